@@ -1,0 +1,30 @@
+"""One Settings object: every size cap and limit, overridable by CONVSCOPE_* environment variables."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CONVSCOPE_")
+
+    max_side: int = 256  # height or width of an input
+    max_channels: int = 64  # input channels
+    max_filters: int = 64  # conv2d out_channels
+    max_kernel: int = 15  # kernel_size per axis
+    max_stride: int = 16
+    max_padding: int = 16
+    max_dilation: int = 8
+    max_elements: int = 256 * 256 * 3  # values in one input tensor
+    max_steps_full: int = 100_000  # steps in a trace streamed in full detail
+    max_steps_compact: int = 2_000_000  # steps in a compact trace
+    auto_full_steps: int = 20_000  # detail=auto streams full detail up to this many steps
+    max_body_bytes: int = 8 * 1024 * 1024  # request bodies
+    max_layers: int = 64  # layers in a stack
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
