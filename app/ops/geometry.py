@@ -174,8 +174,11 @@ def formula(axis: Axis) -> dict[str, Any]:
             )
         lost = axis.uncovered()
         if lost:
-            which = "rows" if axis.name == "height" else "columns"
-            text += f"; input {which} {', '.join(map(str, lost))} are never covered"
+            which = "row" if axis.name == "height" else "column"
+            if len(lost) == 1:
+                text += f"; input {which} {lost[0]} is never covered"
+            else:
+                text += f"; input {which}s {', '.join(map(str, lost))} are never covered"
     result["text"] = text
     return result
 

@@ -1,0 +1,155 @@
+"""conv2d as PyTorch computes it (cross-correlation: the kernel is not flipped), and its steps.
+
+``conv2d`` checks everything first, computes the whole output at once (vectorised),
+and returns a ``Conv2dTrace`` whose ``steps(start, stop)`` gives the arithmetic of
+any range of output cells: the window, the values it reads per channel, the
+products, the per-channel partial sums, the bias and the value. Step ``i`` is the
+output cell ``(filter, oy, ox) = unravel(i, (F, Ho, Wo))``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from app.ops import geometry
+from app.ops.errors import ParamError
+from app.ops.geometry import Axis
+from app.ops.pad import Padded, pad
+from app.ops.pairs import is_int, pair
+from app.ops.tensors import as_tensor
+
+
+@dataclass(frozen=True)
+class Conv2dTrace:
+    input: np.ndarray  # (C, H, W)
+    weight: np.ndarray  # (F, C/groups, kH, kW)
+    bias: np.ndarray | None  # (F,)
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+    groups: int
+    padding_mode: str
+    padding_arg: Any  # as given: int, pair, 'same' or 'valid'
+    padded: Padded
+    axes: tuple[Axis, Axis]
+    output: np.ndarray  # (F, Ho, Wo)
+
+    @property
+    def total_steps(self) -> int:
+        return int(self.output.size)
+
+    @property
+    def filter_channels(self) -> np.ndarray:
+        """(F, C/groups): the input channels each filter reads."""
+        filters, per_group = self.weight.shape[0], self.weight.shape[1]
+        group = np.arange(filters) // (filters // self.groups)
+        return group[:, None] * per_group + np.arange(per_group)[None, :]
+
+    def windows(self) -> np.ndarray:
+        """(C, Ho, Wo, kH, kW) view: the padded values each output cell reads."""
+        return windows(self.padded.values, self.axes)
+
+    def steps(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        """Columns describing steps ``start`` to ``stop - 1``, one row per step."""
+        index = np.arange(start, stop)
+        f, oy, ox = np.unravel_index(index, self.output.shape)
+        channels = self.filter_channels[f]  # (n, Cg)
+        values = self.windows()[channels, oy[:, None], ox[:, None]]  # (n, Cg, kH, kW)
+        products = values * self.weight[f]
+        partial = products.sum(axis=(2, 3))
+        bias = self.bias[f] if self.bias is not None else np.zeros(index.size)
+        rows, cols = self.axes[0].taps()[oy], self.axes[1].taps()[ox]
+        return {
+            "filter": f,
+            "oy": oy,
+            "ox": ox,
+            "window": window_bounds(self.axes, oy, ox),
+            "rows": rows,
+            "cols": cols,
+            "values": values,
+            "products": products,
+            "partial_sums": partial,
+            "bias": bias,
+            "value": self.output[f, oy, ox],
+        }
+
+
+def windows(values: np.ndarray, axes: tuple[Axis, Axis]) -> np.ndarray:
+    """(C, Ho, Wo, kH, kW) strided view of ``values`` (C, Hp, Wp): each window's taps."""
+    ah, aw = axes
+    view = sliding_window_view(values, (ah.span, aw.span), axis=(1, 2))
+    return view[:, :: ah.stride, :: aw.stride, :: ah.dilation, :: aw.dilation][:, : ah.out, : aw.out]
+
+
+def window_bounds(axes: tuple[Axis, Axis], oy: np.ndarray, ox: np.ndarray) -> np.ndarray:
+    """(n, 4) [y_start, x_start, y_stop, x_stop] in padded coordinates, half-open:
+    the window reads padded[:, y_start:y_stop:dilation, x_start:x_stop:dilation]."""
+    ah, aw = axes
+    y0, x0 = oy * ah.stride, ox * aw.stride
+    return np.stack([y0, x0, y0 + ah.span, x0 + aw.span], axis=1)
+
+
+def _check_groups(groups: Any, channels: int, filters: int, weight_channels: int) -> int:
+    if not is_int(groups) or groups < 1:
+        raise ParamError("groups", groups, "must be an integer >= 1")
+    if channels % groups:
+        raise ParamError("groups", groups, f"must divide the input channels ({channels})")
+    if filters % groups:
+        raise ParamError("groups", groups, f"must divide the number of filters, out_channels ({filters})")
+    if weight_channels != channels // groups:
+        raise ParamError(
+            "weight",
+            f"an array of shape {(filters, weight_channels)} + kernel",
+            f"each filter must have in_channels/groups = {channels}/{groups} = {channels // groups} channels",
+        )
+    return int(groups)
+
+
+def conv2d(
+    input: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: Any = 1,
+    padding_mode: str = "zeros",
+) -> Conv2dTrace:
+    """torch.nn.functional.conv2d (plus nn.Conv2d's padding_mode) on one (C, H, W) input."""
+    x = as_tensor("input", input, 3, "(channels, height, width)")
+    w = as_tensor("weight", weight, 4, "(out_channels, in_channels/groups, kernel height, kernel width)")
+    b = None
+    if bias is not None:
+        b = as_tensor("bias", bias, 1, "(out_channels,)")
+        if b.shape[0] != w.shape[0]:
+            raise ParamError("bias", f"{b.shape[0]} values", f"must have one value per filter ({w.shape[0]})")
+    g = _check_groups(groups, x.shape[0], w.shape[0], w.shape[1])
+    s = pair("stride", stride, 1)
+    d = pair("dilation", dilation, 1)
+    kernel = (int(w.shape[2]), int(w.shape[3]))
+    pads = geometry.conv_padding(padding, kernel, s, d)
+    axes = (
+        geometry.conv_axis("height", x.shape[1], kernel[0], s[0], pads[0], d[0]),
+        geometry.conv_axis("width", x.shape[2], kernel[1], s[1], pads[1], d[1]),
+    )
+    padded = pad(x, pads, padding_mode)
+    output = _compute(windows(padded.values, axes), w, b, g)
+    return Conv2dTrace(x, w, b, s, d, g, padding_mode, padding, padded, axes, output)
+
+
+def _compute(win: np.ndarray, w: np.ndarray, b: np.ndarray | None, groups: int) -> np.ndarray:
+    """Every output at once: for each group, a tensordot over (channel, kH, kW)."""
+    filters, per_group = w.shape[0], w.shape[1]
+    per_filter_group = filters // groups
+    parts = []
+    for g in range(groups):
+        wg = w[g * per_filter_group : (g + 1) * per_filter_group]
+        xg = win[g * per_group : (g + 1) * per_group]
+        parts.append(np.tensordot(wg, xg, axes=([1, 2, 3], [0, 3, 4])))
+    out = np.concatenate(parts, axis=0) if groups > 1 else parts[0]
+    if b is not None:
+        out = out + b[:, None, None]
+    return np.ascontiguousarray(out)
