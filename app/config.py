@@ -23,6 +23,7 @@ class Settings(BaseSettings):
     auto_full_steps: int = 20_000  # detail=auto streams full detail up to this many steps
     max_body_bytes: int = 8 * 1024 * 1024  # request bodies
     max_layers: int = 64  # layers in a stack
+    max_macs: int = 120_000_000  # multiply-adds in one conv2d (224x224x3, 64 3x3 filters: 87M)
 
 
 @lru_cache

@@ -11,18 +11,24 @@ One body shape for all of them, engine errors and schema errors alike::
 
 from __future__ import annotations
 
-from typing import Any, Sequence
+import math
+from collections.abc import Sequence
+from typing import Any
 
+import orjson
 from fastapi import Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import JSONResponse
+from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from app.api.limits import BodyTooLarge
 from app.ops.errors import ParamError, TooLargeError, show
 
 
 def problem(loc: Sequence[Any], param: str, received: Any, rule: str) -> dict[str, Any]:
+    if isinstance(received, str) and _looks_numeric(received):
+        received = _number(received)  # query strings: show 1000, not '1000'
     return {
         "loc": list(loc),
         "param": param,
@@ -32,7 +38,24 @@ def problem(loc: Sequence[Any], param: str, received: Any, rule: str) -> dict[st
     }
 
 
+def _looks_numeric(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _number(text: str) -> int | float:
+    try:
+        return int(text)
+    except ValueError:
+        return float(text)
+
+
 def _jsonable(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return str(value)  # 'nan', 'inf': JSON has no such numbers
     try:
         encoded = jsonable_encoder(value)
     except Exception:  # noqa: BLE001 - a value we cannot encode is shown as text
@@ -41,12 +64,12 @@ def _jsonable(value: Any) -> Any:
     return encoded if len(text) <= 200 else show(value)
 
 
-def error_response(status: int, problems: list[dict[str, Any]], **extra: Any) -> JSONResponse:
+def error_response(status: int, problems: list[dict[str, Any]], **extra: Any) -> Response:
     body = {"message": problems[0]["msg"] if problems else "invalid request", "detail": problems, **extra}
-    return JSONResponse(body, status_code=status)
+    return Response(orjson.dumps(body, option=orjson.OPT_SERIALIZE_NUMPY), status, media_type="application/json")
 
 
-def param_error_response(err: ParamError, where: str = "query", prefix: Sequence[Any] = (), **extra: Any) -> JSONResponse:
+def param_error_response(err: ParamError, where: str = "query", prefix: Sequence[Any] = (), **extra: Any) -> Response:
     """422 for a broken rule, 413 for a size over a cap."""
     status = 413 if isinstance(err, TooLargeError) else 422
     loc = [where, *prefix, err.param]
@@ -63,8 +86,14 @@ def _rule(error: dict[str, Any]) -> str:
 
 
 def _param(loc: Sequence[Any]) -> str:
-    names = [str(part) for part in loc[1:] if not _is_union_tag(part)]
-    return ".".join(names) if names else str(loc[0]) if loc else "request"
+    """("body", "input", 0, 2) -> "input[0][2]"; ("query", "stride") -> "stride"."""
+    text = ""
+    for part in loc[1:]:
+        if isinstance(part, int):
+            text += f"[{part}]"
+        elif not _is_union_tag(part):
+            text += ("." if text else "") + str(part)
+    return text or (str(loc[0]) if loc else "request")
 
 
 def _is_union_tag(part: Any) -> bool:
@@ -76,12 +105,18 @@ def _is_union_tag(part: Any) -> bool:
     )
 
 
-async def validation_handler(_: Request, exc: Exception) -> JSONResponse:
+async def validation_handler(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
     problems = []
     seen: set[str] = set()
     for error in exc.errors():
         loc = [part for part in error.get("loc", ()) if not _is_union_tag(part)]
+        if error.get("type") == "json_invalid":
+            reason = (error.get("ctx") or {}).get("error", "malformed JSON")
+            position = loc[1] if len(loc) > 1 else "?"
+            problems.append(problem(["body"], "body", f"malformed JSON at character {position}",
+                                    f"must be a JSON object ({reason})"))
+            continue
         param = _param(loc)
         if param in seen:  # a union reports each member's failure: keep the first
             continue
@@ -90,18 +125,21 @@ async def validation_handler(_: Request, exc: Exception) -> JSONResponse:
     return error_response(422, problems)
 
 
-async def param_error_handler(request: Request, exc: Exception) -> JSONResponse:
+async def param_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, ParamError)
     where = "body" if request.method == "POST" else "query"
     return param_error_response(exc, where)
 
 
-async def http_error_handler(_: Request, exc: Exception) -> JSONResponse:
+async def http_error_handler(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
+    if isinstance(exc, BodyTooLarge):
+        return error_response(413, [exc.problem])
     detail = exc.detail if isinstance(exc.detail, str) else "request failed"
-    return JSONResponse({"message": detail, "detail": []}, status_code=exc.status_code, headers=exc.headers)
+    return Response(orjson.dumps({"message": detail, "detail": []}), exc.status_code, exc.headers, "application/json")
 
 
-async def server_error_handler(_: Request, exc: Exception) -> JSONResponse:
+async def server_error_handler(_: Request, exc: Exception) -> Response:
     """Last resort: never a stack trace to the client."""
-    return JSONResponse({"message": "internal error: the server could not compute this request", "detail": []}, status_code=500)
+    body = {"message": "internal error: the server could not compute this request", "detail": []}
+    return Response(orjson.dumps(body), 500, media_type="application/json")

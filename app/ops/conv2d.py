@@ -16,7 +16,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from app.ops import geometry
-from app.ops.errors import ParamError
+from app.ops.errors import ParamError, TooLargeError
 from app.ops.geometry import Axis
 from app.ops.pad import Padded, pad
 from app.ops.pairs import is_int, pair
@@ -117,8 +117,10 @@ def conv2d(
     dilation: Any = 1,
     groups: Any = 1,
     padding_mode: str = "zeros",
+    max_macs: int | None = None,
 ) -> Conv2dTrace:
-    """torch.nn.functional.conv2d (plus nn.Conv2d's padding_mode) on one (C, H, W) input."""
+    """torch.nn.functional.conv2d (plus nn.Conv2d's padding_mode) on one (C, H, W) input.
+    ``max_macs`` caps the multiply-adds (TooLargeError beyond it), checked before any work."""
     x = as_tensor("input", input, 3, "(channels, height, width)")
     w = as_tensor("weight", weight, 4, "(out_channels, in_channels/groups, kernel height, kernel width)")
     b = None
@@ -135,6 +137,14 @@ def conv2d(
         geometry.conv_axis("height", x.shape[1], kernel[0], s[0], pads[0], d[0]),
         geometry.conv_axis("width", x.shape[2], kernel[1], s[1], pads[1], d[1]),
     )
+    macs = w.size * axes[0].out * axes[1].out
+    if max_macs is not None and macs > max_macs:
+        raise TooLargeError(
+            "out_channels",
+            int(w.shape[0]),
+            f"{w.shape[0]} filters of {w.shape[1]}x{kernel[0]}x{kernel[1]} over {axes[0].out}x{axes[1].out} outputs "
+            f"need {macs:,} multiply-adds; the cap is {max_macs:,}",
+        )
     padded = pad(x, pads, padding_mode)
     output = _compute(windows(padded.values, axes), w, b, g)
     return Conv2dTrace(x, w, b, s, d, g, padding_mode, padding, padded, axes, output)

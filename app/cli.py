@@ -1,0 +1,97 @@
+"""Command line: ``convscope serve`` (also ``python -m app serve``) runs the app under uvicorn."""
+
+from __future__ import annotations
+
+import argparse
+import os
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+from typing import Any
+
+APP_IMPORT = "app.main:app"
+WORKERS_ENV = "CONVSCOPE_WORKERS"
+PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def default_workers(environ: Mapping[str, str] | None = None) -> int:
+    """Workers from CONVSCOPE_WORKERS, or 1 when it is unset or empty."""
+    env: Mapping[str, str] = os.environ if environ is None else environ
+    raw = env.get(WORKERS_ENV, "").strip()
+    if not raw:
+        return 1
+    try:
+        workers = int(raw)
+    except ValueError:
+        raise ValueError(f"{WORKERS_ENV}: got {raw!r}; must be a whole number >= 1") from None
+    if workers < 1:
+        raise ValueError(f"{WORKERS_ENV}: got {workers}; must be >= 1")
+    return workers
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; must be a whole number >= 1") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"got {value}; must be >= 1")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"got {text!r}; must be a whole number from 0 to 65535") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"got {value}; must be from 0 to 65535")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="convscope", description="ConvScope: watch a CNN layer compute, step by step."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    serve = commands.add_parser("serve", help="run the web app under uvicorn")
+    serve.add_argument("--host", default="127.0.0.1", help="address to bind (default: %(default)s)")
+    serve.add_argument("--port", type=_port, default=8000, help="port to bind (default: %(default)s)")
+    serve.add_argument(
+        "--workers",
+        type=_positive_int,
+        default=None,
+        help=f"worker processes (default: ${WORKERS_ENV}, else 1)",
+    )
+    serve.add_argument("--reload", action="store_true", help="restart when app/ changes (development only)")
+    return parser
+
+
+def uvicorn_kwargs(args: argparse.Namespace, environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Map parsed ``serve`` arguments to the keyword arguments of ``uvicorn.run``."""
+    workers = args.workers if args.workers is not None else default_workers(environ)
+    if args.reload and workers > 1:
+        raise ValueError(f"--reload: cannot be combined with {workers} workers; use one worker")
+    kwargs: dict[str, Any] = {
+        "host": args.host,
+        "port": args.port,
+        "workers": workers,
+        "reload": args.reload,
+        "server_header": False,
+    }
+    if args.reload:
+        kwargs["reload_dirs"] = [str(PACKAGE_DIR)]
+    return kwargs
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "serve":
+        try:
+            kwargs = uvicorn_kwargs(args)
+        except ValueError as exc:
+            parser.error(str(exc))
+        import uvicorn  # imported late: parsing and --help stay fast
+
+        uvicorn.run(APP_IMPORT, **kwargs)
+    return 0

@@ -1,0 +1,47 @@
+"""The FastAPI application: routers, static files, templates, error handlers."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from fastapi.exceptions import RequestValidationError
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from app import __version__
+from app.api import errors, pages, traces
+from app.api.limits import BodySizeLimit
+from app.config import get_settings
+from app.ops.errors import ParamError
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app() -> FastAPI:
+    app = FastAPI(
+        title="ConvScope",
+        version=__version__,
+        summary="Every step of what a CNN course teaches, computed exactly as PyTorch does, streamed as NDJSON.",
+    )
+    app.add_exception_handler(RequestValidationError, errors.validation_handler)
+    app.add_exception_handler(ParamError, errors.param_error_handler)
+    app.add_exception_handler(StarletteHTTPException, errors.http_error_handler)
+    app.add_exception_handler(Exception, errors.server_error_handler)
+    app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
+    app.include_router(traces.router)
+    _include_optional(app)
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
+    return app
+
+
+def _include_optional(app: FastAPI) -> None:
+    try:  # TEMPORARY while the stack router is being written
+        from app.api import stack
+    except ImportError:
+        return
+    app.include_router(stack.router)
+
+
+app = create_app()
