@@ -1,0 +1,67 @@
+"""The command line maps its arguments to uvicorn's without starting a server."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import app.cli
+from app.cli import build_parser, default_workers, uvicorn_kwargs
+
+
+def kwargs_for(*argv: str, environ: dict[str, str] | None = None) -> dict[str, object]:
+    return uvicorn_kwargs(build_parser().parse_args(list(argv)), environ=environ or {})
+
+
+def test_serve_maps_to_uvicorn_arguments() -> None:
+    assert kwargs_for("serve", "--host", "127.0.0.1", "--port", "8123", "--workers", "2") == {
+        "host": "127.0.0.1",
+        "port": 8123,
+        "workers": 2,
+        "reload": False,
+        "server_header": False,
+    }
+
+
+def test_serve_defaults() -> None:
+    assert kwargs_for("serve") == {
+        "host": "127.0.0.1",
+        "port": 8000,
+        "workers": 1,
+        "reload": False,
+        "server_header": False,
+    }
+
+
+def test_workers_default_from_environment() -> None:
+    assert kwargs_for("serve", environ={"CONVSCOPE_WORKERS": "3"})["workers"] == 3
+
+
+def test_workers_flag_beats_environment() -> None:
+    assert kwargs_for("serve", "--workers", "2", environ={"CONVSCOPE_WORKERS": "3"})["workers"] == 2
+
+
+@pytest.mark.parametrize("raw", ["zero", "0", "-1"])
+def test_bad_workers_environment_names_the_variable(raw: str) -> None:
+    with pytest.raises(ValueError, match="CONVSCOPE_WORKERS: got"):
+        default_workers({"CONVSCOPE_WORKERS": raw})
+
+
+def test_reload_watches_the_package() -> None:
+    kwargs = kwargs_for("serve", "--reload")
+    assert kwargs["reload"] is True
+    assert kwargs["reload_dirs"] == [str(Path(app.cli.__file__).resolve().parent)]
+
+
+def test_reload_with_several_workers_is_refused() -> None:
+    with pytest.raises(ValueError, match="--reload: cannot be combined with 2 workers"):
+        kwargs_for("serve", "--reload", "--workers", "2")
+
+
+@pytest.mark.parametrize("argv", [["serve", "--workers", "0"], ["serve", "--port", "70000"], []])
+def test_bad_arguments_exit_with_usage(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as excinfo:
+        build_parser().parse_args(argv)
+    assert excinfo.value.code == 2
+    assert "usage: convscope" in capsys.readouterr().err
