@@ -61,14 +61,18 @@ def module_code(op: str, params: dict[str, Any]) -> str:
     """``nn.Conv2d(3, 6, kernel_size=5, padding=2)`` and the like."""
     if op == "conv2d":
         args = [str(params["in_channels"]), str(params["out_channels"])]
-        args += _kwargs(params, ["kernel_size", "stride", "padding", "dilation", "groups", "bias", "padding_mode"],
-                        keep=("kernel_size",))
+        args += _kwargs(
+            params,
+            ["kernel_size", "stride", "padding", "dilation", "groups", "bias", "padding_mode"],
+            keep=("kernel_size",),
+        )
     elif op in ("max_pool2d", "avg_pool2d", "lp_pool2d"):
         args = [f"norm_type={literal(params['norm_type'])}"] if op == "lp_pool2d" else []
         names = ["kernel_size", "stride", "padding", "dilation", "ceil_mode", "count_include_pad", "divisor_override"]
         stride_default = params.get("stride") == params.get("kernel_size")
-        args += _kwargs({k: v for k, v in params.items() if not (k == "stride" and stride_default)}, names,
-                        keep=("kernel_size",))
+        args += _kwargs(
+            {k: v for k, v in params.items() if not (k == "stride" and stride_default)}, names, keep=("kernel_size",)
+        )
     elif op == "dropout":
         module = "nn.Dropout2d" if params.get("variant") == "dropout2d" else "nn.Dropout"
         return f"{module}({', '.join(_kwargs(params, ['p']))})"
@@ -83,6 +87,13 @@ def pytorch_call(op: str, params: dict[str, Any], input_shape: list[int], output
     if op == "dropout":
         lines.append("layer.train()" if params.get("training", True) else "layer.eval()")
     shape = ", ".join(map(str, [1, *input_shape]))
-    lines += [f"x = torch.randn({shape})  # (batch, channels, height, width)", "y = layer(x)",
-              f"print(y.shape)  # torch.Size([{', '.join(map(str, [1, *output_shape]))}])"]
-    return {"module": module, "code": "\n".join(lines), "output_shape": f"torch.Size([{', '.join(map(str, [1, *output_shape]))}])"}
+    lines += [
+        f"x = torch.randn({shape})  # (batch, channels, height, width)",
+        "y = layer(x)",
+        f"print(y.shape)  # torch.Size([{', '.join(map(str, [1, *output_shape]))}])",
+    ]
+    return {
+        "module": module,
+        "code": "\n".join(lines),
+        "output_shape": f"torch.Size([{', '.join(map(str, [1, *output_shape]))}])",
+    }

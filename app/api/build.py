@@ -190,5 +190,7 @@ def resolve_detail(detail: str, total: int, cfg: Settings) -> str:
     cap = cfg.max_steps_full if detail == "full" else cfg.max_steps_compact
     if total > cap:
         hint = "; ask for detail=compact" if detail == "full" and total <= cfg.max_steps_compact else ""
-        raise TooLargeError("detail", detail, f"this trace has {total:,} steps and the cap for {detail} detail is {cap:,}{hint}")
+        raise TooLargeError(
+            "detail", detail, f"this trace has {total:,} steps and the cap for {detail} detail is {cap:,}{hint}"
+        )
     return detail

@@ -114,8 +114,11 @@ async def validation_handler(_: Request, exc: Exception) -> Response:
         if error.get("type") == "json_invalid":
             reason = (error.get("ctx") or {}).get("error", "malformed JSON")
             position = loc[1] if len(loc) > 1 else "?"
-            problems.append(problem(["body"], "body", f"malformed JSON at character {position}",
-                                    f"must be a JSON object ({reason})"))
+            problems.append(
+                problem(
+                    ["body"], "body", f"malformed JSON at character {position}", f"must be a JSON object ({reason})"
+                )
+            )
             continue
         param = _param(loc)
         if param in seen:  # a union reports each member's failure: keep the first

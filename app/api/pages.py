@@ -17,8 +17,14 @@ EXAMPLES = [
     ("The article's 7x7 input, 3x3 kernel, stride 1", "/api/conv2d/trace?bias=false"),
     ("Stride 2: a 3x3 output", "/api/conv2d/trace?bias=false&stride=2"),
     ("Stride 3 does not fit: PyTorch floors, one row and column never covered", "/api/conv2d/shape?stride=3"),
-    ("32x32x3 with six 5x5x3 filters and padding 2", "/api/conv2d/shape?in_channels=3&height=32&width=32&out_channels=6&kernel_size=5&padding=2"),
-    ("Average pooling of 1..9, kernel 3, stride 2, padding 1", "/api/avg_pool2d/trace?input=1,2,3;4,5,6;7,8,9&kernel_size=3&stride=2&padding=1"),
+    (
+        "32x32x3 with six 5x5x3 filters and padding 2",
+        "/api/conv2d/shape?in_channels=3&height=32&width=32&out_channels=6&kernel_size=5&padding=2",
+    ),
+    (
+        "Average pooling of 1..9, kernel 3, stride 2, padding 1",
+        "/api/avg_pool2d/trace?input=1,2,3;4,5,6;7,8,9&kernel_size=3&stride=2&padding=1",
+    ),
     ("Max pooling 2x2, stride 2", "/api/max_pool2d/trace"),
     ("ReLU and its mask", "/api/relu/trace"),
     ("Dropout p=0.5 in training, seed 7", "/api/dropout/trace?seed=7"),

@@ -19,19 +19,44 @@ router = APIRouter(tags=["traces"])
 NDJSON = "application/x-ndjson"
 
 OPS: dict[str, tuple[type[s.Body], Callable[..., frames.Trace], type[s.Query], Callable[..., frames.Trace], str]] = {
-    "conv2d": (s.Conv2dBody, build.conv2d_body, s.Conv2dQuery, build.conv2d_query,
-               "2-D convolution (cross-correlation) of a (C, H, W) input with (F, C/groups, kH, kW) weights"),
-    "max_pool2d": (s.MaxPool2dBody, build.max_pool2d_body, s.MaxPool2dQuery, build.max_pool2d_query,
-                   "max pooling, with the argmax of every window"),
-    "avg_pool2d": (s.AvgPool2dBody, build.avg_pool2d_body, s.AvgPool2dQuery, build.avg_pool2d_query,
-                   "average pooling, with the divisor of every window"),
-    "lp_pool2d": (s.LpPool2dBody, build.lp_pool2d_body, s.LpPool2dQuery, build.lp_pool2d_query,
-                  "power-average (Lp) pooling; norm_type=2 is L2-norm pooling"),
+    "conv2d": (
+        s.Conv2dBody,
+        build.conv2d_body,
+        s.Conv2dQuery,
+        build.conv2d_query,
+        "2-D convolution (cross-correlation) of a (C, H, W) input with (F, C/groups, kH, kW) weights",
+    ),
+    "max_pool2d": (
+        s.MaxPool2dBody,
+        build.max_pool2d_body,
+        s.MaxPool2dQuery,
+        build.max_pool2d_query,
+        "max pooling, with the argmax of every window",
+    ),
+    "avg_pool2d": (
+        s.AvgPool2dBody,
+        build.avg_pool2d_body,
+        s.AvgPool2dQuery,
+        build.avg_pool2d_query,
+        "average pooling, with the divisor of every window",
+    ),
+    "lp_pool2d": (
+        s.LpPool2dBody,
+        build.lp_pool2d_body,
+        s.LpPool2dQuery,
+        build.lp_pool2d_query,
+        "power-average (Lp) pooling; norm_type=2 is L2-norm pooling",
+    ),
     "relu": (s.ReluBody, build.relu_body, s.ReluQuery, build.relu_query, "ReLU, max(0, x), with its mask"),
-    "dropout": (s.DropoutBody, build.dropout_body, s.DropoutQuery, build.dropout_query,
-                "dropout (or dropout2d) in training or evaluation, with its seeded mask"),
+    "dropout": (
+        s.DropoutBody,
+        build.dropout_body,
+        s.DropoutQuery,
+        build.dropout_query,
+        "dropout (or dropout2d) in training or evaluation, with its seeded mask",
+    ),
 }
-STREAM_DOC = {
+STREAM_DOC: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "NDJSON: a header line, step batches, a done line (docs/TRACE_FORMAT.md)",
         "content": {NDJSON: {"schema": {"type": "string"}}},
@@ -49,31 +74,63 @@ def respond(trace: frames.Trace, detail: str, cfg: Settings) -> StreamingRespons
 
 def shape_of(trace: frames.Trace) -> dict[str, Any]:
     head = frames.header(trace, "compact")
-    keep = ("op", "params", "input_shape", "output_shape", "padded_shape", "padding", "geometry", "same_padding",
-            "kept_share", "discarded_share", "pytorch")
+    keep = (
+        "op",
+        "params",
+        "input_shape",
+        "output_shape",
+        "padded_shape",
+        "padding",
+        "geometry",
+        "same_padding",
+        "kept_share",
+        "discarded_share",
+        "pytorch",
+    )
     return {key: head[key] for key in keep if key in head} | {"steps": trace.total_steps}
 
 
 def _add(op: str, body_model: Any, from_body: Any, query_model: Any, from_query: Any, summary: str) -> None:
-    def post_trace(body: body_model, cfg: Annotated[Settings, Depends(get_settings)]) -> StreamingResponse:  # type: ignore[valid-type]
+    def post_trace(body: body_model, cfg: Annotated[Settings, Depends(get_settings)]) -> StreamingResponse:
         return respond(from_body(body, cfg), body.detail, cfg)
 
     def get_trace(
-        query: Annotated[query_model, Query()], cfg: Annotated[Settings, Depends(get_settings)]  # type: ignore[valid-type]
+        query: Annotated[query_model, Query()],
+        cfg: Annotated[Settings, Depends(get_settings)],
     ) -> StreamingResponse:
         return respond(from_query(query, cfg), query.detail, cfg)
 
     def get_shape(
-        query: Annotated[query_model, Query()], cfg: Annotated[Settings, Depends(get_settings)]  # type: ignore[valid-type]
+        query: Annotated[query_model, Query()],
+        cfg: Annotated[Settings, Depends(get_settings)],
     ) -> Response:
         return Response(frames.encode(shape_of(from_query(query, cfg))), media_type="application/json")
 
-    router.add_api_route(f"/api/{op}/trace", post_trace, methods=["POST"], summary=f"Trace {summary}",
-                         response_class=StreamingResponse, responses=STREAM_DOC, operation_id=f"post_{op}_trace")
-    router.add_api_route(f"/api/{op}/trace", get_trace, methods=["GET"], summary=f"Trace {summary} (generated input)",
-                         response_class=StreamingResponse, responses=STREAM_DOC, operation_id=f"get_{op}_trace")
-    router.add_api_route(f"/api/{op}/shape", get_shape, methods=["GET"], summary=f"Geometry of {op}, no steps",
-                         operation_id=f"get_{op}_shape")
+    router.add_api_route(
+        f"/api/{op}/trace",
+        post_trace,
+        methods=["POST"],
+        summary=f"Trace {summary}",
+        response_class=StreamingResponse,
+        responses=STREAM_DOC,
+        operation_id=f"post_{op}_trace",
+    )
+    router.add_api_route(
+        f"/api/{op}/trace",
+        get_trace,
+        methods=["GET"],
+        summary=f"Trace {summary} (generated input)",
+        response_class=StreamingResponse,
+        responses=STREAM_DOC,
+        operation_id=f"get_{op}_trace",
+    )
+    router.add_api_route(
+        f"/api/{op}/shape",
+        get_shape,
+        methods=["GET"],
+        summary=f"Geometry of {op}, no steps",
+        operation_id=f"get_{op}_shape",
+    )
 
 
 for _op, (_body, _from_body, _query, _from_query, _summary) in OPS.items():

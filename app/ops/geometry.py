@@ -156,9 +156,7 @@ def formula(axis: Axis) -> dict[str, Any]:
         "rounding": None,
     }
     if axis.dilation != 1:
-        result["dilated_kernel"] = (
-            f"K' = d(K - 1) + 1 = {axis.dilation}×({axis.kernel} - 1) + 1 = {axis.span}"
-        )
+        result["dilated_kernel"] = f"K' = d(K - 1) + 1 = {axis.dilation}×({axis.kernel} - 1) + 1 = {axis.span}"
     text = f"{symbolic} = {substituted} = {_num(value)}"
     if axis.exact:
         text += f": an integer, so {axis.out} outputs along the {axis.name}"
@@ -169,8 +167,7 @@ def formula(axis: Axis) -> dict[str, Any]:
         text += f" ≈ {float(value):.2f}: not an integer, so PyTorch {how} to {rounded}"
         if axis.dropped_last:
             text += (
-                f"; the last window would start past the input and its left padding, "
-                f"so PyTorch drops it: {axis.out}"
+                f"; the last window would start past the input and its left padding, so PyTorch drops it: {axis.out}"
             )
         lost = axis.uncovered()
         if lost:
@@ -223,7 +220,7 @@ def conv_padding(padding: Any, kernel: tuple[int, int], stride: tuple[int, int],
                 "PyTorch refuses padding='same' for strided convolutions",
             )
         result = []
-        for k, d in zip(kernel, dilation):
+        for k, d in zip(kernel, dilation, strict=True):
             total = d * (k - 1)
             result.append((total // 2, total - total // 2))
         return result[0], result[1]
@@ -236,7 +233,7 @@ def pool_padding(padding: Any, kernel: tuple[int, int]) -> tuple[int, int]:
     if not (is_int(padding) or isinstance(padding, (tuple, list))):
         raise ParamError("padding", padding, "must be an integer or a pair of integers")
     pads = pair("padding", padding, 0)
-    for axis, p, k in zip(AXES, pads, kernel):
+    for axis, p, k in zip(AXES, pads, kernel, strict=True):
         if p > k // 2:
             raise ParamError(
                 "padding",

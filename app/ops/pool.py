@@ -150,8 +150,12 @@ def avg_pool2d(
         divisor = (in_h[:, None] * in_w[None, :]).astype(np.float64)
     divisor = np.broadcast_to(divisor, sums.shape)
     output = np.ascontiguousarray(sums / divisor)
-    extras = {"sum": sums, "divisor": np.ascontiguousarray(divisor), "count_include_pad": count_include_pad,
-              "divisor_override": divisor_override}
+    extras = {
+        "sum": sums,
+        "divisor": np.ascontiguousarray(divisor),
+        "count_include_pad": count_include_pad,
+        "divisor_override": divisor_override,
+    }
     return PoolTrace("avg_pool2d", x, k, s, p, d, ceil_mode, padded, axes, output, extras)
 
 

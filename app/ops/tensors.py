@@ -20,5 +20,7 @@ def as_tensor(name: str, value: object, ndim: int, layout: str) -> np.ndarray:
     bad = np.argwhere(~np.isfinite(array))
     if bad.size:
         where = tuple(int(i) for i in bad[0])
-        raise ParamError(name, f"{array[where]} at index {list(where)}", "values must be finite numbers (no NaN or Inf)")
+        raise ParamError(
+            name, f"{array[where]} at index {list(where)}", "values must be finite numbers (no NaN or Inf)"
+        )
     return array
