@@ -93,6 +93,7 @@ class Axis:
             "out": self.out,
             "exact": self.exact,
             "uncovered": self.uncovered(),
+            "taps": self.taps(),
             "formula": self.formula(),
         }
 
