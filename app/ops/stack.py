@@ -232,7 +232,7 @@ def _build(layer: Any, shape: Shape, rf: ReceptiveField, flattened_at: int | Non
     if not isinstance(layer, Mapping):
         raise ParamError("layer", layer, "must be a dict with a 'type' key")
     kind = layer.get("type")
-    if kind not in KINDS:
+    if not isinstance(kind, str) or kind not in KINDS:
         raise ParamError("type", kind, f"must be one of {', '.join(LAYER_TYPES)}")
     _check_input(kind, shape, flattened_at)
     spec = KINDS[kind]
