@@ -73,6 +73,7 @@ def header(trace: Trace, detail: str) -> dict[str, Any]:
         "input_shape": list(trace.input.shape),
         "output_shape": list(trace.output.shape),
         "input": trace.input,
+        "output_range": _finite_range(trace.output),
         "steps": {"total": trace.total_steps, "detail": detail, "order": ORDER[op], "batch": batch_size(trace, detail)},
         "pytorch": pytorch_call(op, params, list(trace.input.shape), list(trace.output.shape)),
     }
@@ -92,6 +93,11 @@ def header(trace: Trace, detail: str) -> dict[str, Any]:
     if isinstance(trace, DropoutTrace):
         frame["scale"] = trace.scale
     return frame
+
+
+def _finite_range(values: np.ndarray) -> list[float] | None:
+    finite = values[np.isfinite(values)]
+    return [float(finite.min()), float(finite.max())] if finite.size else None
 
 
 def params_of(trace: Trace) -> dict[str, Any]:
