@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import __version__
-from app.api import errors, pages, traces
+from app.api import errors, pages, stack, traces
 from app.api.limits import BodySizeLimit
 from app.config import get_settings
 from app.ops.errors import ParamError
@@ -30,18 +30,10 @@ def create_app() -> FastAPI:
     app.add_exception_handler(Exception, errors.server_error_handler)
     app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
     app.include_router(traces.router)
-    _include_optional(app)
+    app.include_router(stack.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     return app
-
-
-def _include_optional(app: FastAPI) -> None:
-    try:  # TEMPORARY while the stack router is being written
-        from app.api import stack
-    except ImportError:
-        return
-    app.include_router(stack.router)
 
 
 app = create_app()

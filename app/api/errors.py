@@ -24,6 +24,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.limits import BodyTooLarge
 from app.ops.errors import ParamError, TooLargeError, show
+from app.ops.stack import LAYER_TYPES
 
 
 def problem(loc: Sequence[Any], param: str, received: Any, rule: str) -> dict[str, Any]:
@@ -97,10 +98,12 @@ def _param(loc: Sequence[Any]) -> str:
 
 
 def _is_union_tag(part: Any) -> bool:
-    """Pydantic puts union member names (``int``, ``tuple[int, int]``, ``literal['same']``) in loc."""
+    """Pydantic puts union member names (``int``, ``tuple[int, int]``, ``literal['same']``) and
+    discriminator tags (a layer's ``type``, such as ``conv2d``) in loc."""
     text = str(part)
     return isinstance(part, str) and (
         text in {"int", "float", "bool", "str", "list", "tuple"}
+        or text in LAYER_TYPES
         or text.startswith(("literal[", "tuple[", "list[", "function-", "constrained-"))
     )
 
