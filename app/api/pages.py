@@ -4,14 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from app.api.forms import form_fields
 from app.api.traces import OPS
 
 router = APIRouter()
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent.parent / "templates")
+
+PLAYERS = {
+    "conv2d": {
+        "title": "Convolution",
+        "lead": "A kernel slides over the (padded) input; at each position it multiplies the values under it "
+        "by its weights, adds them up with the bias, and writes one output value.",
+    },
+}
+PLAYER_STATE = ("step", "speed")  # page-only parameters, not sent to the API
 
 EXAMPLES = [
     ("The article's 7x7 input, 3x3 kernel, stride 1", "/api/conv2d/trace?bias=false"),
@@ -40,3 +50,13 @@ def healthz() -> dict[str, str]:
 def home(request: Request) -> HTMLResponse:
     ops = [(op, spec[4]) for op, spec in OPS.items()]
     return templates.TemplateResponse(request, "index.html", {"ops": ops, "examples": EXAMPLES})
+
+
+@router.get("/play/{op}", response_class=HTMLResponse, include_in_schema=False)
+def play(request: Request, op: str) -> HTMLResponse:
+    if op not in PLAYERS:
+        raise HTTPException(404, f"no player for {op!r}; players exist for: {', '.join(PLAYERS)}")
+    query_model = OPS[op][2]
+    given = {k: v for k, v in request.query_params.items() if k not in PLAYER_STATE}
+    context = {"op": op, "fields": form_fields(query_model, given), **PLAYERS[op]}
+    return templates.TemplateResponse(request, "play.html", context)

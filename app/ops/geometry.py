@@ -158,26 +158,29 @@ def formula(axis: Axis) -> dict[str, Any]:
     }
     if axis.dilation != 1:
         result["dilated_kernel"] = f"K' = d(K - 1) + 1 = {axis.dilation}×({axis.kernel} - 1) + 1 = {axis.span}"
-    text = f"{symbolic} = {substituted} = {_num(value)}"
+    approx = ""
     if axis.exact:
-        text += f": an integer, so {axis.out} outputs along the {axis.name}"
+        reason = f"an integer, so {axis.out} outputs along the {axis.name}"
     else:
         rounded = math.ceil(value) if axis.ceil_mode else math.floor(value)
         result["rounding"] = "ceil" if axis.ceil_mode else "floor"
         how = "rounds it up" if axis.ceil_mode else "floors it"
-        text += f" ≈ {float(value):.2f}: not an integer, so PyTorch {how} to {rounded}"
+        approx = f" ≈ {float(value):.2f}"
+        reason = f"not an integer, so PyTorch {how} to {rounded}"
         if axis.dropped_last:
-            text += (
-                f"; the last window would start past the input and its left padding, so PyTorch drops it: {axis.out}"
+            reason += (
+                f"; the last window would start past the input and its left padding, "
+                f"so PyTorch drops it: {axis.out}"
             )
         lost = axis.uncovered()
         if lost:
             which = "row" if axis.name == "height" else "column"
             if len(lost) == 1:
-                text += f"; input {which} {lost[0]} is never covered"
+                reason += f"; input {which} {lost[0]} is never covered"
             else:
-                text += f"; input {which}s {', '.join(map(str, lost))} are never covered"
-    result["text"] = text
+                reason += f"; input {which}s {', '.join(map(str, lost))} are never covered"
+    result["text"] = f"{symbolic} = {substituted} = {_num(value)}{approx}: {reason}"
+    result["verdict"] = f"{_num(value)}{approx}: {reason}."
     return result
 
 

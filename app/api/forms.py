@@ -1,0 +1,98 @@
+"""Form fields for a player page, read off the op's GET query model: one source for
+names, defaults, bounds and choices, so the page and the API never disagree."""
+
+from __future__ import annotations
+
+import typing
+from typing import Any
+
+from annotated_types import Ge, Gt, Le, Lt
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+LABELS = {
+    "in_channels": "input channels",
+    "height": "input height",
+    "width": "input width",
+    "out_channels": "filters (out_channels)",
+    "kernel_size": "kernel_size",
+    "stride": "stride",
+    "padding": "padding",
+    "dilation": "dilation",
+    "groups": "groups",
+    "padding_mode": "padding_mode",
+    "bias": "bias",
+    "seed": "seed",
+    "input_seed": "input seed",
+    "ceil_mode": "ceil_mode",
+    "count_include_pad": "count_include_pad",
+    "divisor_override": "divisor_override",
+    "norm_type": "norm_type",
+    "p": "p (drop probability)",
+    "training": "training",
+    "variant": "variant",
+    "input": "input values",
+    "weight": "weight values",
+}
+ADVANCED = ("input", "weight", "detail")  # shown under "your own numbers", or not at all
+
+
+def _choices(annotation: Any) -> list[str] | None:
+    members = [annotation] if typing.get_origin(annotation) is typing.Literal else typing.get_args(annotation)
+    for arg in members:
+        if typing.get_origin(arg) is typing.Literal:
+            return [str(v) for v in typing.get_args(arg)]
+    return None
+
+
+def _bounds(info: FieldInfo) -> dict[str, float]:
+    out: dict[str, float] = {}
+    for meta in info.metadata:
+        if isinstance(meta, Ge):
+            out["min"] = float(meta.ge)  # type: ignore[arg-type]
+        elif isinstance(meta, Gt):
+            out["min"] = float(meta.gt)  # type: ignore[arg-type]
+        elif isinstance(meta, Le):
+            out["max"] = float(meta.le)  # type: ignore[arg-type]
+        elif isinstance(meta, Lt):
+            out["max"] = float(meta.lt)  # type: ignore[arg-type]
+    return out
+
+
+def _kind(info: FieldInfo) -> str:
+    annotation = info.annotation
+    if _choices(annotation):
+        return "select"
+    args = typing.get_args(annotation) or (annotation,)
+    if bool in args:
+        return "checkbox"
+    if int in args or float in args:
+        return "number"
+    return "text"
+
+
+def form_fields(model: type[BaseModel], given: dict[str, str]) -> list[dict[str, Any]]:
+    """The model's fields as form controls, valued from the query string ``given``."""
+    fields = []
+    for name, info in model.model_fields.items():
+        if name == "detail":
+            continue
+        default = info.default
+        kind = _kind(info)
+        value: Any = given.get(name, "" if default is None else default)
+        if kind == "checkbox":
+            value = str(value).lower() in ("true", "1", "yes", "on")
+        field = {
+            "name": name,
+            "label": LABELS.get(name, name),
+            "kind": kind,
+            "value": value,
+            "default": "" if default is None else (str(default).lower() if isinstance(default, bool) else str(default)),
+            "help": info.description or "",
+            "advanced": name in ADVANCED,
+            "choices": _choices(info.annotation),
+            "step": "any" if float in (typing.get_args(info.annotation) or (info.annotation,)) else "1",
+            **_bounds(info),
+        }
+        fields.append(field)
+    return fields

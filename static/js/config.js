@@ -1,0 +1,36 @@
+// Every visual constant in one place: colours, sizes, timings.
+// Colours are from palettes that colour-blind viewers can tell apart (Okabe-Ito,
+// and a purple-orange diverging scale); nothing is shown by red vs green alone.
+
+export const COLORS = {
+  negative: [84, 39, 136], // purple end of the diverging scale (PuOr)
+  zero: [247, 247, 247],
+  positive: [179, 88, 6], // orange end
+  empty: "#ffffff",
+  gridLine: "#b8bcc4",
+  padding: "#e6e7ea",
+  paddingHatch: "#9aa0aa",
+  overhang: "#cfd2d8",
+  uncovered: "#1b1b1f",
+  window: "#111111",
+  windowHalo: "#ffffff",
+  hover: "#0072b2", // Okabe-Ito blue
+  hoverFill: "rgba(0, 114, 178, 0.22)",
+  focusFill: "rgba(230, 159, 0, 0.28)", // Okabe-Ito orange, translucent
+  dim: "rgba(255, 255, 255, 0.72)",
+  label: "#1b1b1f",
+  muted: "#55585e",
+};
+
+export const SIZES = {
+  maxCell: 52, // px (CSS) for the largest cell
+  minNumberCell: 22, // below this, cells show colour only
+  gap: 14, // between depth slices
+  labelHeight: 20,
+  windowLine: 3,
+};
+
+export const SPEEDS = [0.5, 1, 2, 4, 8, 15, 30, 60, 120, 250, 500]; // steps per second
+export const DEFAULT_SPEED = 2;
+export const NARRATE_MAX_SPEED = 2; // above this, the live region is not updated every step
+export const URL_WRITE_MS = 400; // while playing, the URL's step is written at most this often

@@ -1,0 +1,220 @@
+// The player page: parameters in the form and the URL, the trace streamed in,
+// the view drawn for the current step, playback from buttons and keys, and
+// `window.convscope` for tests and embedding pages.
+
+import { streamTrace } from "../api.js";
+import { DEFAULT_SPEED, NARRATE_MAX_SPEED, SPEEDS, URL_WRITE_MS } from "../config.js";
+import { Player } from "../player.js";
+import { windowOf } from "../render/mapping.js";
+import { WindowedView } from "../render/windowed.js";
+import { TraceBuffer } from "../trace.js";
+import { narrateConvStep, renderConvStep } from "../widgets/arithmetic.js";
+import { renderFormula } from "../widgets/formula.js";
+import { apiQuery, readForm, readUrl, writeForm, writeUrl } from "../widgets/params.js";
+import { Transport } from "../widgets/transport.js";
+
+const STATE = ["step", "speed"];
+const $ = (id) => document.getElementById(id);
+const root = $("player");
+const op = root.dataset.op;
+const form = $("params");
+const view = new WindowedView({ input: $("cv-input"), kernel: $("cv-kernel"), output: $("cv-output") });
+
+let buffer = new TraceBuffer();
+let controller = null;
+let hover = null;
+let pinned = null;
+let drawQueued = false;
+let lastUrlWrite = 0;
+let loadTimer = 0;
+
+const player = new Player({ onChange: changed });
+const transport = new Transport(root, player);
+
+const api = {
+  ready: false,
+  complete: false,
+  error: null,
+  get step() { return player.step; },
+  get total() { return player.total; },
+  get header() { return buffer.header; },
+  get output() { return buffer.header ? buffer.outputAt(player.step) : []; },
+  get window() { return buffer.header ? windowOf(buffer.header, buffer.cellOf(player.step)) : null; },
+  play: () => player.play(),
+  pause: () => player.pause(),
+  seek: (n) => { player.pause(); player.seek(n); },
+};
+window.convscope = api;
+
+function changed(p, reason) {
+  transport.update();
+  scheduleDraw();
+  if (reason === "step" && (!p.playing || p.speed <= NARRATE_MAX_SPEED)) narrate();
+  if (reason === "pause" || reason === "speed" || !p.playing || performance.now() - lastUrlWrite > URL_WRITE_MS) saveUrl();
+}
+
+function scheduleDraw() {
+  if (drawQueued) return;
+  drawQueued = true;
+  requestAnimationFrame(() => {
+    drawQueued = false;
+    draw();
+  });
+}
+
+function draw() {
+  if (!buffer.header || buffer.loaded === 0) return;
+  view.draw(player.step, hover || pinned);
+  renderConvStep($("arith"), buffer.header, buffer.step(player.step));
+}
+
+function narrate() {
+  $("narration").textContent = narrateConvStep(buffer.header, buffer.step(player.step), player.total);
+}
+
+function saveUrl() {
+  lastUrlWrite = performance.now();
+  const state = {};
+  if (player.step > 0) state.step = String(player.step);
+  if (player.speed !== DEFAULT_SPEED) state.speed = String(player.speed);
+  writeUrl(readForm(form), state);
+}
+
+function showError(message) {
+  api.error = message;
+  $("error").replaceChildren(Object.assign(document.createElement("strong"), { textContent: "These settings don't work: " }), message);
+  $("error").hidden = false;
+  root.classList.add("has-error");
+}
+
+function clearError() {
+  api.error = null;
+  $("error").hidden = true;
+  root.classList.remove("has-error");
+}
+
+function onHeader(h, startStep) {
+  view.setTrace(buffer);
+  player.reset(h.steps.total, startStep);
+  renderFormula($("formula"), h, (padding) => {
+    form.elements.padding.value = padding;
+    paramsChanged();
+  });
+  $("code").textContent = h.pytorch.code;
+  const [c, hp, wp] = h.padded_shape;
+  const [, hi, wi] = h.input_shape;
+  const pads = h.padding.flat().some((p) => p > 0) ? `, padded to ${hp} × ${wp}` : "";
+  $("cap-input").textContent = `${c} × ${hi} × ${wi}${pads}`;
+  const [f, cg, kh, kw] = [h.weight.length, h.weight[0].length, h.weight[0][0].length, h.weight[0][0][0].length];
+  $("cap-kernel").textContent = `${f} filter${f > 1 ? "s" : ""} of ${cg} × ${kh} × ${kw}${h.bias ? " + bias" : ""}`;
+  $("cap-output").textContent = h.output_shape.join(" × ");
+}
+
+async function load(startStep = 0) {
+  if (controller) controller.abort();
+  controller = new AbortController();
+  const signal = controller.signal;
+  buffer = new TraceBuffer();
+  api.ready = false;
+  api.complete = false;
+  player.reset(0);
+  clearError();
+  const slow = setTimeout(() => { $("loading").hidden = false; }, 150);
+  try {
+    await streamTrace(`/api/${op}/trace?${apiQuery(readForm(form))}`, (frame) => {
+      if (signal.aborted) return;
+      buffer.add(frame);
+      if (frame.type === "header") onHeader(frame, startStep);
+      else if (frame.type === "steps") {
+        player.setAvailable(buffer.loaded);
+        $("progress").value = buffer.loaded / buffer.total;
+        $("progress-text").textContent = `${buffer.loaded} of ${buffer.total} steps loaded`;
+        if (!api.ready) {
+          transport.update();
+          draw();
+          narrate();
+          api.ready = true;
+        }
+      } else if (frame.type === "done") {
+        api.complete = true;
+      }
+    }, signal);
+  } catch (err) {
+    if (err.name === "AbortError") return;
+    showError(err.message || String(err));
+    api.ready = true; // the page is in its final state: showing the error
+  } finally {
+    clearTimeout(slow);
+    if (!signal.aborted) $("loading").hidden = true;
+  }
+}
+
+function paramsChanged() {
+  pinned = null;
+  writeUrl(readForm(form), {});
+  load(0);
+}
+
+form.addEventListener("change", () => { clearTimeout(loadTimer); paramsChanged(); });
+form.addEventListener("input", (event) => {
+  if (event.target.type === "checkbox" || event.target.tagName === "SELECT") return;
+  clearTimeout(loadTimer);
+  loadTimer = setTimeout(paramsChanged, 400);
+});
+form.addEventListener("submit", (event) => { event.preventDefault(); paramsChanged(); });
+
+for (const [panel, canvas] of Object.entries(view.canvases)) {
+  canvas.addEventListener("pointermove", (e) => {
+    if (e.pointerType === "touch") return;
+    hover = view.hitAt(panel, e.offsetX, e.offsetY);
+    scheduleDraw();
+  });
+  canvas.addEventListener("pointerleave", () => { hover = null; scheduleDraw(); });
+  canvas.addEventListener("pointerdown", (e) => {
+    const cell = view.hitAt(panel, e.offsetX, e.offsetY);
+    const same = pinned && cell && pinned.panel === cell.panel && pinned.slice === cell.slice && pinned.r === cell.r && pinned.c === cell.c;
+    pinned = same ? null : cell;
+    scheduleDraw();
+  });
+}
+
+document.addEventListener("keydown", (e) => {
+  if (e.ctrlKey || e.metaKey || e.altKey) return;
+  const tag = e.target.tagName;
+  if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || (tag === "BUTTON" && (e.key === " " || e.key === "Enter"))) return;
+  const big = e.shiftKey ? 10 : 1;
+  const actions = {
+    " ": () => player.toggle(),
+    ArrowRight: () => player.forward(big),
+    ArrowLeft: () => player.back(big),
+    "+": () => player.faster(),
+    "=": () => player.faster(),
+    "-": () => player.slower(),
+    Home: () => { player.pause(); player.seek(0); },
+    End: () => { player.pause(); player.seek(player.total - 1); },
+    Escape: () => { pinned = null; scheduleDraw(); },
+  };
+  const action = actions[e.key];
+  if (!action) return;
+  e.preventDefault();
+  action();
+});
+
+$("btn-copy").addEventListener("click", async () => {
+  try {
+    await navigator.clipboard.writeText($("code").textContent);
+    $("copied").textContent = "Copied.";
+  } catch {
+    window.getSelection().selectAllChildren($("code"));
+    $("copied").textContent = "Selected: press Ctrl+C to copy.";
+  }
+});
+
+new ResizeObserver(() => { if (buffer.header) { view.resize(); scheduleDraw(); } }).observe(root.querySelector(".views"));
+
+const { api: urlParams, state } = readUrl(STATE);
+writeForm(form, urlParams);
+const speed = Number(state.speed);
+if (SPEEDS.includes(speed)) player.speed = speed;
+transport.update();
+load(Number.parseInt(state.step ?? "0", 10) || 0);
