@@ -11,7 +11,7 @@ export const COLORS = {
   padding: "#e6e7ea",
   paddingHatch: "#9aa0aa",
   overhang: "#cfd2d8",
-  uncovered: "#1b1b1f",
+  uncovered: "rgba(27, 27, 31, 0.6)",
   window: "#111111",
   windowHalo: "#ffffff",
   hover: "#0072b2", // Okabe-Ito blue

@@ -155,12 +155,12 @@ export function dimSlice(ctx, sl, cell) {
 /** Cross out cells (r, c): used for input rows/columns no window ever covers. */
 export function crossCells(ctx, sl, cell, cells) {
   ctx.strokeStyle = COLORS.uncovered;
-  ctx.lineWidth = Math.max(1, cell / 14);
+  ctx.lineWidth = Math.max(1, cell / 22);
   ctx.beginPath();
   for (const [r, c] of cells) {
     const x = sl.x + c * cell;
     const y = sl.y + r * cell;
-    const m = cell * 0.22;
+    const m = cell * 0.12;
     ctx.moveTo(x + m, y + m);
     ctx.lineTo(x + cell - m, y + cell - m);
     ctx.moveTo(x + cell - m, y + m);

@@ -26,7 +26,7 @@ export function renderConvStep(container, header, step) {
     const label = channels.length > 1 ? `channel ${c}: ` : "";
     lines.push(el("p", { class: "sum" }, `${label}${terms(step.values[k], header.weight[f][k])} = ${fmt(step.partial_sums[k])}`));
   });
-  const partials = step.partial_sums.map(fmt);
+  const partials = step.partial_sums.map(num);
   const biasText = header.bias ? ` + bias ${num(step.bias)}` : "";
   const total = channels.length > 1 ? `${partials.join(" + ")}${biasText} = ${fmt(step.value)}` : `${partials[0]}${biasText} = ${fmt(step.value)}`;
   lines.push(el("p", { class: "total" }, total));
