@@ -1,4 +1,5 @@
-"""Dropout in training and evaluation, element-wise (F.dropout) or channel-wise (F.dropout2d).
+"""Dropout in training and evaluation, element-wise (nn.Dropout) or channel-wise (nn.Dropout2d
+on a batch of one, (1, C, H, W): every value of a dropped channel is zeroed).
 
 In training each value (or each whole channel) is dropped with probability ``p``
 and the survivors are scaled by 1/(1 - p), so the expected value of every output
@@ -17,7 +18,7 @@ from typing import Any
 import numpy as np
 
 from app.ops.errors import ParamError
-from app.ops.random import uniform
+from app.ops.random import check_seed, uniform
 from app.ops.tensors import as_tensor
 
 VARIANTS = ("dropout", "dropout2d")
@@ -64,6 +65,7 @@ def dropout(input: Any, p: Any = 0.5, training: Any = True, seed: Any = 0, varia
         raise ParamError("training", training, "must be true or false")
     if variant not in VARIANTS:
         raise ParamError("variant", variant, f"must be one of {', '.join(VARIANTS)}")
+    seed = check_seed(seed)
     p = float(p)
     if not training:
         return DropoutTrace(x, p, False, seed, variant, np.ones(x.shape, dtype=np.int64), 1.0, x.copy())

@@ -100,12 +100,26 @@ def max_pool2d(
     ti, tj = np.divmod(tap, k[1])
     rows = axes[0].taps()[np.arange(axes[0].out)[:, None], ti] - p[0]  # (C, Ho, Wo) input row
     cols = axes[1].taps()[np.arange(axes[1].out)[None, :], tj] - p[1]
+    # A dilated window can read padding only. PyTorch then reports the first tap at or past
+    # the input's start along each axis (its kernel steps the start by the dilation).
+    empty = np.isneginf(output)
+    if empty.any():
+        first_h, first_w = _first_inside(axes[0]), _first_inside(axes[1])
+        rows = np.where(empty, first_h[:, None], rows)
+        cols = np.where(empty, first_w[None, :], cols)
     extras = {
         "argmax": rows * x.shape[2] + cols,
         "argmax_yx": np.stack([rows, cols], axis=-1),
         "argmax_tap": np.stack([ti, tj], axis=-1),
     }
     return PoolTrace("max_pool2d", x, k, s, p, d, ceil_mode, padded, axes, np.ascontiguousarray(output), extras)
+
+
+def _first_inside(axis: Axis) -> np.ndarray:
+    """Per window, the first tap (input coordinates) not before the input's start."""
+    start = axis.starts() - axis.pad_before
+    behind = np.maximum(0, -start)
+    return start + -(-behind // axis.dilation) * axis.dilation
 
 
 def _counts(axis: Axis) -> tuple[np.ndarray, np.ndarray]:

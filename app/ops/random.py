@@ -18,9 +18,14 @@ from app.ops.pairs import is_int
 STREAMS = {"input": 0, "weight": 1, "bias": 2, "mask": 3}
 
 
-def _raw(seed: int, stream: str, count: int) -> np.ndarray:
-    if not is_int(seed) or not 0 <= seed < 2**63:
+def check_seed(seed: object) -> int:
+    if not is_int(seed) or not 0 <= seed < 2**63:  # type: ignore[operator]
         raise ParamError("seed", seed, "must be an integer from 0 to 2**63 - 1")
+    return int(seed)  # type: ignore[call-overload]
+
+
+def _raw(seed: int, stream: str, count: int) -> np.ndarray:
+    check_seed(seed)
     bits = np.random.PCG64(np.random.SeedSequence([int(seed), STREAMS[stream]]))
     return bits.random_raw(count)
 

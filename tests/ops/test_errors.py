@@ -318,11 +318,6 @@ def test_max_macs_message_groups_thousands() -> None:
         conv2d(x, w, max_macs=100_000)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: dropout checks seed only in training (uniform() validates it), so training=False accepts "
-    "seed=-1 and records it in the trace; every other argument is checked at the top whatever the mode",
-)
 def test_dropout_checks_the_seed_in_evaluation_too() -> None:
     with pytest.raises(ParamError, match=re.escape("seed: got -1; must be an integer from 0 to 2**63 - 1")):
         dropout(X, training=False, seed=-1)

@@ -190,10 +190,10 @@ def test_max_pool2d_matches_the_reference(case: dict[str, Any]) -> None:
     expected, indices = reference.max_pool2d(x, **args)
     assert trace.output.shape == pool_shape(case)
     np.testing.assert_array_equal(trace.output, expected)  # a max is a copy: exact even for floats
-    # Indices where the window read an input cell. A window reading only padding (-inf) is the
-    # xfail in test_torch_goldens.py (max_window_all_padding).
+    # Every index, windows that read only padding (-inf) included: PyTorch reports their first
+    # tap at or past the input's start.
+    np.testing.assert_array_equal(trace.extras["argmax"], indices)
     read = np.isfinite(expected)
-    np.testing.assert_array_equal(trace.extras["argmax"][read], indices[read])
     width = x.shape[2]
     for c, oy, ox in zip(*np.nonzero(read), strict=True):
         y, x_ = divmod(int(indices[c, oy, ox]), width)

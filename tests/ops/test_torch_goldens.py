@@ -27,12 +27,6 @@ DATA = json.loads(FIXTURE.read_text())
 CASES = {case["id"]: case for case in DATA["cases"]}
 TOL = {"rtol": 1e-12, "atol": 1e-12}
 
-ALL_PADDING_BUG = (
-    "BUG: max_pool2d's argmax for a dilated window that reads only padding (input height 1, "
-    "kernel 2, padding 1, dilation 2) is -1*W + col, a padding cell; PyTorch's kernel steps "
-    "the start past the padding first and returns ih0*W + iw0 = 1*W + col"
-)
-
 
 def arrays(case: dict[str, Any]) -> tuple[np.ndarray, np.ndarray | None, np.ndarray | None]:
     x = np.array(case["input"], dtype=np.float64)
@@ -92,8 +86,7 @@ def check(case: dict[str, Any], output: np.ndarray, indices: np.ndarray | None) 
 def engine_params() -> list[Any]:
     params = []
     for name in CASES:
-        marks = [pytest.mark.xfail(strict=True, reason=ALL_PADDING_BUG)] if name == "max_window_all_padding" else []
-        params.append(pytest.param(name, marks=marks, id=name))
+        params.append(pytest.param(name, id=name))
     return params
 
 
