@@ -21,6 +21,9 @@ class Settings(BaseSettings):
     max_steps_full: int = 100_000  # steps in a trace streamed in full detail
     max_steps_compact: int = 2_000_000  # steps in a compact trace
     auto_full_steps: int = 20_000  # detail=auto streams full detail up to this many steps
+    auto_full_numbers: int = 2_000_000  # ... and up to this many numbers in all its steps
+    max_full_numbers: int = 10_000_000  # numbers in all the steps of a full-detail trace
+    max_window_values: int = 8_000_000  # values in all the windows of one op (memory: 8 bytes each)
     max_body_bytes: int = 8 * 1024 * 1024  # request bodies
     max_layers: int = 64  # layers in a stack
     max_macs: int = 120_000_000  # multiply-adds in one conv2d (224x224x3, 64 3x3 filters: 87M)

@@ -10,7 +10,7 @@ import math
 
 import numpy as np
 
-from app.ops.errors import ParamError
+from app.ops.errors import Described, ParamError
 
 SEPARATORS = ("/", "|", ";", ",")
 
@@ -50,7 +50,7 @@ def _shape(name: str, nested: object, seps: tuple[str, ...]) -> tuple[int, ...]:
                 sizes.append(size)
         raise ParamError(
             name,
-            f"{item}s of sizes {' and '.join(sizes[:2])}" + (" values" if len(inner[0]) == 1 else ""),
+            Described(f"{item}s of {' and '.join(sizes[:2])}" + (" values" if len(inner[0]) == 1 else "")),
             f"every {item} (separated by '{seps[0]}') must have the same size",
         )
     return (len(nested), *inner[0])

@@ -20,7 +20,7 @@ from app.ops.dropout import DropoutTrace
 from app.ops.geometry import same_padding
 from app.ops.pool import PoolTrace
 from app.ops.relu import ReluTrace
-from app.torch_code import pytorch_call
+from app.ops.torch_code import pytorch_call
 
 FORMAT_VERSION = 1
 Trace = Conv2dTrace | PoolTrace | ReluTrace | DropoutTrace
@@ -83,13 +83,15 @@ def header(trace: Trace, detail: str) -> dict[str, Any]:
         frame["weight"] = trace.weight
         frame["bias"] = trace.bias
         frame["filter_channels"] = trace.filter_channels
+        unit_stride = trace.stride == (1, 1)  # PyTorch's padding='same' needs every stride to be 1
         frame["same_padding"] = {
-            axis.name: same_padding(axis.kernel, axis.stride, axis.dilation) for axis in trace.axes
+            axis.name: same_padding(axis.kernel, axis.stride, axis.dilation) | {"pytorch": unit_stride}
+            for axis in trace.axes
         }
     if isinstance(trace, PoolTrace):
-        kept = trace.output.size / trace.input.size
-        frame["kept_share"] = kept
-        frame["discarded_share"] = 1.0 - kept
+        ratio = trace.output.size / trace.input.size
+        frame["size_ratio"] = ratio  # output values per input value (above 1 with overlap and padding)
+        frame["discarded_share"] = max(0.0, 1.0 - ratio)  # 0.75 for 2x2 windows with stride 2
     if isinstance(trace, DropoutTrace):
         frame["scale"] = trace.scale
     return frame

@@ -6,7 +6,9 @@ One body shape for all of them, engine errors and schema errors alike::
      "detail": [{"loc": ["query", "stride"], "param": "stride", "received": 0,
                  "rule": "must be >= 1", "msg": "stride: got 0; must be >= 1"}]}
 
-``message`` is the first problem in one sentence, ready to show a person.
+``message`` is the first problem in one sentence, ready to show a person. Schema
+errors are reworded into the engine's style (">= 1", "a whole number"), so a
+learner meets one voice whichever layer caught the mistake.
 """
 
 from __future__ import annotations
@@ -17,19 +19,31 @@ from typing import Any
 
 import orjson
 from fastapi import Request
-from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.limits import BodyTooLarge
-from app.ops.errors import ParamError, TooLargeError, show
+from app.ops.errors import Described, ParamError, TooLargeError, show
 from app.ops.stack import LAYER_TYPES
+
+PAIR_RULE = "must be a whole number or a pair [height, width] of them"
+UNION_RULES = {  # fields whose type is a union: one sentence instead of each member's complaint
+    "stride": f"{PAIR_RULE}, each >= 1",
+    "dilation": f"{PAIR_RULE}, each >= 1",
+    "kernel_size": f"{PAIR_RULE}, each >= 1",
+    "padding": f"{PAIR_RULE} (each >= 0), or 'same' or 'valid'",
+    "bias": "must be a list of numbers, one per filter, or null",
+    "divisor_override": "must be a whole number >= 1, or null",
+}
+PATTERN_RULES = {
+    "padding": "must be a whole number, two as 'height,width', 'same' or 'valid'",
+}
+PATTERN_RULE = "must be a whole number, or two as 'height,width'"
+JSON_INT = 2**53  # larger integers lose digits in JavaScript
 
 
 def problem(loc: Sequence[Any], param: str, received: Any, rule: str) -> dict[str, Any]:
-    if isinstance(received, str) and _looks_numeric(received):
-        received = _number(received)  # query strings: show 1000, not '1000'
     return {
         "loc": list(loc),
         "param": param,
@@ -39,30 +53,38 @@ def problem(loc: Sequence[Any], param: str, received: Any, rule: str) -> dict[st
     }
 
 
-def _looks_numeric(text: str) -> bool:
+def _query_value(text: Any) -> Any:
+    """A query string that reads as a number is shown as that number (1000, not '1000')."""
+    if not isinstance(text, str):
+        return text
     try:
-        float(text)
+        number = int(text)
     except ValueError:
-        return False
-    return True
-
-
-def _number(text: str) -> int | float:
-    try:
-        return int(text)
-    except ValueError:
-        return float(text)
+        try:
+            value = float(text)
+        except ValueError:
+            return text
+        return value if math.isfinite(value) and repr(value) == text.strip() else text
+    return number if abs(number) < JSON_INT else text
 
 
 def _jsonable(value: Any) -> Any:
+    """What goes in ``received``: JSON-safe, and short."""
+    if isinstance(value, Described):
+        return str(value)
     if isinstance(value, float) and not math.isfinite(value):
         return str(value)  # 'nan', 'inf': JSON has no such numbers
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= JSON_INT:
+        return str(value)
+    if isinstance(value, (bytes, bytearray)):
+        return f"{len(value)} bytes"
+    if isinstance(value, tuple):
+        value = list(value)
     try:
-        encoded = jsonable_encoder(value)
-    except Exception:  # noqa: BLE001 - a value we cannot encode is shown as text
+        text = orjson.dumps(value, option=orjson.OPT_SERIALIZE_NUMPY)
+    except TypeError:
         return show(value)
-    text = repr(encoded)
-    return encoded if len(text) <= 200 else show(value)
+    return value if len(text) <= 200 else show(value)
 
 
 def error_response(status: int, problems: list[dict[str, Any]], **extra: Any) -> Response:
@@ -77,7 +99,46 @@ def param_error_response(err: ParamError, where: str = "query", prefix: Sequence
     return error_response(status, [problem(loc, err.param, err.value, err.rule)], **extra)
 
 
-def _rule(error: dict[str, Any]) -> str:
+def _rule(error: dict[str, Any], param: str) -> str:
+    """Pydantic's complaint in the engine's words."""
+    kind = error.get("type", "")
+    ctx = error.get("ctx") or {}
+    rules = {
+        "int_parsing": "must be a whole number",
+        "int_type": "must be a whole number",
+        "int_from_float": "must be a whole number",
+        "float_parsing": "must be a number",
+        "float_type": "must be a number",
+        "finite_number": "must be a finite number (not NaN or Infinity)",
+        "bool_parsing": "must be true or false",
+        "bool_type": "must be true or false",
+        "string_type": "must be a string",
+        "list_type": "must be a list",
+        "tuple_type": "must be a list",
+        "missing": "this field is required",
+        "extra_forbidden": "is not a parameter of this operation",
+        "string_pattern_mismatch": PATTERN_RULES.get(param, PATTERN_RULE),
+    }
+    if kind in rules:
+        return rules[kind]
+    bounds = {
+        "greater_than_equal": (">=", "ge"),
+        "greater_than": (">", "gt"),
+        "less_than_equal": ("<=", "le"),
+        "less_than": ("<", "lt"),
+    }
+    if kind in bounds:
+        sign, key = bounds[kind]
+        return f"must be {sign} {ctx.get(key)}"
+    if kind == "too_short":
+        least = ctx.get("min_length")
+        return f"must have at least {least} item{'s' if least != 1 else ''}"
+    if kind == "too_long":
+        return f"must have at most {ctx.get('max_length')} items (the cap in settings)"
+    if kind == "string_too_long":
+        return f"must be at most {ctx.get('max_length')} characters long"
+    if kind == "literal_error":
+        return f"must be one of {ctx.get('expected')}"
     msg = str(error.get("msg", "is invalid"))
     for lead in ("Input should ", "Value error, ", "Input "):
         if msg.startswith(lead):
@@ -102,32 +163,56 @@ def _is_union_tag(part: Any) -> bool:
     discriminator tags (a layer's ``type``, such as ``conv2d``) in loc."""
     text = str(part)
     return isinstance(part, str) and (
-        text in {"int", "float", "bool", "str", "list", "tuple"}
+        text in {"int", "float", "bool", "str", "list", "tuple", "none"}
         or text in LAYER_TYPES
-        or text.startswith(("literal[", "tuple[", "list[", "function-", "constrained-"))
+        or text.startswith(("literal[", "tuple[", "list[", "function-", "constrained-", "nullable["))
     )
+
+
+def _body_problem(error: dict[str, Any]) -> dict[str, Any] | None:
+    """Errors about the body as a whole: not JSON, not an object, or empty."""
+    kind = error.get("type")
+    loc = tuple(error.get("loc", ()))
+    if kind == "json_invalid":
+        reason = (error.get("ctx") or {}).get("error", "malformed JSON")
+        where = loc[1] if len(loc) > 1 else "?"
+        return problem(["body"], "body", Described(f"malformed JSON at character {where}"), f"must be JSON ({reason})")
+    if loc == ("body",):
+        received = error.get("input")
+        if received is None:
+            what = Described("no body")
+        elif isinstance(received, (bytes, bytearray, str)):
+            what = Described(f"{len(received)} bytes that are not a JSON object")
+        else:
+            what = Described(f"a JSON {type(received).__name__}, {show(received)}")
+        return problem(["body"], "body", what, "must be a JSON object sent with Content-Type: application/json")
+    return None
 
 
 async def validation_handler(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    found: dict[str, tuple[list[Any], Any, list[str]]] = {}
     problems = []
-    seen: set[str] = set()
     for error in exc.errors():
+        whole = _body_problem(error)
+        if whole:
+            problems.append(whole)
+            continue
         loc = [part for part in error.get("loc", ()) if not _is_union_tag(part)]
-        if error.get("type") == "json_invalid":
-            reason = (error.get("ctx") or {}).get("error", "malformed JSON")
-            position = loc[1] if len(loc) > 1 else "?"
-            problems.append(
-                problem(
-                    ["body"], "body", f"malformed JSON at character {position}", f"must be a JSON object ({reason})"
-                )
-            )
-            continue
         param = _param(loc)
-        if param in seen:  # a union reports each member's failure: keep the first
-            continue
-        seen.add(param)
-        problems.append(problem(loc, param, error.get("input"), _rule(error)))
+        received = error.get("input")
+        if error.get("type") == "missing":
+            received = Described("nothing")
+        elif loc and loc[0] == "query":
+            received = _query_value(received)
+        entry = found.setdefault(param, (loc, received, []))
+        rule = _rule(error, param)
+        if rule not in entry[2]:
+            entry[2].append(rule)
+    for param, (loc, received, rules) in found.items():
+        name = param.split(".")[-1].split("[")[0]
+        rule = rules[0] if len(rules) == 1 else UNION_RULES.get(name, " or ".join(rules))
+        problems.append(problem(loc, param, received, rule))
     return error_response(422, problems)
 
 
@@ -141,6 +226,9 @@ async def http_error_handler(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if isinstance(exc, BodyTooLarge):
         return error_response(413, [exc.problem])
+    if exc.status_code == 400:  # FastAPI could not read the body at all (e.g. JSON nested too deep)
+        rule = "must be a JSON object that can be parsed (not nested too deeply, valid UTF-8)"
+        return error_response(422, [problem(["body"], "body", Described("an unreadable body"), rule)])
     detail = exc.detail if isinstance(exc.detail, str) else "request failed"
     return Response(orjson.dumps({"message": detail, "detail": []}), exc.status_code, exc.headers, "application/json")
 

@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from app.api.errors import error_response, param_error_response, problem
 from app.config import Settings, get_settings
-from app.ops.errors import TooLargeError
+from app.ops.errors import Described, TooLargeError
 from app.ops.stack import StackError, check_input_caps, stack_shapes
 from app.schemas.stack import StackErrorBody, StackRequest, StackResponse
 
@@ -38,7 +38,9 @@ def stack_shape(body: StackRequest, cfg: Annotated[Settings, Depends(get_setting
     try:
         check_input_caps(body.input_shape, cfg.max_side, cfg.max_channels)
         if len(body.layers) > cfg.max_layers:
-            raise TooLargeError("layers", f"{len(body.layers)} layers", f"at most {cfg.max_layers} layers are allowed")
+            raise TooLargeError(
+                "layers", Described(f"{len(body.layers)} layers"), f"at most {cfg.max_layers} layers are allowed"
+            )
     except TooLargeError as err:
         return param_error_response(err, where="body")
     try:

@@ -67,7 +67,7 @@ STREAM_DOC: dict[int | str, dict[str, Any]] = {
 
 
 def respond(trace: frames.Trace, detail: str, cfg: Settings) -> StreamingResponse:
-    detail = build.resolve_detail(detail, trace.total_steps, cfg)
+    detail = build.resolve_detail(detail, trace.total_steps, frames.numbers_per_step(trace), cfg)
     first = frames.encode(frames.header(trace, detail))
     return StreamingResponse(frames.stream(first, trace, detail), media_type=NDJSON)
 
@@ -83,11 +83,11 @@ def shape_of(trace: frames.Trace) -> dict[str, Any]:
         "padding",
         "geometry",
         "same_padding",
-        "kept_share",
+        "size_ratio",
         "discarded_share",
         "pytorch",
     )
-    return {key: head[key] for key in keep if key in head} | {"steps": trace.total_steps}
+    return {key: head[key] for key in keep if key in head} | {"steps": {"total": trace.total_steps}}
 
 
 def _add(op: str, body_model: Any, from_body: Any, query_model: Any, from_query: Any, summary: str) -> None:

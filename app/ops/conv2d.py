@@ -15,8 +15,8 @@ from typing import Any
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-from app.ops import geometry
-from app.ops.errors import ParamError, TooLargeError
+from app.ops import budget, geometry
+from app.ops.errors import Described, ParamError
 from app.ops.geometry import Axis
 from app.ops.pad import Padded, pad
 from app.ops.pairs import is_int, pair
@@ -102,7 +102,7 @@ def _check_groups(groups: Any, channels: int, filters: int, weight_channels: int
     if weight_channels != channels // groups:
         raise ParamError(
             "weight",
-            f"an array of shape {(filters, weight_channels)} + kernel",
+            Described(f"an array of shape {(filters, weight_channels)} + kernel"),
             f"each filter must have in_channels/groups = {channels}/{groups} = {channels // groups} channels",
         )
     return int(groups)
@@ -118,16 +118,20 @@ def conv2d(
     groups: Any = 1,
     padding_mode: str = "zeros",
     max_macs: int | None = None,
+    max_windows: int | None = None,
 ) -> Conv2dTrace:
     """torch.nn.functional.conv2d (plus nn.Conv2d's padding_mode) on one (C, H, W) input.
-    ``max_macs`` caps the multiply-adds (TooLargeError beyond it), checked before any work."""
+    ``max_macs`` caps the multiply-adds and ``max_windows`` the values gathered into windows
+    (TooLargeError beyond either), checked before any work."""
     x = as_tensor("input", input, 3, "(channels, height, width)")
     w = as_tensor("weight", weight, 4, "(out_channels, in_channels/groups, kernel height, kernel width)")
     b = None
     if bias is not None:
         b = as_tensor("bias", bias, 1, "(out_channels,)")
         if b.shape[0] != w.shape[0]:
-            raise ParamError("bias", f"{b.shape[0]} values", f"must have one value per filter ({w.shape[0]})")
+            raise ParamError(
+                "bias", Described(f"{b.shape[0]} values"), f"must have one value per filter ({w.shape[0]})"
+            )
     g = _check_groups(groups, x.shape[0], w.shape[0], w.shape[1])
     s = pair("stride", stride, 1)
     d = pair("dilation", dilation, 1)
@@ -137,14 +141,8 @@ def conv2d(
         geometry.conv_axis("height", x.shape[1], kernel[0], s[0], pads[0], d[0]),
         geometry.conv_axis("width", x.shape[2], kernel[1], s[1], pads[1], d[1]),
     )
-    macs = w.size * axes[0].out * axes[1].out
-    if max_macs is not None and macs > max_macs:
-        raise TooLargeError(
-            "out_channels",
-            int(w.shape[0]),
-            f"{w.shape[0]} filters of {w.shape[1]}x{kernel[0]}x{kernel[1]} over {axes[0].out}x{axes[1].out} outputs "
-            f"need {macs:,} multiply-adds; the cap is {max_macs:,}",
-        )
+    budget.check_macs(int(w.shape[0]), int(np.prod(w.shape[1:])), axes, max_macs)
+    budget.check_windows(int(x.shape[0]), axes, max_windows)
     padded = pad(x, pads, padding_mode)
     output = _compute(windows(padded.values, axes), w, b, g)
     return Conv2dTrace(x, w, b, s, d, g, padding_mode, padding, padded, axes, output)

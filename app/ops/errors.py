@@ -1,12 +1,17 @@
 """The one error type every op raises for a bad argument.
 
 A message always names the parameter, the value received and the rule, so the
-API can hand it to a person unchanged.
+API can hand it to a person unchanged: ``stride: got 0; must be >= 1``.
 """
 
 from __future__ import annotations
 
 from typing import Any
+
+
+class Described(str):
+    """A description of what was received ("an array of shape (5, 5)"), shown as is,
+    where a plain string would be quoted as the text a person typed."""
 
 
 class ParamError(ValueError):
@@ -24,10 +29,18 @@ class TooLargeError(ParamError):
 
 
 def show(value: Any) -> str:
-    """Short, readable rendering of a received value for an error message."""
+    """Short, readable rendering of a received value, in JSON's spelling (true, null)."""
+    if isinstance(value, Described):
+        return str(value)
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if value is None:
+        return "null"
     if isinstance(value, tuple):
         return "(" + ", ".join(show(v) for v in value) + ")"
+    if isinstance(value, bytes):
+        return f"{len(value)} bytes"
     if isinstance(value, str):
-        return repr(value)
+        return repr(value if len(value) <= 60 else value[:57] + "...")
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -122,13 +122,14 @@ def pool_axis(name: str, size: int, kernel: int, stride: int, pad: int, dilation
     """Pooling along one axis, PyTorch's rule: with ceil_mode the last window must start
     inside the input or its left padding, or it is dropped."""
     span = dilation * (kernel - 1) + 1
-    _check_fits(name, size, (pad, pad), span, kernel, dilation)
     numerator = size + 2 * pad - span
     out = (-(-numerator // stride) if ceil_mode else numerator // stride) + 1
     dropped = False
     if ceil_mode and (out - 1) * stride >= size + pad:
         out -= 1
         dropped = True
+    if out < 1:  # PyTorch's rule: with ceil_mode a kernel may overhang the padded input
+        _check_fits(name, size, (pad, pad), span, kernel, dilation)
     return Axis(name, size, kernel, stride, pad, pad, dilation, ceil_mode, out, dropped)
 
 
@@ -160,7 +161,7 @@ def formula(axis: Axis) -> dict[str, Any]:
         result["dilated_kernel"] = f"K' = d(K - 1) + 1 = {axis.dilation}×({axis.kernel} - 1) + 1 = {axis.span}"
     approx = ""
     if axis.exact:
-        reason = f"an integer, so {axis.out} outputs along the {axis.name}"
+        reason = f"an integer, so {axis.out} output{'s' if axis.out != 1 else ''} along the {axis.name}"
     else:
         rounded = math.ceil(value) if axis.ceil_mode else math.floor(value)
         result["rounding"] = "ceil" if axis.ceil_mode else "floor"
@@ -169,8 +170,7 @@ def formula(axis: Axis) -> dict[str, Any]:
         reason = f"not an integer, so PyTorch {how} to {rounded}"
         if axis.dropped_last:
             reason += (
-                f"; the last window would start past the input and its left padding, "
-                f"so PyTorch drops it: {axis.out}"
+                f"; the last window would start past the input and its left padding, so PyTorch drops it: {axis.out}"
             )
         lost = axis.uncovered()
         if lost:

@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from app.ops import geometry
+from app.ops import budget, geometry
 from app.ops.conv2d import window_bounds, windows
 from app.ops.errors import ParamError
 from app.ops.geometry import Axis
@@ -64,7 +64,7 @@ class PoolTrace:
 
 
 def _geometry(
-    x: np.ndarray, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: Any
+    x: np.ndarray, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: Any, max_windows: int | None
 ) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int], tuple[Axis, Axis]]:
     k = pair("kernel_size", kernel_size, 1)
     s = k if stride is None else pair("stride", stride, 1)
@@ -76,6 +76,7 @@ def _geometry(
         geometry.pool_axis("height", x.shape[1], k[0], s[0], p[0], d[0], ceil_mode),
         geometry.pool_axis("width", x.shape[2], k[1], s[1], p[1], d[1], ceil_mode),
     )
+    budget.check_windows(int(x.shape[0]), axes, max_windows)
     return k, s, p, d, axes
 
 
@@ -85,13 +86,19 @@ def _frame(x: np.ndarray, axes: tuple[Axis, Axis], fill: float) -> Padded:
 
 
 def max_pool2d(
-    input: Any, kernel_size: Any, stride: Any = None, padding: Any = 0, dilation: Any = 1, ceil_mode: Any = False
+    input: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: Any = False,
+    max_windows: int | None = None,
 ) -> PoolTrace:
     """torch.nn.functional.max_pool2d; ``extras['argmax']`` holds PyTorch's return_indices
     (flat index into the input's H*W), ``argmax_yx`` the same as (row, col), and
     ``argmax_tap`` the (i, j) position inside the window."""
     x = as_tensor("input", input, 3, "(channels, height, width)")
-    k, s, p, d, axes = _geometry(x, kernel_size, stride, padding, dilation, ceil_mode)
+    k, s, p, d, axes = _geometry(x, kernel_size, stride, padding, dilation, ceil_mode, max_windows)
     padded = _frame(x, axes, fill=-np.inf)
     win = windows(padded.values, axes)
     flat = np.where(np.isnan(win), -np.inf, win).reshape(*win.shape[:3], -1)
@@ -107,6 +114,7 @@ def max_pool2d(
         first_h, first_w = _first_inside(axes[0]), _first_inside(axes[1])
         rows = np.where(empty, first_h[:, None], rows)
         cols = np.where(empty, first_w[None, :], cols)
+        ti, tj = np.where(empty, -1, ti), np.where(empty, -1, tj)  # no tap of the window read the input
     extras = {
         "argmax": rows * x.shape[2] + cols,
         "argmax_yx": np.stack([rows, cols], axis=-1),
@@ -133,7 +141,7 @@ def _counts(axis: Axis) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _window_sums(padded: Padded, axes: tuple[Axis, Axis]) -> np.ndarray:
-    clean = np.where(padded.kinds == INPUT, np.nan_to_num(padded.values, nan=0.0, neginf=0.0), 0.0)
+    clean = np.where(padded.kinds == INPUT, padded.values, 0.0)  # NaN in an input cell stays NaN, as in PyTorch
     return windows(clean, axes).sum(axis=(3, 4))
 
 
@@ -145,6 +153,7 @@ def avg_pool2d(
     ceil_mode: Any = False,
     count_include_pad: Any = True,
     divisor_override: Any = None,
+    max_windows: int | None = None,
 ) -> PoolTrace:
     """torch.nn.functional.avg_pool2d, divisors exactly as PyTorch's kernel computes them."""
     x = as_tensor("input", input, 3, "(channels, height, width)")
@@ -152,7 +161,7 @@ def avg_pool2d(
         raise ParamError("count_include_pad", count_include_pad, "must be true or false")
     if divisor_override is not None and (not is_int(divisor_override) or divisor_override < 1):
         raise ParamError("divisor_override", divisor_override, "must be an integer >= 1, or null")
-    k, s, p, d, axes = _geometry(x, kernel_size, stride, padding, 1, ceil_mode)
+    k, s, p, d, axes = _geometry(x, kernel_size, stride, padding, 1, ceil_mode, max_windows)
     padded = _frame(x, axes, fill=0.0)
     sums = _window_sums(padded, axes)
     (pad_h, in_h), (pad_w, in_w) = _counts(axes[0]), _counts(axes[1])
@@ -173,7 +182,14 @@ def avg_pool2d(
     return PoolTrace("avg_pool2d", x, k, s, p, d, ceil_mode, padded, axes, output, extras)
 
 
-def lp_pool2d(input: Any, norm_type: Any, kernel_size: Any, stride: Any = None, ceil_mode: Any = False) -> PoolTrace:
+def lp_pool2d(
+    input: Any,
+    norm_type: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    ceil_mode: Any = False,
+    max_windows: int | None = None,
+) -> PoolTrace:
     """torch.nn.functional.lp_pool2d: (sum of x^p)^(1/p) over each window, computed the way
     PyTorch does (avg_pool2d of x^p, times kH*kW, to the power 1/p). A ceil_mode window
     that overhangs the input is scaled by kH*kW / (cells inside), as PyTorch's is."""
@@ -182,7 +198,7 @@ def lp_pool2d(input: Any, norm_type: Any, kernel_size: Any, stride: Any = None, 
         raise ParamError("norm_type", norm_type, "must be a finite number > 0 (2 gives the L2 norm)")
     if norm_type <= 0:
         raise ParamError("norm_type", norm_type, "must be > 0 (2 gives the L2 norm)")
-    k, s, p, d, axes = _geometry(x, kernel_size, stride, 0, 1, ceil_mode)
+    k, s, p, d, axes = _geometry(x, kernel_size, stride, 0, 1, ceil_mode, max_windows)
     padded = _frame(x, axes, fill=0.0)
     with np.errstate(invalid="ignore"):
         powered = np.power(padded.values, float(norm_type))

@@ -31,6 +31,7 @@ from app.ops.errors import ParamError, TooLargeError
 from app.ops.geometry import AXES, Axis, conv_axis, conv_padding, pool_axis, pool_padding
 from app.ops.pad import PADDING_MODES, check_mode
 from app.ops.pairs import is_int, pair
+from app.ops.torch_code import module_code
 
 Shape = tuple[int, ...]
 LAYER_TYPES = ("conv2d", "relu", "dropout", "dropout2d", "max_pool2d", "avg_pool2d", "lp_pool2d", "flatten", "linear")
@@ -290,7 +291,7 @@ def _unchanged(code: str) -> Builder:
     return build
 
 
-def _dropout(code: str) -> Builder:
+def _dropout(kind: str) -> Builder:
     def build(layer: Mapping[str, Any], shape: Shape, rf: ReceptiveField) -> _Step:
         p = layer.get("p", 0.5)
         if not _real(p):
@@ -298,16 +299,16 @@ def _dropout(code: str) -> Builder:
         if not 0 <= p < 1:
             rule = "must be in [0, 1): it is the chance of zeroing each value, and 1 would zero them all"
             raise ParamError("p", p, rule)
-        return _Step({"p": float(p)}, shape, 0, rf, f"{code}(p={_number(p)})")
+        return _Step({"p": float(p)}, shape, 0, rf, module_code(kind, {"p": float(p)}))
 
     return build
 
 
 def _flatten(layer: Mapping[str, Any], shape: Shape, rf: ReceptiveField) -> _Step:
     if len(shape) == 1:  # already flat: PyTorch leaves it as it is
-        return _Step({}, shape, 0, rf, "nn.Flatten()")
+        return _Step({}, shape, 0, rf, module_code("flatten", {}))
     kept = ReceptiveField(AxisField(rf.height.size, None, None), AxisField(rf.width.size, None, None), rf.whole_input)
-    return _Step({}, (math.prod(shape),), 0, kept, "nn.Flatten()")
+    return _Step({}, (math.prod(shape),), 0, kept, module_code("flatten", {}))
 
 
 def _linear(layer: Mapping[str, Any], shape: Shape, rf: ReceptiveField) -> _Step:
@@ -321,7 +322,7 @@ def _linear(layer: Mapping[str, Any], shape: Shape, rf: ReceptiveField) -> _Step
     params = {"in_features": in_features, "out_features": out_features, "bias": bias}
     count = in_features * out_features + (out_features if bias else 0)
     whole = ReceptiveField(AxisField(None, None, None), AxisField(None, None, None), whole_input=True)
-    code = f"nn.Linear({in_features}, {out_features}" + (", bias=False" if not bias else "") + ")"
+    code = module_code("linear", params)
     return _Step(params, (out_features,), count, whole, code)
 
 
@@ -364,26 +365,9 @@ def _conv2d(layer: Mapping[str, Any], shape: Shape, rf: ReceptiveField) -> _Step
         "padding_mode": padding_mode,
     }
     count = out_channels * (channels // groups) * kernel[0] * kernel[1] + (out_channels if bias else 0)
-    return _Step(params, (out_channels, axes[0].out, axes[1].out), count, _window(rf, axes), _conv_code(params), axes)
-
-
-def _conv_code(p: dict[str, Any]) -> str:
-    args = [str(p["in_channels"]), str(p["out_channels"]), f"kernel_size={_pair_code(p['kernel_size'])}"]
-    if p["stride"] != (1, 1):
-        args.append(f"stride={_pair_code(p['stride'])}")
-    if isinstance(p["padding"], str):
-        args.append(f"padding={p['padding']!r}")
-    elif p["padding"] != (0, 0):
-        args.append(f"padding={_pair_code(p['padding'])}")
-    if p["dilation"] != (1, 1):
-        args.append(f"dilation={_pair_code(p['dilation'])}")
-    if p["groups"] != 1:
-        args.append(f"groups={p['groups']}")
-    if not p["bias"]:
-        args.append("bias=False")
-    if p["padding_mode"] != "zeros":
-        args.append(f"padding_mode={p['padding_mode']!r}")
-    return f"nn.Conv2d({', '.join(args)})"
+    return _Step(
+        params, (out_channels, axes[0].out, axes[1].out), count, _window(rf, axes), module_code("conv2d", params), axes
+    )
 
 
 def _pool(kind: str) -> Builder:
@@ -419,41 +403,15 @@ def _pool(kind: str) -> Builder:
             pool_axis("height", height, kernel[0], stride[0], pads[0], dilation[0], ceil_mode),
             pool_axis("width", width, kernel[1], stride[1], pads[1], dilation[1], ceil_mode),
         )
-        return _Step(params, (channels, axes[0].out, axes[1].out), 0, _window(rf, axes), _pool_code(kind, params), axes)
+        return _Step(
+            params, (channels, axes[0].out, axes[1].out), 0, _window(rf, axes), module_code(kind, params), axes
+        )
 
     return build
 
 
-_POOL_CLASS = {"max_pool2d": "MaxPool2d", "avg_pool2d": "AvgPool2d", "lp_pool2d": "LPPool2d"}
-
-
-def _pool_code(kind: str, p: dict[str, Any]) -> str:
-    """Stride is always shown: its default (None) means "the kernel size", which readers miss."""
-    args = [f"norm_type={_number(p['norm_type'])}"] if "norm_type" in p else []
-    args += [f"kernel_size={_pair_code(p['kernel_size'])}", f"stride={_pair_code(p['stride'])}"]
-    if p.get("padding", (0, 0)) != (0, 0):
-        args.append(f"padding={_pair_code(p['padding'])}")
-    if p.get("dilation", (1, 1)) != (1, 1):
-        args.append(f"dilation={_pair_code(p['dilation'])}")
-    if p["ceil_mode"]:
-        args.append("ceil_mode=True")
-    if p.get("count_include_pad") is False:
-        args.append("count_include_pad=False")
-    if p.get("divisor_override") is not None:
-        args.append(f"divisor_override={p['divisor_override']}")
-    return f"nn.{_POOL_CLASS[kind]}({', '.join(args)})"
-
-
 def _window(rf: ReceptiveField, axes: tuple[Axis, Axis]) -> ReceptiveField:
     return ReceptiveField(rf.height.through(axes[0]), rf.width.through(axes[1]))
-
-
-def _pair_code(value: tuple[int, int]) -> str:
-    return str(value[0]) if value[0] == value[1] else f"({value[0]}, {value[1]})"
-
-
-def _number(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
 
 
 _POOL_KEYS = {
@@ -475,9 +433,9 @@ _CONV_KEYS = (
 
 KINDS: dict[str, _Kind] = {
     "conv2d": _Kind(_CONV_KEYS, _conv2d, ("out_channels", "kernel_size")),
-    "relu": _Kind((), _unchanged("nn.ReLU()")),
-    "dropout": _Kind(("p",), _dropout("nn.Dropout")),
-    "dropout2d": _Kind(("p",), _dropout("nn.Dropout2d")),
+    "relu": _Kind((), _unchanged(module_code("relu", {}))),
+    "dropout": _Kind(("p",), _dropout("dropout")),
+    "dropout2d": _Kind(("p",), _dropout("dropout2d")),
     **{
         kind: _Kind(keys, _pool(kind), tuple(k for k in ("norm_type", "kernel_size") if k in keys))
         for kind, keys in _POOL_KEYS.items()

@@ -16,6 +16,9 @@ MODULES = {
     "lp_pool2d": "nn.LPPool2d",
     "relu": "nn.ReLU",
     "dropout": "nn.Dropout",
+    "dropout2d": "nn.Dropout2d",
+    "flatten": "nn.Flatten",
+    "linear": "nn.Linear",
 }
 DEFAULTS: dict[str, Any] = {
     "stride": 1,
@@ -27,7 +30,6 @@ DEFAULTS: dict[str, Any] = {
     "ceil_mode": False,
     "count_include_pad": True,
     "divisor_override": None,
-    "p": 0.5,
 }
 
 
@@ -40,7 +42,7 @@ def literal(value: Any) -> str:
     if isinstance(value, str):
         return repr(value)
     if isinstance(value, float) and value.is_integer():
-        return str(value)
+        return str(int(value))
     return repr(value)
 
 
@@ -58,24 +60,23 @@ def _kwargs(params: dict[str, Any], names: list[str], keep: tuple[str, ...] = ()
 
 
 def module_code(op: str, params: dict[str, Any]) -> str:
-    """``nn.Conv2d(3, 6, kernel_size=5, padding=2)`` and the like."""
+    """``nn.Conv2d(3, 6, kernel_size=5, padding=2)`` and the like. A pooling layer always shows
+    its stride and a dropout layer its p: their defaults are the ones readers miss."""
     if op == "conv2d":
         args = [str(params["in_channels"]), str(params["out_channels"])]
-        args += _kwargs(
-            params,
-            ["kernel_size", "stride", "padding", "dilation", "groups", "bias", "padding_mode"],
-            keep=("kernel_size",),
-        )
+        names = ["kernel_size", "stride", "padding", "dilation", "groups", "bias", "padding_mode"]
+        args += _kwargs(params, names, keep=("kernel_size",))
     elif op in ("max_pool2d", "avg_pool2d", "lp_pool2d"):
         args = [f"norm_type={literal(params['norm_type'])}"] if op == "lp_pool2d" else []
         names = ["kernel_size", "stride", "padding", "dilation", "ceil_mode", "count_include_pad", "divisor_override"]
-        stride_default = params.get("stride") == params.get("kernel_size")
-        args += _kwargs(
-            {k: v for k, v in params.items() if not (k == "stride" and stride_default)}, names, keep=("kernel_size",)
-        )
+        args += _kwargs(params, names, keep=("kernel_size", "stride"))
     elif op == "dropout":
-        module = "nn.Dropout2d" if params.get("variant") == "dropout2d" else "nn.Dropout"
-        return f"{module}({', '.join(_kwargs(params, ['p']))})"
+        variant = "dropout2d" if params.get("variant") == "dropout2d" else "dropout"
+        return f"{MODULES[variant]}(p={literal(params['p'])})"
+    elif op == "dropout2d":
+        return f"{MODULES[op]}(p={literal(params['p'])})"
+    elif op == "linear":
+        args = [str(params["in_features"]), str(params["out_features"])] + _kwargs(params, ["bias"])
     else:
         args = []
     return f"{MODULES[op]}({', '.join(args)})"
