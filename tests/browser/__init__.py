@@ -1,0 +1,1 @@
+"""Real-browser tests of the player pages (Playwright + Debian chromium)."""

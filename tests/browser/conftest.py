@@ -1,0 +1,157 @@
+"""Real-browser fixtures: the real app in uvicorn on a loopback port, Debian's Chromium
+driven by Playwright, and pages that fail their test on any console error or warning.
+
+A missing /usr/bin/chromium fails every browser test loudly: CI must install it
+(scripts/test does), and a skipped browser suite would look green while testing nothing.
+"""
+
+from __future__ import annotations
+
+import re
+import socket
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pytest
+import uvicorn
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, sync_playwright
+
+ROOT = Path(__file__).resolve().parents[2]
+HERE = Path(__file__).resolve().parent
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--disable-dev-shm-usage",
+]
+DESKTOP = {"width": 1280, "height": 800}
+PAGE_TIMEOUT_MS = 10_000
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Every test in this directory is a browser test."""
+    for item in items:
+        if HERE in item.path.parents:
+            item.add_marker(pytest.mark.browser)
+
+
+def _free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def base_url() -> Iterator[str]:
+    """The real app (``app.main:app``) served by uvicorn in a daemon thread."""
+    from app.main import app
+
+    port = _free_port()
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=server.run, name="browser-tests-uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        if not thread.is_alive():
+            pytest.fail("uvicorn exited before it started serving")
+        if time.monotonic() > deadline:
+            pytest.fail("uvicorn did not start within 15 s")
+        time.sleep(0.01)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not CHROMIUM.exists():
+        pytest.fail(
+            f"{CHROMIUM} is missing: the browser tests need Debian's chromium "
+            "(apt-get update && apt-get install -y chromium; never `playwright install`)",
+            pytrace=False,
+        )
+    with sync_playwright() as pw:
+        launched = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture(scope="session")
+def artifacts() -> Path:
+    """artifacts/screenshots/ at the repository root (gitignored), created if missing."""
+    path = ROOT / "artifacts" / "screenshots"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+@dataclass
+class Console:
+    """Console errors/warnings and uncaught page errors seen by one test's pages.
+
+    A test that knows the browser will log a specific error (Chromium logs every 4xx
+    fetch as "Failed to load resource") declares it with ``expect``: it must then
+    appear, and it is the only one allowed. Nothing else is ever filtered.
+    """
+
+    messages: list[str] = field(default_factory=list)
+    expected: list[re.Pattern[str]] = field(default_factory=list)
+
+    def on_console(self, message: ConsoleMessage) -> None:
+        if message.type in ("error", "warning"):
+            url = message.location.get("url", "")
+            self.messages.append(f"console.{message.type}: {message.text} ({url})")
+
+    def on_page_error(self, error: Error) -> None:
+        self.messages.append(f"pageerror: {error}")
+
+    def expect(self, pattern: str) -> None:
+        self.expected.append(re.compile(pattern))
+
+    def check(self) -> None:
+        unexpected = [m for m in self.messages if not any(p.search(m) for p in self.expected)]
+        missing = [p.pattern for p in self.expected if not any(p.search(m) for m in self.messages)]
+        assert not unexpected, "console errors/warnings:\n" + "\n".join(unexpected)
+        assert not missing, f"expected console messages never appeared: {missing}; seen: {self.messages}"
+
+
+@pytest.fixture
+def console() -> Console:
+    return Console()
+
+
+OpenPage = Callable[..., Page]
+
+
+@pytest.fixture
+def open_page(browser: Browser, console: Console) -> Iterator[OpenPage]:
+    """A factory: ``open_page(viewport=..., device_scale_factor=..., is_mobile=...)`` gives a page in
+    a fresh context whose console is recorded; at teardown the contexts close and the console is checked."""
+    contexts: list[BrowserContext] = []
+
+    def make(viewport: dict[str, int] | None = None, **options: object) -> Page:
+        context = browser.new_context(viewport=viewport or DESKTOP, **options)  # type: ignore[arg-type]
+        contexts.append(context)
+        context.set_default_timeout(PAGE_TIMEOUT_MS)
+        new = context.new_page()
+        new.on("console", console.on_console)
+        new.on("pageerror", console.on_page_error)
+        return new
+
+    yield make
+    for context in contexts:
+        context.close()
+    console.check()
+
+
+@pytest.fixture
+def page(open_page: OpenPage) -> Page:
+    """A 1280x800 page in its own context; the test fails if the page logs an error or warning."""
+    return open_page()
