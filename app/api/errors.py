@@ -191,9 +191,14 @@ def _body_problem(error: dict[str, Any]) -> dict[str, Any] | None:
 
 async def validation_handler(_: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
+    return error_response(422, validation_problems(exc.errors()))
+
+
+def validation_problems(errors: Sequence[Any]) -> list[dict[str, Any]]:
+    """Pydantic's errors as problems, one per parameter."""
     found: dict[str, tuple[list[Any], Any, list[str]]] = {}
     problems = []
-    for error in exc.errors():
+    for error in errors:
         whole = _body_problem(error)
         if whole:
             problems.append(whole)
@@ -213,7 +218,7 @@ async def validation_handler(_: Request, exc: Exception) -> Response:
         name = param.split(".")[-1].split("[")[0]
         rule = rules[0] if len(rules) == 1 else UNION_RULES.get(name, " or ".join(rules))
         problems.append(problem(loc, param, received, rule))
-    return error_response(422, problems)
+    return problems
 
 
 async def param_error_handler(request: Request, exc: Exception) -> Response:

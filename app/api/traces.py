@@ -7,12 +7,16 @@ so every bad request is a 4xx and a 200 always streams to the end.
 from collections.abc import Callable
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+import orjson
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
+from pydantic import BaseModel, ValidationError
 
 from app import trace as frames
 from app.api import build
+from app.api.errors import problem, validation_problems
 from app.config import Settings, get_settings
+from app.ops.errors import ParamError, TooLargeError
 from app.schemas import traces as s
 
 router = APIRouter(tags=["traces"])
@@ -90,6 +94,32 @@ def shape_of(trace: frames.Trace) -> dict[str, Any]:
     return {key: head[key] for key in keep if key in head} | {"steps": {"total": trace.total_steps}}
 
 
+class Check(BaseModel):
+    """Whether a GET trace with these parameters would stream, always answered with 200."""
+
+    ok: bool
+    status: int
+    message: str | None = None
+    detail: list[dict[str, Any]] = []
+    steps: int | None = None
+
+
+def check(query_model: type[s.Query], from_query: Any, request: Request, cfg: Settings) -> Check:
+    """Validate and build exactly as GET trace does, and say what it would answer."""
+    try:
+        query = query_model.model_validate(dict(request.query_params))
+        trace = from_query(query, cfg)
+        build.resolve_detail(query.detail, trace.total_steps, frames.numbers_per_step(trace), cfg)
+    except ValidationError as err:
+        problems = validation_problems([{**e, "loc": ("query", *e["loc"])} for e in err.errors()])
+        return Check(ok=False, status=422, message=problems[0]["msg"], detail=problems)
+    except ParamError as err:
+        found = problem(["query", err.param], err.param, err.value, err.rule)
+        status = 413 if isinstance(err, TooLargeError) else 422
+        return Check(ok=False, status=status, message=found["msg"], detail=[found])
+    return Check(ok=True, status=200, steps=trace.total_steps)
+
+
 def _add(op: str, body_model: Any, from_body: Any, query_model: Any, from_query: Any, summary: str) -> None:
     def post_trace(body: body_model, cfg: Annotated[Settings, Depends(get_settings)]) -> StreamingResponse:
         return respond(from_body(body, cfg), body.detail, cfg)
@@ -124,6 +154,20 @@ def _add(op: str, body_model: Any, from_body: Any, query_model: Any, from_query:
         responses=STREAM_DOC,
         operation_id=f"get_{op}_trace",
     )
+
+    def get_check(request: Request, cfg: Annotated[Settings, Depends(get_settings)]) -> Response:
+        result = check(query_model, from_query, request, cfg)
+        return Response(orjson.dumps(result.model_dump()), media_type="application/json")
+
+    router.add_api_route(
+        f"/api/{op}/check",
+        get_check,
+        methods=["GET"],
+        summary=f"Would GET /api/{op}/trace accept these parameters? Always 200; the answer says why not",
+        operation_id=f"get_{op}_check",
+        response_model=Check,
+        openapi_extra={"parameters": _query_parameters(query_model)},
+    )
     router.add_api_route(
         f"/api/{op}/shape",
         get_shape,
@@ -131,6 +175,15 @@ def _add(op: str, body_model: Any, from_body: Any, query_model: Any, from_query:
         summary=f"Geometry of {op}, no steps",
         operation_id=f"get_{op}_shape",
     )
+
+
+def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
+    """OpenAPI query parameters for a check route, which reads the query itself."""
+    schema = model.model_json_schema()
+    return [
+        {"name": name, "in": "query", "required": False, "schema": field}
+        for name, field in schema.get("properties", {}).items()
+    ]
 
 
 for _op, (_body, _from_body, _query, _from_query, _summary) in OPS.items():

@@ -10,6 +10,17 @@ export class TraceError extends Error {
 }
 
 /**
+ * Ask the server whether a GET trace with `query` would stream. The answer is always a
+ * 200 ({ok, status, message}), so an invalid setting shows its message on the page
+ * without the browser logging a failed request.
+ */
+export async function checkTrace(op, query, signal) {
+  const response = await fetch(`/api/${op}/check?${query}`, { signal });
+  if (!response.ok) throw new TraceError(`The server answered ${response.status}.`, response.status);
+  return response.json();
+}
+
+/**
  * Fetch `url` and call onFrame(frame) for each line as it arrives.
  * Resolves when the stream ends; rejects with TraceError on a 4xx/5xx.
  */

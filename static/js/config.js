@@ -6,7 +6,7 @@ export const COLORS = {
   negative: [84, 39, 136], // purple end of the diverging scale (PuOr)
   zero: [247, 247, 247],
   positive: [179, 88, 6], // orange end
-  empty: "#ffffff",
+  empty: "#f1f2f4", // an output cell not computed yet
   gridLine: "#b8bcc4",
   padding: "#e6e7ea",
   paddingHatch: "#9aa0aa",

@@ -2,7 +2,7 @@
 // the view drawn for the current step, playback from buttons and keys, and
 // `window.convscope` for tests and embedding pages.
 
-import { streamTrace } from "../api.js";
+import { checkTrace, streamTrace, TraceError } from "../api.js";
 import { DEFAULT_SPEED, NARRATE_MAX_SPEED, SPEEDS, URL_WRITE_MS } from "../config.js";
 import { Player } from "../player.js";
 import { windowOf } from "../render/mapping.js";
@@ -121,7 +121,10 @@ async function load(startStep = 0) {
   clearError();
   const slow = setTimeout(() => { $("loading").hidden = false; }, 150);
   try {
-    await streamTrace(`/api/${op}/trace?${apiQuery(readForm(form))}`, (frame) => {
+    const query = apiQuery(readForm(form));
+    const verdict = await checkTrace(op, query, signal);
+    if (!verdict.ok) throw new TraceError(verdict.message, verdict.status);
+    await streamTrace(`/api/${op}/trace?${query}`, (frame) => {
       if (signal.aborted) return;
       buffer.add(frame);
       if (frame.type === "header") onHeader(frame, startStep);
@@ -151,7 +154,7 @@ async function load(startStep = 0) {
 
 function paramsChanged() {
   pinned = null;
-  writeUrl(readForm(form), {});
+  writeUrl(readForm(form), player.speed !== DEFAULT_SPEED ? { speed: String(player.speed) } : {});
   load(0);
 }
 

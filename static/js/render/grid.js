@@ -26,8 +26,9 @@ export function layout(count, rows, cols, width, maxHeight, labels = true) {
     const line = Math.floor(i / best.perRow);
     slices.push({ x: col * (cols * cell + gap), y: line * (rows * cell + gap + labelH) + labelH, rows, cols });
   }
-  const w = Math.min(count, best.perRow) * cols * cell + gap * (Math.min(count, best.perRow) - 1);
-  const h = best.lines * (rows * cell + gap + labelH) - gap;
+  // +1: the last grid line sits at cols*cell + 0.5 and must stay on the canvas
+  const w = Math.min(count, best.perRow) * cols * cell + gap * (Math.min(count, best.perRow) - 1) + 1;
+  const h = best.lines * (rows * cell + gap + labelH) - gap + 1;
   return { cell, slices, width: Math.ceil(w), height: Math.ceil(h), labelH };
 }
 
@@ -102,6 +103,9 @@ export function drawSlice(ctx, sl, cell, { value, kind = () => 0, scale, label, 
       }
     }
   }
+  ctx.strokeStyle = COLORS.gridLine;
+  ctx.lineWidth = 1;
+  ctx.strokeRect(sl.x + 0.5, sl.y + 0.5, sl.cols * cell, sl.rows * cell); // the slice's edge, at any cell size
   if (cell >= 6) {
     ctx.strokeStyle = COLORS.gridLine;
     ctx.lineWidth = 1;
