@@ -2,10 +2,11 @@
 // before the first byte, so a non-200 answer is a JSON error with a message.
 
 export class TraceError extends Error {
-  constructor(message, status) {
+  constructor(message, status, param = null) {
     super(message);
     this.name = "TraceError";
     this.status = status;
+    this.param = param; // the parameter the message is about, when the server named one
   }
 }
 

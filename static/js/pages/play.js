@@ -80,8 +80,10 @@ function saveUrl() {
   writeUrl(readForm(form), state);
 }
 
-function showError(message) {
+function showError(message, param = null) {
   api.error = message;
+  const field = param ? form.elements.namedItem(param) : null;
+  if (field) field.setAttribute("aria-invalid", "true");
   $("error").replaceChildren(Object.assign(document.createElement("strong"), { textContent: "These settings don't work: " }), message);
   $("error").hidden = false;
   root.classList.add("has-error");
@@ -89,6 +91,7 @@ function showError(message) {
 
 function clearError() {
   api.error = null;
+  for (const field of form.querySelectorAll("[aria-invalid]")) field.removeAttribute("aria-invalid");
   $("error").hidden = true;
   root.classList.remove("has-error");
 }
@@ -123,7 +126,7 @@ async function load(startStep = 0) {
   try {
     const query = apiQuery(readForm(form));
     const verdict = await checkTrace(op, query, signal);
-    if (!verdict.ok) throw new TraceError(verdict.message, verdict.status);
+    if (!verdict.ok) throw new TraceError(verdict.message, verdict.status, verdict.detail[0]?.param);
     await streamTrace(`/api/${op}/trace?${query}`, (frame) => {
       if (signal.aborted) return;
       buffer.add(frame);
@@ -144,7 +147,7 @@ async function load(startStep = 0) {
     }, signal);
   } catch (err) {
     if (err.name === "AbortError") return;
-    showError(err.message || String(err));
+    showError(err.message || String(err), err.param);
     api.ready = true; // the page is in its final state: showing the error
   } finally {
     clearTimeout(slow);
