@@ -49,22 +49,22 @@ DEFAULTS = {  # op: (params keys, input_shape, output_shape, pytorch module) for
         {"kernel_size", "stride", "padding", "dilation", "ceil_mode"},
         [1, 6, 6],
         [1, 3, 3],
-        "nn.MaxPool2d(kernel_size=2)",
+        "nn.MaxPool2d(kernel_size=2, stride=2)",
     ),
     "avg_pool2d": (
         {"kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"},
         [1, 6, 6],
         [1, 3, 3],
-        "nn.AvgPool2d(kernel_size=2)",
+        "nn.AvgPool2d(kernel_size=2, stride=2)",
     ),
     "lp_pool2d": (
         {"kernel_size", "stride", "ceil_mode", "norm_type"},
         [1, 6, 6],
         [1, 3, 3],
-        "nn.LPPool2d(norm_type=2.0, kernel_size=2)",
+        "nn.LPPool2d(norm_type=2, kernel_size=2, stride=2)",
     ),
     "relu": (set(), [1, 6, 6], [1, 6, 6], "nn.ReLU()"),
-    "dropout": ({"p", "training", "seed", "variant"}, [1, 6, 6], [1, 6, 6], "nn.Dropout()"),
+    "dropout": ({"p", "training", "seed", "variant"}, [1, 6, 6], [1, 6, 6], "nn.Dropout(p=0.5)"),
 }
 
 
@@ -145,7 +145,57 @@ def test_get_shape_agrees_with_trace_header(op: str) -> None:
     assert shape["params"] == header["params"]
     assert shape["input_shape"] == header["input_shape"]
     assert shape["output_shape"] == header["output_shape"]
-    assert shape["steps"] == header["steps"]["total"]
+    assert shape["steps"] == {"total": header["steps"]["total"]}
+    for key in ("padded_shape", "padding", "geometry", "same_padding", "size_ratio", "discarded_share", "pytorch"):
+        assert shape.get(key) == header.get(key), key
+    assert "kept_share" not in shape and "kept_share" not in header
+
+
+@pytest.mark.parametrize(
+    ("op", "query", "ratio", "discarded"),
+    [
+        ("max_pool2d", {}, 0.25, 0.75),  # 6x6 -> 3x3: 9/36
+        ("avg_pool2d", {"kernel_size": 3, "stride": 3}, 4 / 36, 1 - 4 / 36),  # 6x6 -> 2x2
+        ("lp_pool2d", {"kernel_size": 2, "stride": 1}, 25 / 36, 11 / 36),  # 6x6 -> 5x5
+        ("max_pool2d", {"kernel_size": 2, "stride": 1, "padding": 1}, 49 / 36, 0.0),  # 7x7 out of 6x6: more, not less
+    ],
+)
+def test_pooling_header_size_ratio_and_discarded_share(
+    op: str, query: dict[str, int], ratio: float, discarded: float
+) -> None:
+    h = get(f"/api/{op}/trace", **query).header
+    assert h["size_ratio"] == pytest.approx(ratio, rel=1e-15)
+    assert h["discarded_share"] == pytest.approx(discarded, rel=1e-15)
+    assert "kept_share" not in h
+    shape = client.get(f"/api/{op}/shape", params=query).json()
+    assert (shape["size_ratio"], shape["discarded_share"]) == (h["size_ratio"], h["discarded_share"])
+
+
+@pytest.mark.parametrize(("stride", "pytorch"), [("1", True), ("2", False), ("1,2", False), ("2,1", False)])
+def test_conv2d_same_padding_is_pytorchs_only_with_unit_strides(stride: str, pytorch: bool) -> None:
+    same = get("/api/conv2d/trace", stride=stride).header["same_padding"]
+    assert {axis: info["pytorch"] for axis, info in same.items()} == {"height": pytorch, "width": pytorch}
+
+
+@pytest.mark.parametrize(
+    ("query", "bias"),
+    [
+        ({"bias": "1"}, [1.0]),  # the value itself, not a flag
+        ({"bias": "0"}, [0.0]),
+        ({"bias": "1,-1", "out_channels": 2}, [1.0, -1.0]),
+        ({"bias": "false"}, None),
+    ],
+)
+def test_get_conv2d_bias_is_a_flag_only_for_true_and_false(query: dict[str, object], bias: list[float] | None) -> None:
+    h = get("/api/conv2d/trace", **query).header
+    assert h["bias"] == bias
+    assert h["params"]["bias"] is (bias is not None)
+
+
+def test_get_conv2d_bias_true_is_a_seeded_sample() -> None:
+    h = get("/api/conv2d/trace", bias="true", out_channels=3).header
+    assert len(h["bias"]) == 3 and h["params"]["bias"] is True
+    assert get("/api/conv2d/trace", bias="true", out_channels=3).header["bias"] == h["bias"]
 
 
 # --- conv2d: the article's numbers -----------------------------------------------------------------
@@ -292,7 +342,7 @@ def test_dropout2d_drops_whole_channels() -> None:
     mask = np.array(t.done["mask"])
     for channel in mask:
         assert channel.min() == channel.max()
-    assert t.header["pytorch"]["module"] == "nn.Dropout2d()"
+    assert t.header["pytorch"]["module"] == "nn.Dropout2d(p=0.5)"
 
 
 # --- detail levels ------------------------------------------------------------------------------------
@@ -341,6 +391,18 @@ def test_detail_auto_is_full_when_small_and_compact_when_big() -> None:
     assert big.header["steps"]["detail"] == "compact"
     assert set(big.steps[0]) == {"type", "start", "count", "index", "value"}
     np.testing.assert_array_equal(big.values(), big.output())
+
+
+def test_detail_auto_is_compact_when_the_steps_carry_too_many_numbers() -> None:
+    """6,400 steps is few, but each carries 64 channels of 15x15 values and products (28,876 numbers):
+    185 million in all, over the 2,000,000 auto streams in full."""
+    query = {"in_channels": 64, "height": 24, "width": 24, "kernel_size": 15, "out_channels": 64}
+    t = get("/api/conv2d/trace", **query)
+    assert t.header["steps"]["total"] == 64 * 10 * 10 <= 20_000
+    assert t.header["steps"]["detail"] == "compact"
+    assert set(t.steps[0]) == {"type", "start", "count", "index", "value"}
+    status = client.get("/api/conv2d/trace", params={**query, "detail": "full"}).status_code
+    assert status == 413  # and full detail is refused outright (test_errors pins the message)
 
 
 @pytest.mark.parametrize("detail", ["full", "compact"])

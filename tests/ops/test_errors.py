@@ -38,7 +38,7 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     # ---- int-or-pair arguments
     ("stride_zero", lambda: conv2d(X, W, stride=0), "stride: got 0; must be >= 1"),
     ("stride_negative", lambda: conv2d(X, W, stride=(1, -1)), "stride: got (1, -1); must be >= 1"),
-    ("stride_bool", lambda: conv2d(X, W, stride=True), "stride: got True; must be an integer or a pair of integers"),
+    ("stride_bool", lambda: conv2d(X, W, stride=True), "stride: got true; must be an integer or a pair of integers"),
     ("stride_float", lambda: conv2d(X, W, stride=1.5), "stride: got 1.5; must be an integer or a pair of integers"),
     (
         "stride_three",
@@ -85,43 +85,43 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     (
         "input_2d",
         lambda: conv2d(np.zeros((5, 5)), W),
-        "input: got 'an array of shape (5, 5)'; must be 3-D, (channels, height, width)",
+        "input: got an array of shape (5, 5); must be 3-D, (channels, height, width)",
     ),
     (
         "weight_3d",
         lambda: conv2d(X, np.zeros((2, 3, 3))),
-        "weight: got 'an array of shape (2, 3, 3)'; must be 4-D, "
+        "weight: got an array of shape (2, 3, 3); must be 4-D, "
         "(out_channels, in_channels/groups, kernel height, kernel width)",
     ),
     (
         "input_empty",
         lambda: conv2d(np.zeros((2, 0, 5)), W),
-        "input: got 'an array of shape (2, 0, 5)'; must not be empty",
+        "input: got an array of shape (2, 0, 5); must not be empty",
     ),
     (
         "nan_in_input",
         lambda: conv2d(with_nan((2, 5, 5), (1, 2, 3), np.nan), W),
-        "input: got 'nan at index [1, 2, 3]'; values must be finite numbers (no NaN or Inf)",
+        "input: got nan at index [1, 2, 3]; values must be finite numbers (no NaN or Inf)",
     ),
     (
         "inf_in_input",
         lambda: max_pool2d(with_nan((1, 4, 4), (0, 3, 0), np.inf), 2),
-        "input: got 'inf at index [0, 3, 0]'; values must be finite numbers (no NaN or Inf)",
+        "input: got inf at index [0, 3, 0]; values must be finite numbers (no NaN or Inf)",
     ),
     (
         "nan_in_weight",
         lambda: conv2d(X, with_nan((4, 2, 3, 3), (3, 1, 0, 2), np.nan)),
-        "weight: got 'nan at index [3, 1, 0, 2]'; values must be finite numbers (no NaN or Inf)",
+        "weight: got nan at index [3, 1, 0, 2]; values must be finite numbers (no NaN or Inf)",
     ),
     (
         "inf_in_weight",
         lambda: conv2d(X, with_nan((4, 2, 3, 3), (0, 0, 0, 0), -np.inf)),
-        "weight: got '-inf at index [0, 0, 0, 0]'; values must be finite numbers (no NaN or Inf)",
+        "weight: got -inf at index [0, 0, 0, 0]; values must be finite numbers (no NaN or Inf)",
     ),
     (
         "nan_in_bias",
         lambda: conv2d(X, W, bias=[0.0, np.nan, 0.0, 0.0]),
-        "bias: got 'nan at index [1]'; values must be finite numbers (no NaN or Inf)",
+        "bias: got nan at index [1]; values must be finite numbers (no NaN or Inf)",
     ),
     # ---- padding modes
     (
@@ -148,7 +148,7 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     ),
     # ---- groups, weight and bias shapes
     ("groups_zero", lambda: conv2d(X, W, groups=0), "groups: got 0; must be an integer >= 1"),
-    ("groups_bool", lambda: conv2d(X, W, groups=True), "groups: got True; must be an integer >= 1"),
+    ("groups_bool", lambda: conv2d(X, W, groups=True), "groups: got true; must be an integer >= 1"),
     (
         "groups_not_dividing_channels",
         lambda: conv2d(np.zeros((3, 5, 5)), np.zeros((4, 1, 3, 3)), groups=2),
@@ -162,17 +162,17 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     (
         "weight_channels_wrong",
         lambda: conv2d(X, np.zeros((4, 3, 3, 3))),
-        "weight: got 'an array of shape (4, 3) + kernel'; each filter must have in_channels/groups = 2/1 = 2 channels",
+        "weight: got an array of shape (4, 3) + kernel; each filter must have in_channels/groups = 2/1 = 2 channels",
     ),
     (
         "weight_channels_wrong_with_groups",
         lambda: conv2d(np.zeros((4, 5, 5)), np.zeros((2, 4, 3, 3)), groups=2),
-        "weight: got 'an array of shape (2, 4) + kernel'; each filter must have in_channels/groups = 4/2 = 2 channels",
+        "weight: got an array of shape (2, 4) + kernel; each filter must have in_channels/groups = 4/2 = 2 channels",
     ),
     (
         "bias_length_wrong",
         lambda: conv2d(X, W, bias=[1, 2, 3]),
-        "bias: got '3 values'; must have one value per filter (4)",
+        "bias: got 3 values; must have one value per filter (4)",
     ),
     # ---- conv padding strings
     (
@@ -232,7 +232,7 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     (
         "norm_type_bool",
         lambda: lp_pool2d(X, True, 2),
-        "norm_type: got True; must be a finite number > 0 (2 gives the L2 norm)",
+        "norm_type: got true; must be a finite number > 0 (2 gives the L2 norm)",
     ),
     (
         "norm_type_inf",
@@ -258,7 +258,7 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     (
         "p_bool",
         lambda: dropout(X, p=True),
-        "p: got True; must be a probability in [0, 1): the share of values dropped in training",
+        "p: got true; must be a probability in [0, 1): the share of values dropped in training",
     ),
     (
         "p_nan",
@@ -273,7 +273,7 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     ),
     ("seed_negative", lambda: dropout(X, seed=-1), "seed: got -1; must be an integer from 0 to 2**63 - 1"),
     ("seed_too_big", lambda: dropout(X, seed=2**63), f"seed: got {2**63}; must be an integer from 0 to 2**63 - 1"),
-    ("seed_bool", lambda: dropout(X, seed=False), "seed: got False; must be an integer from 0 to 2**63 - 1"),
+    ("seed_bool", lambda: dropout(X, seed=False), "seed: got false; must be an integer from 0 to 2**63 - 1"),
 ]
 
 
@@ -305,8 +305,10 @@ def test_max_macs_exceeded_is_too_large() -> None:
     with pytest.raises(TooLargeError) as info:
         conv2d(X, W, max_macs=647)
     assert str(info.value) == (
-        "out_channels: got 4; 4 filters of 2x3x3 over 3x3 outputs need 648 multiply-adds; the cap is 647"
+        "out_channels: got 4 filters of 18 weights at 3x3 positions, 648 multiply-adds; the cap is 647: "
+        "use a smaller input, fewer or smaller filters, or a larger stride"
     )
+    assert info.value.param == "out_channels"
     assert isinstance(info.value, ParamError)
     assert conv2d(X, W, max_macs=648).output.shape == (4, 3, 3)  # the cap itself is allowed
 
@@ -314,10 +316,48 @@ def test_max_macs_exceeded_is_too_large() -> None:
 def test_max_macs_message_groups_thousands() -> None:
     x = np.zeros((3, 40, 40))
     w = np.zeros((8, 3, 3, 3))  # 216 weights x 38 x 38 outputs = 311,904
-    with pytest.raises(TooLargeError, match=re.escape("need 311,904 multiply-adds; the cap is 100,000")):
+    expected = "out_channels: got 8 filters of 27 weights at 38x38 positions, 311,904 multiply-adds; the cap is 100,000"
+    with pytest.raises(TooLargeError, match=re.escape(expected)):
         conv2d(x, w, max_macs=100_000)
 
 
 def test_dropout_checks_the_seed_in_evaluation_too() -> None:
     with pytest.raises(ParamError, match=re.escape("seed: got -1; must be an integer from 0 to 2**63 - 1")):
         dropout(X, training=False, seed=-1)
+
+
+WINDOW_CAP_HINT = "use a smaller input, kernel or padding, or a larger stride"
+
+
+@pytest.mark.parametrize(
+    ("call", "expected"),
+    [
+        pytest.param(  # 2 channels x 3x3 positions x 3x3 taps = 162 values
+            lambda cap: max_pool2d(X, 3, stride=1, max_windows=cap),
+            "kernel_size: got 3x3 windows at 3x3 positions over 2 channels, 162 values to gather",
+            id="max_pool2d",
+        ),
+        pytest.param(  # padding counts: 5x5 positions x 9 taps x 2 channels = 450
+            lambda cap: avg_pool2d(X, 3, stride=1, padding=1, max_windows=cap),
+            "kernel_size: got 3x3 windows at 5x5 positions over 2 channels, 450 values to gather",
+            id="avg_pool2d",
+        ),
+        pytest.param(
+            lambda cap: lp_pool2d(np.zeros((1, 4, 4)), 2, 4, max_windows=cap),
+            "kernel_size: got 4x4 windows at 1x1 positions over 1 channel, 16 values to gather",
+            id="lp_pool2d-one-channel",
+        ),
+        pytest.param(  # the input's channels, not the filters: 2 x 3x3 x 3x3 = 162
+            lambda cap: conv2d(X, W, max_windows=cap),
+            "kernel_size: got 3x3 windows at 3x3 positions over 2 channels, 162 values to gather",
+            id="conv2d",
+        ),
+    ],
+)
+def test_max_windows_exceeded_is_too_large(call: Callable[[int], Any], expected: str) -> None:
+    values = int(expected.split(", ")[-1].split()[0])
+    with pytest.raises(TooLargeError) as info:
+        call(values - 1)
+    assert str(info.value) == f"{expected}; the cap is {values - 1}: {WINDOW_CAP_HINT}"
+    assert info.value.param == "kernel_size"
+    call(values)  # the cap itself is allowed

@@ -379,3 +379,54 @@ def test_conv_steps_in_batches_match_one_batch() -> None:
         part = trace.steps(start, min(start + 7, trace.total_steps))
         for key, column in part.items():
             np.testing.assert_array_equal(column, whole[key][start : start + 7], err_msg=key)
+
+
+# ---------------------------------------------------------------- PyTorch's corner cases
+
+
+def test_ceil_mode_lets_a_kernel_overhang_a_smaller_input() -> None:
+    # width 3, kernel 4, stride 3, ceil_mode: ceil((3 - 4)/3) + 1 = ceil(-1/3) + 1 = 0 + 1 = 1 output, and
+    # it starts at 0, inside the input, so PyTorch keeps it. Its window reads the 3 input cells and 1 past them.
+    axis = pool_axis("width", 3, 4, 3, 0, 1, True)
+    assert (axis.out, axis.dropped_last) == (1, False)
+    assert axis.formula()["text"].endswith("not an integer, so PyTorch rounds it up to 1")
+    x = np.array([[[1.0, 5.0, 2.0]]])
+    trace = max_pool2d(x, (1, 4), stride=(1, 3), ceil_mode=True)
+    np.testing.assert_array_equal(trace.output, [[[5.0]]])
+    np.testing.assert_array_equal(trace.extras["argmax"], [[[1]]])
+    # avg: PyTorch divides by the cells inside the input (the window is cut at W + P = 3): (1 + 5 + 2)/3
+    np.testing.assert_allclose(avg_pool2d(x, (1, 4), stride=(1, 3), ceil_mode=True).output, [[[8 / 3]]], rtol=1e-15)
+    # lp: (avg of x² times kH*kW)^(1/2) = (30/3 * 4)^(1/2) = sqrt(40)
+    np.testing.assert_allclose(
+        lp_pool2d(x, 2, (1, 4), stride=(1, 3), ceil_mode=True).output, [[[math.sqrt(40)]]], rtol=1e-15
+    )
+    # without ceil_mode (3 - 4)/3 + 1 = 2/3 -> floor 0 outputs: the kernel must fit
+    with pytest.raises(ValueError, match="the kernel's width, 4, must fit in the padded input's width, 3"):
+        max_pool2d(x, (1, 4), stride=(1, 3))
+
+
+def test_one_output_is_singular_in_the_formula() -> None:
+    axis = conv_axis("width", 3, 3, 1, (0, 0), 1)  # (3 - 3 + 0)/1 + 1 = 1
+    formula = axis.formula()
+    assert formula["text"].endswith("= 1: an integer, so 1 output along the width")
+    assert formula["verdict"] == "1: an integer, so 1 output along the width."
+
+
+def test_max_pool_window_of_padding_only_has_no_tap() -> None:
+    # width 2, padding 1, kernel 2, dilation 3: the padded row is [pad, 3, 7, pad], the one window taps
+    # padded 0 and 3, both padding. PyTorch gives -inf and the index of the first tap at or after the
+    # input's start, stepping by the dilation: -1 + 3 = 2 (past the input, as PyTorch reports it).
+    x = np.array([[[3.0, 7.0]]])
+    trace = max_pool2d(x, (1, 2), padding=(0, 1), dilation=(1, 3))
+    np.testing.assert_array_equal(trace.output, [[[-np.inf]]])
+    np.testing.assert_array_equal(trace.extras["argmax"], [[[2]]])
+    np.testing.assert_array_equal(trace.extras["argmax_yx"], [[[[0, 2]]]])
+    np.testing.assert_array_equal(trace.extras["argmax_tap"], [[[[-1, -1]]]])  # no tap read the input
+
+
+def test_lp_pool_keeps_the_nan_of_a_negative_value_to_a_fractional_power() -> None:
+    x = np.array([[[-1.0, 4.0], [2.0, 3.0]]])
+    # (-1)^1.5 is NaN in PyTorch too, and the NaN goes through the sum
+    assert np.isnan(lp_pool2d(x, 1.5, 2).output).all()
+    # an even power is fine: sqrt(1 + 16 + 4 + 9) = sqrt(30)
+    np.testing.assert_allclose(lp_pool2d(x, 2, 2).output, [[[math.sqrt(30)]]], rtol=1e-15)

@@ -287,7 +287,7 @@ def test_kernel_that_no_longer_fits_names_layer_and_incoming_shape():
         ),
         (
             [{"kernel_size": 3}],
-            "layer 0: type: got None; must be one of conv2d, relu, dropout, dropout2d, "
+            "layer 0: type: got null; must be one of conv2d, relu, dropout, dropout2d, "
             "max_pool2d, avg_pool2d, lp_pool2d, flatten, linear (this layer receives 3x8x8)",
         ),
         ([5], "layer 0: layer: got 5; must be a dict with a 'type' key (this layer receives 3x8x8)"),
@@ -334,7 +334,7 @@ def test_kernel_that_no_longer_fits_names_layer_and_incoming_shape():
         ),
         (
             [{"type": "conv2d", "out_channels": True, "kernel_size": 3}],
-            "layer 0 (conv2d): out_channels: got True; must be an integer (this layer receives 3x8x8)",
+            "layer 0 (conv2d): out_channels: got true; must be an integer (this layer receives 3x8x8)",
         ),
         (
             [{"type": "conv2d", "out_channels": 2, "kernel_size": (3, 0)}],
@@ -342,7 +342,7 @@ def test_kernel_that_no_longer_fits_names_layer_and_incoming_shape():
         ),
         (
             [{"type": "conv2d", "out_channels": 2}],
-            "layer 0 (conv2d): kernel_size: got None; is required: conv2d has no default for it "
+            "layer 0 (conv2d): kernel_size: got null; is required: conv2d has no default for it "
             "(this layer receives 3x8x8)",
         ),
         (
@@ -394,7 +394,7 @@ def test_kernel_that_no_longer_fits_names_layer_and_incoming_shape():
         ),
         (
             [{"type": "relu", "inplace": True}],
-            "layer 0 (relu): inplace: got True; is not a parameter of relu, which takes no parameters "
+            "layer 0 (relu): inplace: got true; is not a parameter of relu, which takes no parameters "
             "(this layer receives 3x8x8)",
         ),
         (
@@ -414,7 +414,7 @@ def test_layer_errors(layers: list[Any], message: str):
     ("input_shape", "message"),
     [
         ((3, 8), "input_shape: got (3, 8); must be three integers (C, H, W)"),
-        ((3, 8, True), "input_shape: got (3, 8, True); must be three integers (C, H, W)"),
+        ((3, 8, True), "input_shape: got (3, 8, true); must be three integers (C, H, W)"),
         ((3, 0, 8), "input_shape: got (3, 0, 8); each of C, H and W must be >= 1"),
     ],
 )
