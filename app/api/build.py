@@ -255,12 +255,13 @@ def resolve_detail(detail: str, total: int, per_step: int, cfg: Settings) -> str
             "detail",
             detail,
             f"this trace has {total:,} steps of {per_step:,} numbers each; full detail is capped at "
-            f"{cfg.max_steps_full:,} steps and {cfg.max_full_numbers:,} numbers: ask for detail=compact",
+            f"{cfg.max_steps_full:,} steps and {cfg.max_full_numbers:,} numbers"
+            + (": ask for detail=compact" if total <= cfg.max_steps_compact else ""),
         )
     if total > cfg.max_steps_compact:
         raise TooLargeError(
             "steps",
-            total,
+            Described(f"{total:,} steps"),
             f"a trace may have at most {cfg.max_steps_compact:,} steps: use a smaller input or fewer filters",
         )
     return detail

@@ -37,9 +37,9 @@ UNION_RULES = {  # fields whose type is a union: one sentence instead of each me
     "divisor_override": "must be a whole number >= 1, or null",
 }
 PATTERN_RULES = {
-    "padding": "must be a whole number, two as 'height,width', 'same' or 'valid'",
+    "padding": "must be one or two whole numbers >= 0 (like 1 or 1,2), or 'same' or 'valid'",
 }
-PATTERN_RULE = "must be a whole number, or two as 'height,width'"
+PATTERN_RULE = "must be one or two whole numbers >= 0 of at most 4 digits, like 2 or 2,3"
 JSON_INT = 2**53  # larger integers lose digits in JavaScript
 
 
@@ -129,7 +129,10 @@ def _rule(error: dict[str, Any], param: str) -> str:
     }
     if kind in bounds:
         sign, key = bounds[kind]
-        return f"must be {sign} {ctx.get(key)}"
+        limit = ctx.get(key)
+        if isinstance(limit, float) and limit.is_integer():
+            limit = int(limit)
+        return f"must be {sign} {limit}"
     if kind == "too_short":
         least = ctx.get("min_length")
         return f"must have at least {least} item{'s' if least != 1 else ''}"
@@ -215,6 +218,8 @@ def validation_problems(errors: Sequence[Any]) -> list[dict[str, Any]]:
         if rule not in entry[2]:
             entry[2].append(rule)
     for param, (loc, received, rules) in found.items():
+        if any(other.startswith(f"{param}[") for other in found):
+            continue  # an element of this pair failed: that problem is the precise one
         name = param.split(".")[-1].split("[")[0]
         rule = rules[0] if len(rules) == 1 else UNION_RULES.get(name, " or ".join(rules))
         problems.append(problem(loc, param, received, rule))

@@ -129,7 +129,14 @@ def pool_axis(name: str, size: int, kernel: int, stride: int, pad: int, dilation
         out -= 1
         dropped = True
     if out < 1:  # PyTorch's rule: with ceil_mode a kernel may overhang the padded input
-        _check_fits(name, size, (pad, pad), span, kernel, dilation)
+        if not ceil_mode:
+            _check_fits(name, size, (pad, pad), span, kernel, dilation)
+        raise ParamError(
+            "kernel_size",
+            kernel,
+            f"the kernel's {name} spans {span}, and the padded input's {name} is {size} + {pad} + {pad} = "
+            f"{size + 2 * pad}: even with ceil_mode no window starts inside the input",
+        )
     return Axis(name, size, kernel, stride, pad, pad, dilation, ceil_mode, out, dropped)
 
 

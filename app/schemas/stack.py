@@ -180,6 +180,7 @@ class Formula(BaseModel):
     rounding: Literal["floor", "ceil"] | None = Field(description="what PyTorch did to a fractional size")
     dilated_kernel: str | None = None
     text: str = Field(description="the whole formula in one sentence, numbers substituted")
+    verdict: str = Field(description="the result and what PyTorch does with it, without the formula")
 
 
 class AxisGeometry(BaseModel):
