@@ -206,10 +206,11 @@ def conv2d_body(b: s.Conv2dBody, cfg: Settings) -> Trace:
             cfg.max_window_values,
         )
     except ParamError as err:
-        if err.param != "kernel_size" or isinstance(err, TooLargeError):
+        if err.param != "kernel_size":
             raise
         # a POST body has no kernel_size: the kernel is the weight's last two dimensions
-        raise ParamError("weight", Described(f"kernels of {shape[2]}x{shape[3]}"), err.rule) from None
+        value = err.value if isinstance(err, TooLargeError) else Described(f"kernels of {shape[2]}x{shape[3]}")
+        raise type(err)("weight", value, err.rule) from None
 
 
 def max_pool2d_body(b: s.MaxPool2dBody, cfg: Settings) -> Trace:

@@ -24,15 +24,17 @@ from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app.api.limits import BodyTooLarge
+from app.config import get_settings
 from app.ops.errors import Described, ParamError, TooLargeError, show
 from app.ops.stack import LAYER_TYPES
 
+_S = get_settings()
 PAIR_RULE = "must be a whole number or a pair [height, width] of them"
 UNION_RULES = {  # fields whose type is a union: one sentence instead of each member's complaint
-    "stride": f"{PAIR_RULE}, each >= 1",
-    "dilation": f"{PAIR_RULE}, each >= 1",
-    "kernel_size": f"{PAIR_RULE}, each >= 1",
-    "padding": f"{PAIR_RULE} (each >= 0), or 'same' or 'valid'",
+    "stride": f"{PAIR_RULE}, each from 1 to {_S.max_stride}",
+    "dilation": f"{PAIR_RULE}, each from 1 to {_S.max_dilation}",
+    "kernel_size": f"{PAIR_RULE}, each from 1 to {_S.max_kernel}",
+    "padding": f"{PAIR_RULE} (each from 0 to {_S.max_padding}), or 'same' or 'valid'",
     "bias": "must be a list of numbers, one per filter, or null",
     "divisor_override": "must be a whole number >= 1, or null",
 }

@@ -6,6 +6,7 @@ API can hand it to a person unchanged: ``stride: got 0; must be >= 1``.
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 
@@ -42,5 +43,8 @@ def show(value: Any) -> str:
         return f"{len(value)} bytes"
     if isinstance(value, str):
         return repr(value if len(value) <= 60 else value[:57] + "...")
+    if isinstance(value, (list, dict)):
+        text = json.dumps(value, default=str, separators=(", ", ": "))  # [true, null], not [True, None]
+        return text if len(text) <= 60 else text[:57] + "..."
     text = repr(value)
     return text if len(text) <= 60 else text[:57] + "..."

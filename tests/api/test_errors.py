@@ -18,7 +18,7 @@ import pytest
 
 from .ndjson import client, error
 
-PAIR_TEXT = "must be a whole number, or two as 'height,width'"
+PAIR_TEXT = "must be one or two whole numbers >= 0 of at most 4 digits, like 2 or 2,3"
 X3 = [[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]
 W2 = [[[[1, 0], [0, 1]]]]
 JSON = {"content-type": "application/json"}
@@ -111,7 +111,7 @@ GET_CASES: list[tuple[str, str, dict[str, Any], int, str]] = [
         "/api/relu/trace",
         {"input": "1,nan"},
         422,
-        "input: got nan; values must be finite numbers (no NaN or Inf)",
+        "input: got 'nan'; values must be finite numbers (no NaN or Inf)",
     ),
     (
         "reflect-padding-too-big",
@@ -187,7 +187,7 @@ GET_CASES: list[tuple[str, str, dict[str, Any], int, str]] = [
         "/api/dropout/trace",
         {"p": "nan"},
         422,
-        "p: got nan; must be a finite number (not NaN or Infinity)",
+        "p: got 'nan'; must be a finite number (not NaN or Infinity)",
     ),
     ("norm-type-0", "/api/lp_pool2d/trace", {"norm_type": 0}, 422, "norm_type: got 0; must be > 0"),
     (
@@ -276,7 +276,7 @@ GET_CASES: list[tuple[str, str, dict[str, Any], int, str]] = [
         "/api/conv2d/trace",
         {"in_channels": 3, "height": 256, "width": 256, "out_channels": 64, "kernel_size": 1},
         413,
-        "steps: got 4194304; a trace may have at most 2,000,000 steps: use a smaller input or fewer filters",
+        "steps: got 4,194,304 steps; a trace may have at most 2,000,000 steps: use a smaller input or fewer filters",
     ),
     # GET parameters have the bounds a POST body has
     ("stride-over-cap", "/api/conv2d/trace", {"stride": 99}, 422, "stride: got 99; must be from 1 to 16"),
@@ -303,7 +303,7 @@ GET_CASES: list[tuple[str, str, dict[str, Any], int, str]] = [
         "/api/conv2d/trace",
         {"padding": "full"},
         422,
-        "padding: got 'full'; must be a whole number, two as 'height,width', 'same' or 'valid'",
+        "padding: got 'full'; must be one or two whole numbers >= 0 (like 1 or 1,2), or 'same' or 'valid'",
     ),
     # text arrays over the caps on each dimension
     (
@@ -372,28 +372,28 @@ POST_CASES: list[tuple[str, str, dict[str, Any], int, str]] = [
         "/api/conv2d/trace",
         {"input": X3, "weight": W2, "stride": True},
         422,
-        "stride: got true; must be a whole number or a pair [height, width] of them, each >= 1",
+        "stride: got true; must be a whole number or a pair [height, width] of them, each from 1 to 16",
     ),
     (
         "stride-float",
         "/api/conv2d/trace",
         {"input": X3, "weight": W2, "stride": 1.0},
         422,
-        "stride: got 1.0; must be a whole number or a pair [height, width] of them, each >= 1",
+        "stride: got 1.0; must be a whole number or a pair [height, width] of them, each from 1 to 16",
     ),
     (
         "stride-0",
         "/api/conv2d/trace",
         {"input": X3, "weight": W2, "stride": 0},
         422,
-        "stride: got 0; must be a whole number or a pair [height, width] of them, each >= 1",
+        "stride: got 0; must be a whole number or a pair [height, width] of them, each from 1 to 16",
     ),
     (
         "stride-triple",
         "/api/conv2d/trace",
         {"input": X3, "weight": W2, "stride": [1, 2, 3]},
         422,
-        "stride: got [1, 2, 3]; must be a whole number or a pair [height, width] of them, each >= 1",
+        "stride: got [1, 2, 3]; must be a whole number or a pair [height, width] of them, each from 1 to 16",
     ),
     (
         "training-int",
@@ -512,14 +512,15 @@ POST_CASES: list[tuple[str, str, dict[str, Any], int, str]] = [
         "/api/conv2d/trace",
         {"input": X3, "weight": W2, "padding": 17},
         422,
-        "padding: got 17; must be a whole number or a pair [height, width] of them (each >= 0), or 'same' or 'valid'",
+        "padding: got 17; must be a whole number or a pair [height, width] of them (each from 0 to 16), "
+        "or 'same' or 'valid'",
     ),
     (
         "pool-kernel-over-cap",
         "/api/max_pool2d/trace",
         {"input": X3, "kernel_size": 16},
         422,
-        "kernel_size: got 16; must be a whole number or a pair [height, width] of them, each >= 1",
+        "kernel_size: got 16; must be a whole number or a pair [height, width] of them, each from 1 to 15",
     ),
     (
         "unknown-field",
@@ -825,7 +826,10 @@ def test_huge_integer_in_body_is_a_422_not_a_500(field: str) -> None:
 def test_post_string_value_is_shown_as_a_string() -> None:
     _, body, _ = error("POST", "/api/conv2d/trace", json={"input": X3, "weight": W2, "stride": "2"})
     assert body["detail"][0]["received"] == "2"
-    assert body["message"] == "stride: got '2'; must be a whole number or a pair [height, width] of them, each >= 1"
+    assert (
+        body["message"]
+        == "stride: got '2'; must be a whole number or a pair [height, width] of them, each from 1 to 16"
+    )
 
 
 @pytest.mark.parametrize(

@@ -80,7 +80,7 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
     (
         "input_not_numbers",
         lambda: max_pool2d([[["a"]]], 1),
-        "input: got [[['a']]]; must be a 3-D array (channels, height, width) of numbers with equal-length rows",
+        'input: got [[["a"]]]; must be a 3-D array (channels, height, width) of numbers with equal-length rows',
     ),
     (
         "input_2d",
