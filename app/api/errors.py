@@ -186,8 +186,10 @@ def _body_problem(error: dict[str, Any]) -> dict[str, Any] | None:
         received = error.get("input")
         if received is None:
             what = Described("no body")
-        elif isinstance(received, (bytes, bytearray, str)):
+        elif isinstance(received, (bytes, bytearray)):
             what = Described(f"{len(received)} bytes that are not a JSON object")
+        elif isinstance(received, str):
+            what = Described(f"a JSON string, {show(received)}")
         else:
             what = Described(f"a JSON {type(received).__name__}, {show(received)}")
         return problem(["body"], "body", what, "must be a JSON object sent with Content-Type: application/json")

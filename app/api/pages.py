@@ -52,6 +52,11 @@ def home(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "index.html", {"ops": ops, "examples": EXAMPLES})
 
 
+@router.get("/play/stack", response_class=HTMLResponse, include_in_schema=False)
+def stack_builder(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "stack.html", {})
+
+
 @router.get("/play/{op}", response_class=HTMLResponse, include_in_schema=False)
 def play(request: Request, op: str) -> HTMLResponse:
     if op not in PLAYERS:

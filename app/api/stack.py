@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends
+import orjson
+from fastapi import APIRouter, Body, Depends
 from fastapi.responses import Response
+from pydantic import ValidationError
 
-from app.api.errors import error_response, param_error_response, problem
+from app.api.errors import error_response, param_error_response, problem, validation_problems
 from app.config import Settings, get_settings
 from app.ops.errors import Described, TooLargeError
 from app.ops.stack import StackError, check_input_caps, stack_shapes
@@ -35,6 +37,11 @@ router = APIRouter()
     },
 )
 def stack_shape(body: StackRequest, cfg: Annotated[Settings, Depends(get_settings)]) -> Any:
+    return shapes_or_error(body, cfg)
+
+
+def shapes_or_error(body: StackRequest, cfg: Settings) -> Any:
+    """The stack's shapes (a dict), or the error response for it."""
     try:
         check_input_caps(body.input_shape, cfg.max_side, cfg.max_channels)
         if len(body.layers) > cfg.max_layers:
@@ -55,3 +62,28 @@ def stack_error_response(err: StackError) -> Response:
     issue = problem(["body", "layers", err.layer, err.param], err.param, err.value, err.rule)
     issue["msg"] = str(err)
     return error_response(422, [issue], layers=[layer.to_dict() for layer in err.layers], failed_layer=err.layer)
+
+
+@router.post(
+    "/api/stack/check",
+    tags=["shapes"],
+    summary="The same answer as /api/stack/shape, always with status 200",
+    description="For pages that show a broken stack where it breaks: the body says ok, or status, message, "
+    "detail, layers (those that worked) and failed_layer, with no failed request in the browser's console.",
+)
+def stack_check(
+    cfg: Annotated[Settings, Depends(get_settings)],
+    body: Annotated[Any, Body(description="the same body as /api/stack/shape")] = None,
+) -> Response:
+    try:
+        request = StackRequest.model_validate(body)
+    except ValidationError as err:
+        problems = validation_problems([{**e, "loc": ("body", *e["loc"])} for e in err.errors()])
+        answer: dict[str, Any] = {"ok": False, "status": 422, "message": problems[0]["msg"], "detail": problems}
+        return Response(orjson.dumps(answer, option=orjson.OPT_SERIALIZE_NUMPY), media_type="application/json")
+    result = shapes_or_error(request, cfg)
+    if isinstance(result, Response):
+        answer = {"ok": False, "status": result.status_code, **orjson.loads(result.body)}
+    else:
+        answer = {"ok": True, "status": 200, **result}
+    return Response(orjson.dumps(answer, option=orjson.OPT_SERIALIZE_NUMPY), media_type="application/json")
