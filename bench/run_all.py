@@ -17,6 +17,7 @@ import os
 import platform
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -40,6 +41,29 @@ def memory_total() -> str:
     except OSError:
         pass
     return "unknown"
+
+
+def cpu_busy(seconds: float = 1.0) -> float:
+    """Share of all cores busy over ``seconds`` (from /proc/stat), 0..1."""
+
+    def sample() -> tuple[int, int]:
+        fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+        return sum(fields), fields[3] + fields[4]  # total, idle + iowait
+
+    total0, idle0 = sample()
+    time.sleep(seconds)
+    total1, idle1 = sample()
+    return 1.0 - (idle1 - idle0) / max(1, total1 - total0)
+
+
+def wait_quiet(limit: float, timeout: float) -> float:
+    """Wait until the CPU is less than ``limit`` busy over 2 s; give up after ``timeout`` s."""
+    deadline = time.monotonic() + timeout
+    while True:
+        busy = cpu_busy(2.0)
+        if busy < limit or time.monotonic() > deadline:
+            return busy
+        print(f"  (waiting: CPU {busy:.0%} busy)", flush=True)
 
 
 def version(name: str) -> str:
@@ -70,6 +94,13 @@ def environment() -> list[str]:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="fewer repetitions")
+    parser.add_argument(
+        "--wait-quiet",
+        type=float,
+        default=0,
+        metavar="S",
+        help="before each script wait up to S seconds for the CPU to be under 10%% busy",
+    )
     args = parser.parse_args()
     print("\n".join(environment()), flush=True)
     runs = [
@@ -80,7 +111,8 @@ def main() -> int:
     ]
     failed = []
     for argv in runs:
-        print(f"\n$ python bench/{' '.join(argv)}", flush=True)
+        busy = wait_quiet(0.10, args.wait_quiet) if args.wait_quiet else cpu_busy(1.0)
+        print(f"\n$ python bench/{' '.join(argv)}    (CPU busy before: {busy:.0%})", flush=True)
         if subprocess.run([sys.executable, str(HERE / argv[0]), *argv[1:]], cwd=HERE.parent).returncode:
             failed.append(argv[0])
     if failed:

@@ -2,10 +2,11 @@
 
     .venv/bin/python bench/stream.py               # server in a thread of this process
     .venv/bin/python bench/stream.py --subprocess  # server in its own process (own GIL)
-    .venv/bin/python bench/stream.py --repeat 50
+    .venv/bin/python bench/stream.py --repeat 2   # twice the repetitions
 
 The client is httpx (streaming, one keep-alive connection, raw bytes, no JSON
-parsing). "headers" is the time from sending the request to the response's
+parsing). "client CPU" is the CPU time the client thread spent (httpx/h11 reading the
+chunked body). "headers" is the time from sending the request to the response's
 status line and headers; "first frame" to the first body chunk (the header
 frame); "total" to the last byte. Each case is warmed up, then repeated;
 median and p95 are printed. Figures only: nothing here asserts a time.
@@ -67,12 +68,14 @@ class Run:
     headers: float
     first_frame: float
     total: float
+    client_cpu: float
     size: int
     steps: int
 
 
 def fetch(client: httpx.Client, path: str) -> Run:
     start = time.perf_counter()
+    cpu = time.thread_time()
     with client.stream("GET", path) as resp:
         headers = time.perf_counter() - start
         if resp.status_code != 200:
@@ -91,10 +94,11 @@ def fetch(client: httpx.Client, path: str) -> Run:
             done_seen = done_seen or DONE in edge + chunk
             edge = chunk[-32:]
         total = time.perf_counter() - start
+        cpu = time.thread_time() - cpu
     header = orjson.loads(head.split(b"\n", 1)[0])
     if header.get("type") != "header" or not done_seen or not edge.endswith(b"\n"):
         raise RuntimeError(f"{path}: not a complete trace stream (header ... done)")
-    return Run(headers, first_frame, total, size, int(header["steps"]["total"]))
+    return Run(headers, first_frame, total, cpu, size, int(header["steps"]["total"]))
 
 
 def p95(values: list[float]) -> float:
@@ -117,6 +121,7 @@ def measure(client: httpx.Client, case: Case, scale: float) -> dict[str, float]:
         "head_med": statistics.median(r.headers for r in runs) * 1e3,
         "first_med": statistics.median(r.first_frame for r in runs) * 1e3,
         "first_p95": p95([r.first_frame for r in runs]) * 1e3,
+        "client_cpu": statistics.median(r.client_cpu for r in runs) * 1e3,
         "steps_s": runs[0].steps / med,
         "mb_s": runs[0].size / 1e6 / med,
     }
@@ -136,7 +141,7 @@ def main() -> int:
     print(f"stream.py: {where}; times in ms (median / p95 over n runs); load average {load}")
     columns = (
         f"{'case':40} {'n':>3} {'steps':>9} {'MB':>7} {'total':>8} {'p95':>8} {'headers':>8} "
-        f"{'1st frame':>9} {'p95':>7} {'steps/s':>11} {'MB/s':>6}"
+        f"{'1st frame':>9} {'p95':>7} {'steps/s':>11} {'MB/s':>6} {'client CPU':>10}"
     )
     print(columns)
     print("-" * len(columns))
@@ -148,7 +153,7 @@ def main() -> int:
             print(
                 f"{case.label:40} {r['n']:>3} {r['steps']:>9,} {r['mb']:>7.2f} {r['total_med']:>8.1f} "
                 f"{r['total_p95']:>8.1f} {r['head_med']:>8.2f} {r['first_med']:>9.2f} {r['first_p95']:>7.2f} "
-                f"{r['steps_s']:>11,.0f} {r['mb_s']:>6.0f}",
+                f"{r['steps_s']:>11,.0f} {r['mb_s']:>6.0f} {r['client_cpu']:>10.1f}",
                 flush=True,
             )
     return 0
