@@ -152,16 +152,15 @@ def _windowed(trace: Conv2dTrace | PoolTrace) -> dict[str, Any]:
 def step_frames(trace: Trace, detail: str) -> Iterator[dict[str, Any]]:
     size = batch_size(trace, detail)
     total = trace.total_steps
+    flat = trace.output.reshape(-1)
     for start in range(0, total, size):
         stop = min(start + size, total)
-        columns = trace.steps(start, stop)
         frame: dict[str, Any] = {"type": "steps", "start": start, "count": stop - start}
-        if detail == "compact":
-            order = ORDER[op_name(trace)]
-            frame["index"] = np.stack([columns[name] for name in order], axis=1)
-            frame["value"] = np.ascontiguousarray(columns["value"])
+        if detail == "compact":  # step i is output cell unravel(i, output.shape), for every op
+            frame["index"] = np.stack(np.unravel_index(np.arange(start, stop), trace.output.shape), axis=1)
+            frame["value"] = flat[start:stop]
         else:
-            for name, column in columns.items():
+            for name, column in trace.steps(start, stop).items():
                 frame[name] = np.ascontiguousarray(column)
         yield frame
 
@@ -170,6 +169,7 @@ def done(trace: Trace) -> dict[str, Any]:
     frame: dict[str, Any] = {"type": "done", "steps": trace.total_steps, "output": trace.output}
     if isinstance(trace, (ReluTrace, DropoutTrace)):
         frame["mask"] = trace.mask
+        frame["zeroed" if isinstance(trace, ReluTrace) else "dropped"] = int((trace.mask == 0).sum())
     if isinstance(trace, DropoutTrace):
         frame["dropped_share"] = trace.dropped_share
     if isinstance(trace, PoolTrace) and trace.op == "max_pool2d":

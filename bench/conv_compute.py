@@ -82,7 +82,7 @@ def conv_breakdown() -> None:
     pieces = [
         ("whole conv2d (checks, pad, _compute, trace)", lambda: conv_module.conv2d(x, w, b, 1, 1)),
         ("pad (zeros, 1)", lambda: pad(x, ((1, 1), (1, 1)), "zeros")),
-        ("_compute (tensordot + bias + ascontiguousarray)", lambda: conv_module._compute(win, w, b, 1)),
+        ("_compute (im2col + matmul into the output + bias)", lambda: conv_module._compute(win, w, b, 1)),
         ("  im2col copy of the window view, 27 x 50176", lambda: np.ascontiguousarray(win.transpose(0, 3, 4, 1, 2))),
         ("  GEMM (64x27) @ (27x50176), float64", lambda: w2 @ cols),
         ("  bias add into a new array", lambda: out + b[:, None]),
@@ -157,112 +157,6 @@ def trace_pieces(runs: int) -> None:
         )
 
 
-def compact_frames_fast(trace: Any) -> Any:
-    """Candidate for app/trace.py step_frames, detail=compact: step i is the cell
-    unravel(i, output.shape) and its value output.flat[i] for every op, so the
-    op's full ``steps()`` (windows, products, ...) need not be computed."""
-    size = frames.batch_size(trace, "compact")
-    total = trace.total_steps
-    flat = trace.output.reshape(-1)
-    for start in range(0, total, size):
-        stop = min(start + size, total)
-        index = np.stack(np.unravel_index(np.arange(start, stop), trace.output.shape), axis=1)
-        yield {"type": "steps", "start": start, "count": stop - start, "index": index, "value": flat[start:stop]}
-
-
-def compute_lean(win: np.ndarray, w: np.ndarray, b: np.ndarray | None, groups: int) -> np.ndarray:
-    """Candidate for app/ops/conv2d.py _compute: per group one im2col copy and one matmul
-    written straight into a preallocated (F, Ho*Wo) output, bias added in place; no
-    tensordot bookkeeping, no concatenate, no second output-sized array."""
-    filters, per_group, kh, kw = w.shape
-    ho, wo = win.shape[1:3]
-    per_filter_group = filters // groups
-    out = np.empty((filters, ho * wo))
-    for g in range(groups):
-        cols = win[g * per_group : (g + 1) * per_group].transpose(0, 3, 4, 1, 2).reshape(per_group * kh * kw, -1)
-        rows = slice(g * per_filter_group, (g + 1) * per_filter_group)
-        np.matmul(w[rows].reshape(per_filter_group, -1), cols, out=out[rows])
-    if b is not None:
-        out += b[:, None]
-    return out.reshape(filters, ho, wo)
-
-
-def candidates(runs: int) -> None:
-    cfg = get_settings()
-    print(f"\n4. Candidate changes (median ms of {runs} runs; 'same' = identical bytes / array_equal)")
-    checks = TRACES + [
-        (
-            "avg_pool 2x9x9 k3 s2 pad 1 ceil",
-            build.avg_pool2d_query,
-            s.AvgPool2dQuery,
-            {
-                "in_channels": 2,
-                "height": 9,
-                "width": 9,
-                "kernel_size": "3",
-                "stride": "2",
-                "padding": "1",
-                "ceil_mode": True,
-            },
-            "full",
-        ),
-        ("dropout 3x20x20", build.dropout_query, s.DropoutQuery, {"in_channels": 3, "height": 20, "width": 20}, "full"),
-        (
-            "conv 4x12x12 groups 2 dil 2",
-            build.conv2d_query,
-            s.Conv2dQuery,
-            {
-                "in_channels": 4,
-                "height": 12,
-                "width": 12,
-                "out_channels": 6,
-                "groups": 2,
-                "dilation": "2",
-                "stride": "2",
-                "padding": "3",
-            },
-            "full",
-        ),
-    ]
-    for label, from_query, model, params, detail in checks:
-        trace = from_query(model(**params, detail=detail), cfg)
-        now = [frames.encode(f) for f in frames.step_frames(trace, "compact")]
-        same = now == [frames.encode(f) for f in compact_frames_fast(trace)]
-        if detail != "compact":
-            print(f"   compact frames, {label:35} same: {same}")
-            continue
-        t_now = timed(encode_all, frames.step_frames, trace, "compact", runs=runs)[0]
-        t_new = timed(encode_all, compact_frames_fast, trace, runs=runs)[0]
-        print(
-            f"   compact steps+encode, {label:28} now {t_now:8.2f}  fast path {t_new:8.2f}  "
-            f"({trace.total_steps / t_new / 1e3:,.1f}M steps/s)  same: {same}"
-        )
-    rng = np.random.default_rng(0)
-    for label, xs, ws, padding, groups, stride, dilation in [
-        ("3x224x224, 64x3x3x3", (3, 224, 224), (64, 3, 3, 3), 1, 1, 1, 1),
-        ("3x32x32, 6x3x5x5", (3, 32, 32), (6, 3, 5, 5), 2, 1, 1, 1),
-        ("64x56x56 depthwise", (64, 56, 56), (64, 1, 3, 3), 1, 64, 1, 1),
-        ("64x56x56, 64x64x3x3", (64, 56, 56), (64, 64, 3, 3), 1, 1, 1, 1),
-        ("6x31x29 groups 3 stride 2 dil 2, 9x2x3x2", (6, 31, 29), (9, 2, 3, 2), 2, 3, 2, 2),
-    ]:
-        x, w, b = rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[0])
-        win = conv_module.conv2d(x, w, b, stride, padding, dilation, groups).windows()
-        same = np.array_equal(conv_module._compute(win, w, b, groups), compute_lean(win, w, b, groups))
-        close = np.allclose(conv_module._compute(win, w, b, groups), compute_lean(win, w, b, groups), rtol=1e-12)
-        t_now = timed(conv_module._compute, win, w, b, groups, runs=runs)[0]
-        t_new = timed(compute_lean, win, w, b, groups, runs=runs)[0]
-        print(f"   _compute {label:37} now {t_now:8.2f}  lean {t_new:8.2f}  same: {same} (allclose 1e-12: {close})")
-    trace = build.conv2d_query(s.Conv2dQuery(**CONV_32, detail="full"), cfg)
-    batch = list(frames.step_frames(trace, "full"))
-    flat = [f | {k: f[k].reshape(f["count"], -1) for k in ("values", "products")} for f in batch]
-    t_now = timed(encode_all, batch, runs=runs)[0]
-    t_flat = timed(encode_all, flat, runs=runs)[0]
-    print(
-        f"   full encode, conv 3x32x32: values/products nested (n,C,kH,kW) {t_now:.2f}, "
-        f"flat (n,C*kH*kW) {t_flat:.2f} (a wire-format change, for reference)"
-    )
-
-
 def main() -> int:
     global RUNS
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -273,7 +167,6 @@ def main() -> int:
     conv_cases()
     conv_breakdown()
     trace_pieces(max(5, RUNS // 2))
-    candidates(max(5, RUNS // 2))
     return 0
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
@@ -14,11 +15,61 @@ from app.api.traces import OPS
 router = APIRouter()
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent.parent / "templates")
 
-PLAYERS = {
+WINDOWED = [("input", "Input", "The padded input"), ("output", "Output", "The output maps")]
+POOL_LEAD = "A window slides over each channel on its own. Depth stays the same; height and width shrink. "
+PLAYERS: dict[str, dict[str, Any]] = {
     "conv2d": {
         "title": "Convolution",
         "lead": "A kernel slides over the (padded) input; at each position it multiplies the values under it "
         "by its weights, adds them up with the bias, and writes one output value.",
+        "panels": [
+            WINDOWED[0],
+            ("kernel", "Kernel", "The kernel of the current filter"),
+            WINDOWED[1],
+            ("depth", "Across depth", "A 1x1 convolution at the current position: one dot product across channels"),
+        ],
+        "side": "Output size",
+    },
+    "max_pool2d": {
+        "title": "Max pooling",
+        "lead": POOL_LEAD + "Each window keeps only its largest value (marked ◆).",
+        "panels": WINDOWED,
+        "side": "Output size",
+    },
+    "avg_pool2d": {
+        "title": "Average pooling",
+        "lead": POOL_LEAD + "Each window keeps the mean of its values.",
+        "panels": WINDOWED,
+        "side": "Output size",
+    },
+    "lp_pool2d": {
+        "title": "L2-norm pooling",
+        "lead": POOL_LEAD + "Each window keeps the root of the sum of its values' powers: "
+        "with norm_type 2, the square root of the sum of squares.",
+        "panels": WINDOWED,
+        "side": "Output size",
+    },
+    "relu": {
+        "title": "ReLU",
+        "lead": "After a convolution, ReLU replaces every negative value with 0 and leaves the rest alone.",
+        "panels": [
+            ("input", "Input", "The feature map before ReLU"),
+            ("mask", "Mask", "Which values passed (1) and which were zeroed (0)"),
+            ("output", "Output", "The feature map after ReLU"),
+            ("curve", "f(x) = max(0, x)", "The ReLU curve with the current value marked"),
+        ],
+        "side": "The rule",
+    },
+    "dropout": {
+        "title": "Dropout",
+        "lead": "In training, dropout zeroes a random share p of the activations and scales the rest up by "
+        "1/(1 - p); in evaluation it does nothing.",
+        "panels": [
+            ("input", "Activations", "The activations entering dropout"),
+            ("mask", "Mask", "Which activations were kept (1) and dropped (0)"),
+            ("output", "Output", "The activations after dropout"),
+        ],
+        "side": "Training and evaluation",
     },
 }
 PLAYER_STATE = ("step", "speed")  # page-only parameters, not sent to the API

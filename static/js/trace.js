@@ -2,6 +2,8 @@
 // and the done frame. Nothing here computes geometry or values: it only looks
 // up what the engine sent.
 
+const FLAGS = ["zeroed", "kept"];
+
 export class TraceBuffer {
   constructor() {
     this.header = null;
@@ -10,6 +12,7 @@ export class TraceBuffer {
     this.done = null;
     this.output = null; // Float64Array of output values by flat index, NaN until received
     this.filled = null; // Uint8Array: 1 where the value has arrived
+    this.flags = {}; // per-step booleans of elementwise ops: "zeroed" (relu), "kept" (dropout)
   }
 
   get total() {
@@ -33,10 +36,24 @@ export class TraceBuffer {
         this.output[frame.start + k] = v === null ? NaN : v;
         this.filled[frame.start + k] = 1;
       }
+      for (const name of FLAGS) {
+        if (!frame[name]) continue;
+        this.flags[name] ??= new Uint8Array(this.header.steps.total);
+        frame[name].forEach((v, k) => { this.flags[name][frame.start + k] = v ? 1 : 0; });
+      }
       this.loaded = frame.start + frame.count;
     } else if (frame.type === "done") {
       this.done = frame;
+      this.flagsFromMask(frame.mask);
     }
+  }
+
+  /** Compact steps carry no flags: read them from the engine's mask (relu: 0 = zeroed; dropout: 1 = kept). */
+  flagsFromMask(mask) {
+    if (!mask || Object.keys(this.flags).length) return;
+    const flat = mask.flat(2);
+    const name = this.header.op === "relu" ? "zeroed" : "kept";
+    this.flags[name] = Uint8Array.from(flat, (m) => (name === "zeroed" ? (m === 0 ? 1 : 0) : m));
   }
 
   /** The batch holding step i and i's position in it, or null if not loaded yet. */
@@ -61,6 +78,7 @@ export class TraceBuffer {
     // compact frames carry `index` ([a, b, c] per step); full frames one column per name
     step.cell = batch.index ? batch.index[k] : this.header.steps.order.map((name) => step[name]);
     step.index = i;
+    for (const [name, flags] of Object.entries(this.flags)) if (step[name] === undefined) step[name] = flags[i] === 1;
     return step;
   }
 

@@ -541,7 +541,8 @@ def test_buttons_and_controls_have_names_and_labels(page: Page, base_url: str) -
 def test_canvases_have_labels(page: Page, base_url: str) -> None:
     open_player(page, base_url)
     canvases = page.locator("canvas")
-    assert canvases.count() == 3
+    assert canvases.count() == 4  # input, kernel, output, and the depth view (shown for 1x1 kernels)
+    expect(page.locator("#cv-depth")).to_be_hidden()
     for canvas in canvases.all():
         expect(canvas).to_have_attribute("role", "img")
         expect(canvas).to_have_attribute("aria-label", re.compile(r"\S"))

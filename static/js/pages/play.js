@@ -5,11 +5,9 @@
 import { checkTrace, streamTrace, TraceError } from "../api.js";
 import { DEFAULT_SPEED, NARRATE_MAX_SPEED, SPEEDS, URL_WRITE_MS } from "../config.js";
 import { Player } from "../player.js";
+import { OPS } from "../ops/index.js";
 import { windowOf } from "../render/mapping.js";
-import { WindowedView } from "../render/windowed.js";
 import { TraceBuffer } from "../trace.js";
-import { narrateConvStep, renderConvStep } from "../widgets/arithmetic.js";
-import { renderFormula } from "../widgets/formula.js";
 import { apiQuery, readForm, readUrl, writeForm, writeUrl } from "../widgets/params.js";
 import { Transport } from "../widgets/transport.js";
 
@@ -18,7 +16,9 @@ const $ = (id) => document.getElementById(id);
 const root = $("player");
 const op = root.dataset.op;
 const form = $("params");
-const view = new WindowedView({ input: $("cv-input"), kernel: $("cv-kernel"), output: $("cv-output") });
+const spec = OPS[op];
+const canvases = Object.fromEntries([...root.querySelectorAll("canvas[id^=cv-]")].map((c) => [c.id.slice(3), c]));
+const view = spec.createView(canvases);
 
 let buffer = new TraceBuffer();
 let controller = null;
@@ -39,12 +39,30 @@ const api = {
   get total() { return player.total; },
   get header() { return buffer.header; },
   get output() { return buffer.header ? buffer.outputAt(player.step) : []; },
-  get window() { return buffer.header ? windowOf(buffer.header, buffer.cellOf(player.step)) : null; },
+  get window() { return currentWindow(); },
+  get marker() { return view.marker ?? null; },
+  get mask() { return maskOnScreen(); },
   play: () => player.play(),
   pause: () => player.pause(),
   seek: (n) => { player.pause(); player.seek(n); },
 };
 window.convscope = api;
+
+/** The cells the current step reads: a window (conv2d, pooling) or one cell (relu, dropout). */
+function currentWindow() {
+  if (!buffer.header) return null;
+  const cell = buffer.cellOf(player.step);
+  if (buffer.header.geometry) return windowOf(buffer.header, cell);
+  return { channels: [cell[0]], rows: [cell[1]], cols: [cell[2]] };
+}
+
+/** relu and dropout: the mask as drawn (1 passes or kept, 0 zeroed or dropped, null not yet). */
+function maskOnScreen() {
+  if (!buffer.header || !view.maskAt) return null;
+  const [c, h, w] = buffer.header.input_shape;
+  return Array.from({ length: c }, (_, i) =>
+    Array.from({ length: h }, (_, y) => Array.from({ length: w }, (_, x) => view.maskAt((i * h + y) * w + x, player.step))));
+}
 
 function changed(p, reason) {
   transport.update();
@@ -65,11 +83,11 @@ function scheduleDraw() {
 function draw() {
   if (!buffer.header || buffer.loaded === 0) return;
   view.draw(player.step, hover || pinned);
-  renderConvStep($("arith"), buffer.header, buffer.step(player.step));
+  spec.renderStep($("arith"), buffer.header, buffer.step(player.step));
 }
 
 function narrate() {
-  $("narration").textContent = narrateConvStep(buffer.header, buffer.step(player.step), player.total);
+  $("narration").textContent = spec.narrate(buffer.header, buffer.step(player.step), player.total);
 }
 
 function saveUrl() {
@@ -96,21 +114,20 @@ function clearError() {
   root.classList.remove("has-error");
 }
 
+function usePadding(padding) {
+  form.elements.padding.value = padding;
+  paramsChanged();
+}
+
 function onHeader(h, startStep) {
   view.setTrace(buffer);
   player.reset(h.steps.total, startStep);
-  renderFormula($("formula"), h, (padding) => {
-    form.elements.padding.value = padding;
-    paramsChanged();
-  });
+  spec.renderSide($("formula"), h, usePadding, null);
   $("code").textContent = h.pytorch.code;
-  const [c, hp, wp] = h.padded_shape;
-  const [, hi, wi] = h.input_shape;
-  const pads = h.padding.flat().some((p) => p > 0) ? `, padded to ${hp} × ${wp}` : "";
-  $("cap-input").textContent = `${c} × ${hi} × ${wi}${pads}`;
-  const [f, cg, kh, kw] = [h.weight.length, h.weight[0].length, h.weight[0][0].length, h.weight[0][0][0].length];
-  $("cap-kernel").textContent = `${f} filter${f > 1 ? "s" : ""} of ${cg} × ${kh} × ${kw}${h.bias ? " + bias" : ""}`;
-  $("cap-output").textContent = h.output_shape.join(" × ");
+  for (const [name, text] of Object.entries(spec.captions(h))) {
+    const caption = $(`cap-${name}`);
+    if (caption) caption.textContent = text;
+  }
 }
 
 async function load(startStep = 0) {
@@ -142,6 +159,8 @@ async function load(startStep = 0) {
           api.ready = true;
         }
       } else if (frame.type === "done") {
+        spec.renderSide($("formula"), buffer.header, usePadding, frame);
+        scheduleDraw();
         api.complete = true;
       }
     }, signal);
@@ -204,6 +223,11 @@ document.addEventListener("keydown", (e) => {
   if (!action) return;
   e.preventDefault();
   action();
+});
+
+$("btn-new-mask")?.addEventListener("click", () => {
+  form.elements.seed.value = String((Number(form.elements.seed.value) || 0) + 1);
+  paramsChanged();
 });
 
 $("btn-copy").addEventListener("click", async () => {

@@ -172,3 +172,21 @@ export function crossCells(ctx, sl, cell, cells) {
   }
   ctx.stroke();
 }
+
+/** A diamond in cell (r, c): dark with a white halo, so it reads on any colour. */
+export function diamond(ctx, sl, cell, r, c) {
+  const d = Math.max(3, cell * 0.14); // in the top-right corner, clear of the number
+  const x = sl.x + (c + 1) * cell - d - 3;
+  const y = sl.y + r * cell + d + 3;
+  ctx.beginPath();
+  ctx.moveTo(x, y - d);
+  ctx.lineTo(x + d, y);
+  ctx.lineTo(x, y + d);
+  ctx.lineTo(x - d, y);
+  ctx.closePath();
+  ctx.lineWidth = 2;
+  ctx.strokeStyle = COLORS.windowHalo;
+  ctx.fillStyle = COLORS.window;
+  ctx.stroke();
+  ctx.fill();
+}

@@ -4,14 +4,17 @@
 
 import { COLORS, SIZES } from "../config.js";
 import { maxAbs } from "./colors.js";
-import { crossCells, dimSlice, drawSlice, fit, hit, layout, outlineCells } from "./grid.js";
+import { crossCells, diamond, dimSlice, drawSlice, fit, hit, layout, outlineCells } from "./grid.js";
 import { channelsOf, feeds, uncoveredCells, windowOf } from "./mapping.js";
 
 const nan = (v) => (v === null ? NaN : v);
 
 export class WindowedView {
-  constructor(canvases) {
+  constructor(canvases, { depth = null, marker = false } = {}) {
     this.canvases = canvases; // { input, kernel (or null), output }
+    this.depth = depth; // DepthView for 1x1 kernels, or null
+    this.showMarker = marker; // max pooling: mark each window's maximum
+    this.marker = null; // {channel, row, col} in padded coordinates, as drawn
     this.buffer = null;
     this.layouts = {};
     this.bases = {};
@@ -82,8 +85,23 @@ export class WindowedView {
     if (hover) this.hoverMarks(h, cell, focus, hover, marks);
     if (hover && hover.panel === "output") kernelFilter = hover.slice;
     this.drawInput(h, focus, marks.input);
+    this.drawMarker(h, n, cell);
     if (this.layouts.kernel) this.drawKernel(h, kernelFilter, marks.kernel);
     this.drawOutput(h, n, cell, marks.output);
+    if (this.depth) this.depth.draw(h, this.buffer.step(n));
+  }
+
+  /** Max pooling: a diamond on the cell the trace names as the window's maximum. */
+  drawMarker(h, n, cell) {
+    this.marker = null;
+    if (!this.showMarker || h.op !== "max_pool2d") return;
+    const step = this.buffer.step(n);
+    if (!step || !step.argmax_tap || step.argmax_tap[0] < 0) return;
+    const [ti, tj] = step.argmax_tap;
+    this.marker = { channel: cell[0], row: step.rows[ti], col: step.cols[tj] };
+    const lay = this.layouts.input;
+    const ctx = this.canvases.input.getContext("2d");
+    diamond(ctx, lay.slices[cell[0]], lay.cell, this.marker.row, this.marker.col);
   }
 
   hoverMarks(h, cell, focus, hover, marks) {

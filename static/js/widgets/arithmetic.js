@@ -33,13 +33,14 @@ export function renderConvStep(container, header, step) {
   return replace(container, lines);
 }
 
-/** One sentence for the live region: what this step did. */
-export function narrateConvStep(header, step, total) {
+/** One sentence for the live region: what this step of a windowed op did. */
+export function narrateWindow(header, step, total) {
   if (!step) return "";
   const [f, oy, ox] = step.cell;
   const rows = header.geometry.height.taps[oy];
   const cols = header.geometry.width.taps[ox];
-  const maps = header.output_shape[0] > 1 ? `filter ${f}, ` : "";
+  const what = header.op === "conv2d" ? "filter" : "channel";
+  const maps = header.output_shape[0] > 1 ? `${what} ${f}, ` : "";
   return `Step ${step.index + 1} of ${total}: ${maps}output row ${oy}, column ${ox}. ` +
     `The window covers padded rows ${rows[0]} to ${rows[rows.length - 1]} and columns ${cols[0]} to ${cols[cols.length - 1]}. ` +
     `Value ${fmt(step.value)}.`;
