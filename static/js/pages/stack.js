@@ -15,6 +15,7 @@ const inputs = [$("in-c"), $("in-h"), $("in-w")];
 
 let model = presetModel(DEFAULT_PRESET);
 let timer = 0;
+let waiting = false; // a check is scheduled but has not started
 let sequence = 0;
 let controller = null;
 
@@ -48,6 +49,7 @@ function changed({ structure = false, focus = null } = {}) {
 
 function schedule() {
   api.pending = true;
+  waiting = true;
   clearTimeout(timer);
   timer = setTimeout(check, CHECK_DELAY_MS);
 }
@@ -115,6 +117,7 @@ function locate(problem) {
 
 async function check() {
   const token = ++sequence;
+  waiting = false;
   if (controller) controller.abort();
   controller = new AbortController();
   const body = toBody(model);
@@ -135,7 +138,7 @@ async function check() {
     showFailure(`The shapes could not be worked out: ${err.message || err}`);
     api.answer = null;
   }
-  api.pending = false;
+  api.pending = waiting;
   api.ready = true;
 }
 

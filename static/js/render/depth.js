@@ -23,7 +23,7 @@ export class DepthView {
     const [f] = step.cell;
     const n = step.values.length;
     const cell = Math.max(18, Math.min(34, Math.floor(360 / Math.max(n, 1))));
-    const gap = 26;
+    const gap = 44;
     const band = 20;
     const columns = [
       ["input", step.values.map((v) => v[0][0]), maxAbs(h.padded)],

@@ -156,7 +156,7 @@ export class WindowedView {
       drawSlice(ctx, sl, lay.cell, {
         value: (r, c) => h.weight[f][ch][r][c],
         scale: this.scales.kernel,
-        label: `filter ${f} · ch ${channels[ch]}`,
+        label: lay.cell * sl.cols >= 96 ? `filter ${f} · ch ${channels[ch]}` : `ch ${channels[ch]}`,
         numbers: lay.cell >= 16,
       });
     });
