@@ -61,3 +61,18 @@ def _flatten(nested: object) -> list[float]:
         return [value for item in nested for value in _flatten(item)]
     assert isinstance(nested, float)
     return [nested]
+
+
+def format_array(array: np.ndarray) -> str:
+    """The inverse of ``parse_array``: ``format_array(parse_array(name, text, n))`` reads back the same numbers."""
+    seps = SEPARATORS[len(SEPARATORS) - array.ndim :]
+
+    def text(value: float) -> str:
+        return str(int(value)) if float(value).is_integer() and abs(value) < 2**53 else repr(float(value))
+
+    def join(part: np.ndarray, level: int) -> str:
+        if level == len(seps) - 1:
+            return seps[level].join(text(v) for v in part)
+        return seps[level].join(join(sub, level + 1) for sub in part)
+
+    return join(array, 0)

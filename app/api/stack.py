@@ -16,7 +16,7 @@ from pydantic import ValidationError
 from app.api.errors import error_response, param_error_response, problem, validation_problems
 from app.config import Settings, get_settings
 from app.ops.errors import Described, TooLargeError
-from app.ops.stack import StackError, check_input_caps, stack_shapes
+from app.ops.stack import StackError, StackResult, check_input_caps, stack_shapes
 from app.schemas.stack import StackErrorBody, StackRequest, StackResponse
 
 router = APIRouter()
@@ -42,6 +42,12 @@ def stack_shape(body: StackRequest, cfg: Annotated[Settings, Depends(get_setting
 
 def shapes_or_error(body: StackRequest, cfg: Settings) -> Any:
     """The stack's shapes (a dict), or the error response for it."""
+    result = checked_stack(body, cfg)
+    return result if isinstance(result, Response) else result.to_dict()
+
+
+def checked_stack(body: StackRequest, cfg: Settings) -> StackResult | Response:
+    """The stack's shapes, or the error response for it."""
     try:
         check_input_caps(body.input_shape, cfg.max_side, cfg.max_channels)
         if len(body.layers) > cfg.max_layers:
@@ -54,7 +60,7 @@ def shapes_or_error(body: StackRequest, cfg: Settings) -> Any:
         result = stack_shapes(body.input_shape, [layer.model_dump() for layer in body.layers])
     except StackError as err:
         return stack_error_response(err)
-    return result.to_dict()
+    return result
 
 
 def stack_error_response(err: StackError) -> Response:

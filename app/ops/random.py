@@ -24,19 +24,21 @@ def check_seed(seed: object) -> int:
     return int(seed)  # type: ignore[call-overload]
 
 
-def _raw(seed: int, stream: str, count: int) -> np.ndarray:
+def _raw(seed: int, stream: str | int, count: int) -> np.ndarray:
+    """``stream``: a name in STREAMS, or a number (a layer's own stream: 100 + the number)."""
     check_seed(seed)
-    bits = np.random.PCG64(np.random.SeedSequence([int(seed), STREAMS[stream]]))
+    key = STREAMS[stream] if isinstance(stream, str) else 100 + int(stream)
+    bits = np.random.PCG64(np.random.SeedSequence([int(seed), key]))
     return bits.random_raw(count)
 
 
-def uniform(seed: int, stream: str, shape: tuple[int, ...]) -> np.ndarray:
+def uniform(seed: int, stream: str | int, shape: tuple[int, ...]) -> np.ndarray:
     """Floats in [0, 1), 53 random bits each."""
     count = int(np.prod(shape))
     return ((_raw(seed, stream, count) >> np.uint64(11)).astype(np.float64) * 2.0**-53).reshape(shape)
 
 
-def integers(seed: int, stream: str, shape: tuple[int, ...], low: int, high: int) -> np.ndarray:
+def integers(seed: int, stream: str | int, shape: tuple[int, ...], low: int, high: int) -> np.ndarray:
     """Whole numbers from low to high inclusive, as float64."""
     count = int(np.prod(shape))
     span = np.uint64(high - low + 1)
