@@ -15,7 +15,6 @@ const inputs = [$("in-c"), $("in-h"), $("in-w")];
 
 let model = presetModel(DEFAULT_PRESET);
 let timer = 0;
-let waiting = false; // a check is scheduled but has not started
 let sequence = 0;
 let controller = null;
 
@@ -49,7 +48,8 @@ function changed({ structure = false, focus = null } = {}) {
 
 function schedule() {
   api.pending = true;
-  waiting = true;
+  sequence += 1; // an answer for an older stack is dropped
+  if (controller) controller.abort();
   clearTimeout(timer);
   timer = setTimeout(check, CHECK_DELAY_MS);
 }
@@ -116,9 +116,7 @@ function locate(problem) {
 }
 
 async function check() {
-  const token = ++sequence;
-  waiting = false;
-  if (controller) controller.abort();
+  const token = sequence;
   controller = new AbortController();
   const body = toBody(model);
   api.body = body;
@@ -138,21 +136,28 @@ async function check() {
     showFailure(`The shapes could not be worked out: ${err.message || err}`);
     api.answer = null;
   }
-  api.pending = waiting;
+  api.pending = false;
   api.ready = true;
 }
 
-/** Merge an answer (and the answer for the layers before a schema error) into what to show. */
+/**
+ * Merge an answer (and the answer for the layers before a schema error) into what to show:
+ * the layers computed, and the problem: kind "layer" (a layer cannot take its volume),
+ * "value" (the schema refused a value of a layer), "input", or "other"; null when ok.
+ */
 function outcome(answer, prefix, where) {
-  if (answer.ok) return { layers: answer.layers, failed: null, message: null, field: null };
+  if (answer.ok) return { layers: answer.layers, problem: null };
+  const problem = (kind, index, message, field = null) => ({ kind, index, message, field });
   if (answer.failed_layer != null) {
-    return { layers: answer.layers, failed: answer.failed_layer, message: answer.message, field: where.field };
+    return { layers: answer.layers, problem: problem("layer", answer.failed_layer, answer.message, where.field) };
   }
-  if (where.layer === undefined) return { layers: [], failed: null, message: answer.message, input: where.input ?? -1 };
+  if (where.input !== undefined) return { layers: [], problem: problem("input", where.input ?? -1, answer.message) };
+  if (where.layer === undefined) return { layers: [], problem: problem("other", null, answer.message) };
   if (prefix && !prefix.ok && prefix.failed_layer != null) {
-    return { layers: prefix.layers, failed: prefix.failed_layer, message: prefix.message, field: locate(prefix.detail?.[0]).field };
+    const earlier = problem("layer", prefix.failed_layer, prefix.message, locate(prefix.detail?.[0]).field);
+    return { layers: prefix.layers, problem: earlier };
   }
-  return { layers: prefix?.ok ? prefix.layers : [], failed: where.layer, message: answer.message, field: where.field };
+  return { layers: prefix?.ok ? prefix.layers : [], problem: problem("value", where.layer, answer.message, where.field) };
 }
 
 function clearMarks() {
@@ -166,73 +171,80 @@ function clearMarks() {
   }
 }
 
-function markFailed(card, message) {
+function markFailed(card, lead, message) {
   card.classList.add("failed");
   card.querySelector(".badge").hidden = false;
   const error = card.querySelector(".layer-error");
-  replace(error, el("strong", {}, "This layer breaks the stack: "), message);
+  replace(error, el("strong", {}, lead), message);
   error.hidden = false;
 }
 
-function show(answer, prefix, where) {
-  const out = outcome(answer, prefix, where);
-  clearMarks();
-  const inputCard = $("input-row");
-  renderResult($("input-result"), { output_shape: body0(), receptive_field: INPUT_FIELD, axes: null }, { isInput: true });
-  if (out.input !== undefined) {
-    markFailed(inputCard, out.message);
-    inputCard.querySelector(".layer-error strong").textContent = "This input is not accepted: ";
-    (out.input >= 0 ? [inputs[out.input]] : inputs).forEach((input) => input.setAttribute("aria-invalid", "true"));
-    renderNotComputed($("input-result"), "not computed");
+const INPUT_FIELD = { whole_input: false, height: { size: 1, jump: 1 }, width: { size: 1, jump: 1 } }; // r = 1, j = 1
+const NOT_COMPUTED = {
+  layer: (p) => `not computed: the stack breaks at layer ${p.index}`,
+  value: (p) => `not computed: the stack breaks at layer ${p.index}`,
+  input: () => "not computed: the input is not accepted",
+  other: () => "not computed: see the message above",
+};
+
+function showInput(shape, problem) {
+  const card = $("input-row");
+  if (problem?.kind !== "input") {
+    renderResult($("input-result"), { output_shape: shape, receptive_field: INPUT_FIELD, axes: null }, { isInput: true });
+    return;
   }
+  markFailed(card, "This input is not accepted: ", problem.message);
+  (problem.index >= 0 ? [inputs[problem.index]] : inputs).forEach((input) => input.setAttribute("aria-invalid", "true"));
+  renderNotComputed($("input-result"), "not computed");
+}
+
+function showLayers(layers, problem) {
   const cards = [...list.querySelectorAll("li.layer:not(.input-layer)")];
   cards.forEach((card, i) => {
     const result = card.querySelector(".layer-result");
-    if (i < out.layers.length) {
-      renderResult(result, out.layers[i]);
-    } else if (i === out.failed) {
-      markFailed(card, out.message);
-      renderNotComputed(result, "not computed: this layer cannot take the volume it receives");
-      const field = out.field && card.querySelector(`[data-field="${out.field}"]`);
+    if (i < layers.length) {
+      renderResult(result, layers[i]);
+    } else if (problem && i === problem.index) {
+      markFailed(card, "This layer breaks the stack: ", problem.message);
+      const why = problem.kind === "layer" ? "it cannot take the volume it receives" : "a value is not accepted";
+      renderNotComputed(result, `not computed: ${why}`);
+      const field = problem.field && card.querySelector(`[data-field="${problem.field}"]`);
       if (field) field.setAttribute("aria-invalid", "true");
     } else {
       card.classList.add("skipped");
-      const why = out.failed !== null ? `not computed: the stack breaks at layer ${out.failed}` : "not computed: the input is not accepted";
-      renderNotComputed(result, out.message && out.failed === null && out.input === undefined ? `not computed: ${out.message}` : why);
+      renderNotComputed(result, problem ? NOT_COMPUTED[problem.kind](problem) : "not computed");
     }
   });
-  if (out.failed === null && out.input === undefined && out.message) showFailure(out.message);
-  const volumes = out.input !== undefined ? [] : [{ shape: body0() }, ...out.layers.map((l) => ({ shape: l.output_shape }))];
-  renderStrip($("strip"), volumes, out.failed);
-  showTotals(answer, out);
-  showCode(answer, out);
 }
 
-const INPUT_FIELD = { whole_input: false, height: { size: 1, jump: 1 }, width: { size: 1, jump: 1 } };
-
-function body0() {
-  return api.body.input_shape;
+function show(answer, prefix, where) {
+  const { layers, problem } = outcome(answer, prefix, where);
+  const input = api.body.input_shape; // what the page sent: the input volume itself is not computed
+  clearMarks();
+  showInput(input, problem);
+  showLayers(layers, problem);
+  if (problem?.kind === "other") showFailure(problem.message);
+  const atLayer = problem?.kind === "layer" || problem?.kind === "value" ? problem.index : null;
+  const volumes = problem?.kind === "input" || problem?.kind === "other" ? [] : [input, ...layers.map((l) => l.output_shape)];
+  renderStrip($("strip"), volumes.map((shape) => ({ shape })), atLayer);
+  showTotals(answer, problem, atLayer);
+  showCode(answer, atLayer);
 }
 
-function showTotals(answer, out) {
+function showTotals(answer, problem, atLayer) {
   $("total-params").textContent = answer.ok ? answer.total_params.toLocaleString("en-US") : "—";
   $("final-shape").textContent = answer.ok ? shapeHWC(answer.output_shape) : "—";
-  if (answer.ok) $("status").textContent = "";
-  else if (out.failed !== null) $("status").textContent = `The stack breaks at layer ${out.failed}: see its message below.`;
-  else $("status").textContent = out.input !== undefined ? "The input volume is not accepted: see its message below." : "";
+  let status = "";
+  if (atLayer !== null) status = `The stack breaks at layer ${atLayer}: see its message below.`;
+  else if (problem?.kind === "input") status = "The input volume is not accepted: see its message below.";
+  $("status").textContent = status;
 }
 
-function showCode(answer, out) {
-  const copy = $("btn-copy");
+function showCode(answer, atLayer) {
   $("copied").textContent = "";
-  if (answer.ok) {
-    $("code").textContent = answer.code;
-    copy.disabled = false;
-    return;
-  }
-  const where = out.failed !== null ? `layer ${out.failed}` : "the input";
-  $("code").textContent = `# No code while the stack breaks at ${where}: fix it first.`;
-  copy.disabled = true;
+  $("btn-copy").disabled = !answer.ok;
+  if (answer.ok) $("code").textContent = answer.code;
+  else $("code").textContent = `# No code while the stack breaks at ${atLayer !== null ? `layer ${atLayer}` : "the input"}: fix it first.`;
 }
 
 function showFailure(message) {

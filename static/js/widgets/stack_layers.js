@@ -145,13 +145,21 @@ function inputValue(text) {
   return t === "" ? null : number(t);
 }
 
-/** The body of POST /api/stack/check for the page's model. */
+/** Whether a field holds PyTorch's default (left out of the body and the URL). */
+export function isDefault(field, value) {
+  if (!("torch" in field)) return false; // no PyTorch default: always sent, even empty
+  if (field.kind === "bool") return value === field.torch;
+  return String(value ?? "").trim() === field.torch;
+}
+
+/** The body of POST /api/stack/check for the page's model; PyTorch's defaults are left out. */
 export function toBody(model) {
   return {
     input_shape: model.input.map(inputValue),
     layers: model.layers.map((layer) => {
       const out = { type: layer.type };
       for (const field of LAYER_TYPES[layer.type].fields) {
+        if (isDefault(field, layer.values[field.name])) continue;
         const value = jsonValue(field, layer.values[field.name]);
         if (value !== undefined) out[field.name] = value;
       }

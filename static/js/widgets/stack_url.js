@@ -17,7 +17,7 @@
 // percent-encoded once more (no raw ":" ";" "=" but %3A, %3B or %3D in it, as
 // URLSearchParams writes it), it is decoded once before it is read.
 
-import { LAYER_TYPES, layerFromUrl, PAIR_TEXT } from "./stack_layers.js";
+import { isDefault, LAYER_TYPES, layerFromUrl, PAIR_TEXT } from "./stack_layers.js";
 
 export const MAX_URL_LAYERS = 64; // the engine's max_layers setting: a link never builds more cards than that
 
@@ -31,12 +31,6 @@ function encodeValue(field, value) {
   const pair = PAIR_TEXT.exec(text);
   if (pair && (field.kind === "pair" || field.kind === "padding")) return `${pair[1]}x${pair[2]}`;
   return encodeURIComponent(text);
-}
-
-function isDefault(field, value) {
-  if (!("torch" in field)) return false; // no PyTorch default: always written, even empty
-  if (field.kind === "bool") return value === field.torch;
-  return String(value ?? "").trim() === field.torch;
 }
 
 export function encodeLayer(layer) {

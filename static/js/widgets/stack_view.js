@@ -8,6 +8,8 @@ import { LAYER_TYPES } from "./stack_layers.js";
 // The players (/play/{op}) animate one layer on a generated input of the layer's incoming shape.
 export const PLAYER_MAX_SIDE = 64; // beyond 64 x 64 an animation is too many steps to follow
 export const PLAYER_MAX_CHANNELS = 64; // settings.max_channels and max_filters: the GET trace caps
+// The strip of volumes: box sides in px for the largest side on screen, the smallest box, depth layers.
+const STRIP = { maxSide: 70, minSide: 6, maxDepth: 10, depthStep: 2, sheet: ["#fff", "#8fa9c8"] };
 const LINK_PARAMS = {
   conv2d: ["out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "padding_mode", "bias"],
   max_pool2d: ["kernel_size", "stride", "padding", "dilation", "ceil_mode"],
@@ -39,10 +41,10 @@ function axes(h, w) {
 
 /** Receptive field and jump in words: "5 x 5", "whole input", or why there is none. */
 export function fieldWords(rf) {
-  if (rf.whole_input) return { size: "whole input", jump: "none: every output sees it all" };
+  if (rf.whole_input) return { size: "whole input", jump: "none" };
   return {
     size: axes(rf.height.size, rf.width.size) ?? "—",
-    jump: axes(rf.height.jump, rf.width.jump) ?? "none: the values are flat",
+    jump: axes(rf.height.jump, rf.width.jump) ?? "none: flat",
   };
 }
 
@@ -135,12 +137,15 @@ export function renderStrip(container, volumes, failed) {
     const box = el("span", { class: "vol", "aria-hidden": "true" });
     if (v.shape.length === 3) {
       const [c, h, w] = v.shape;
-      box.style.height = `${Math.round(6 + 70 * Math.sqrt(h / maxSide))}px`;
-      box.style.width = `${Math.round(6 + 70 * Math.sqrt(w / maxSide))}px`;
-      const depth = Math.min(10, Math.round(Math.log2(c + 1) * 1.6));
-      box.style.boxShadow = Array.from({ length: depth }, (_, k) => `${(k + 1) * 2}px ${-(k + 1) * 2}px 0 ${k % 2 ? "#8fa9c8" : "#fff"}`).join(", ");
-      box.style.marginRight = `${depth * 2}px`;
-      box.style.marginTop = `${depth * 2}px`;
+      const side = (n) => `${Math.round(STRIP.minSide + STRIP.maxSide * Math.sqrt(n / maxSide))}px`;
+      box.style.height = side(h);
+      box.style.width = side(w);
+      // more channels, more sheets behind the front one (log scale)
+      const depth = Math.min(STRIP.maxDepth, Math.round(Math.log2(c + 1) * 1.6));
+      const sheet = (k) => `${(k + 1) * STRIP.depthStep}px ${-(k + 1) * STRIP.depthStep}px 0 ${STRIP.sheet[k % 2]}`;
+      box.style.boxShadow = Array.from({ length: depth }, (_, k) => sheet(k)).join(", ");
+      box.style.marginRight = `${depth * STRIP.depthStep}px`;
+      box.style.marginTop = `${depth * STRIP.depthStep}px`;
     } else {
       box.classList.add("flat");
       box.style.height = `${Math.round(10 + 8 * Math.log10(v.shape[0] + 1))}px`;
