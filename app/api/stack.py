@@ -90,6 +90,6 @@ def stack_check(
     result = shapes_or_error(request, cfg)
     if isinstance(result, Response):
         answer = {"ok": False, "status": result.status_code, **orjson.loads(result.body)}
-    else:
-        answer = {"ok": True, "status": 200, **result}
+    else:  # exactly the body /api/stack/shape sends, through the same response model
+        answer = {"ok": True, "status": 200, **StackResponse.model_validate(result).model_dump(mode="json")}
     return Response(orjson.dumps(answer, option=orjson.OPT_SERIALIZE_NUMPY), media_type="application/json")

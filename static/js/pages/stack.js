@@ -94,8 +94,8 @@ function onEdit(event) {
 
 // --- the engine's answer -----------------------------------------------------------------
 
-async function post(body, signal) {
-  const response = await fetch("/api/stack/check", {
+async function post(body, signal, url = "/api/stack/check") {
+  const response = await fetch(url, {
     method: "POST",
     headers: { "Content-Type": "application/json" },
     body: JSON.stringify(body),
@@ -103,6 +103,18 @@ async function post(body, signal) {
   });
   if (!response.ok) throw new Error(`The server answered ${response.status}.`);
   return response.json();
+}
+
+/**
+ * Run a seeded input through the accepted stack (POST /api/stack/run) and give each layer
+ * the link to its player with the numbers it received there. Without a run, the cards
+ * fall back to links that generate an input of the layer's shape.
+ */
+async function attachRun(body, answer, signal) {
+  const run = await post(body, signal, "/api/stack/run");
+  run.layers.forEach((ran, i) => {
+    if (answer.layers[i]) answer.layers[i].run = ran;
+  });
 }
 
 /** Where a problem's loc points: { layer, field } for a layer, { input } for the input shape, or {}. */
@@ -128,6 +140,7 @@ async function check() {
       // A value the schema refused: ask for the layers before it, to keep their shapes on screen.
       prefix = await post({ ...body, layers: body.layers.slice(0, where.layer) }, controller.signal);
     }
+    if (answer.ok) await attachRun(body, answer, controller.signal);
     if (token !== sequence) return;
     show(answer, prefix, where);
     api.answer = answer;

@@ -116,9 +116,10 @@ export function renderResult(container, layer, { isInput = false } = {}) {
   const notes = verdicts(layer).map((text) => el("p", { class: "verdict" }, el("span", { class: "mark", "aria-hidden": "true" }, "≈ "), text));
   let link = null;
   if (!isInput) {
-    const target = playerLink(layer);
+    const target = layer.run?.player ? { href: layer.run.player, real: true } : playerLink(layer);
+    const label = target.real ? "Open in player" : "Open in player (new input)";
     link = target.href
-      ? el("a", { class: "player-link", href: target.href }, "Open in player")
+      ? el("a", { class: "player-link", href: target.href, title: target.real ? "with the numbers this layer received from a seeded input" : "with a seeded input of this layer's shape" }, label)
       : el("span", { class: "no-player", title: target.reason }, target.short, el("span", { class: "visually-hidden" }, `: ${target.reason}`));
   }
   replace(container, isInput ? null : el("code", { class: "layer-code" }, layer.code), facts, notes, link);
