@@ -15,22 +15,13 @@ from __future__ import annotations
 
 import argparse
 import math
-import socket
 import statistics
 import sys
-import threading
-import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-import uvicorn
+from _server import in_thread  # noqa: E402  (bench/ is on sys.path when a script here runs)
 from playwright.sync_api import Browser, sync_playwright
-
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
@@ -68,28 +59,6 @@ MEASURE = """async ([ms, play]) => {
     c.pause();
     return {times, startStep, endStep, total: c.total};
 }"""
-
-
-@contextmanager
-def serve() -> Iterator[str]:
-    from app.main import app
-
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = int(sock.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="fps-uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -147,7 +116,8 @@ def main() -> int:
         print(f"error: {CHROMIUM} is missing (apt-get install -y chromium)", file=sys.stderr)
         return 1
     runs = [("idle (not playing)", None), ("playing, speed 500", 500.0), ("playing, speed 60", 60.0)]
-    with serve() as base, sync_playwright() as pw:
+    with in_thread() as running, sync_playwright() as pw:
+        base = running.base_url
         browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
         print(f"Chromium {browser.version}, headless, 1280x800, {PAGE}")
         print(

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from app.ops.elementwise import cell_steps
 from app.ops.errors import ParamError
 from app.ops.random import check_seed, uniform
 from app.ops.tensors import as_tensor
@@ -44,16 +45,7 @@ class DropoutTrace:
         return float(1.0 - self.mask.mean())
 
     def steps(self, start: int, stop: int) -> dict[str, np.ndarray]:
-        index = np.arange(start, stop)
-        c, y, x = np.unravel_index(index, self.input.shape)
-        return {
-            "channel": c,
-            "y": y,
-            "x": x,
-            "input": self.input[c, y, x],
-            "kept": self.mask[c, y, x] == 1,
-            "value": self.output[c, y, x],
-        }
+        return cell_steps(self.input, self.output, "kept", self.mask == 1, start, stop)
 
 
 def dropout(input: Any, p: Any = 0.5, training: Any = True, seed: Any = 0, variant: str = "dropout") -> DropoutTrace:

@@ -10,6 +10,7 @@ from typing import Any
 
 import numpy as np
 
+from app.ops.elementwise import cell_steps
 from app.ops.tensors import as_tensor
 
 
@@ -24,16 +25,7 @@ class ReluTrace:
         return int(self.input.size)
 
     def steps(self, start: int, stop: int) -> dict[str, np.ndarray]:
-        index = np.arange(start, stop)
-        c, y, x = np.unravel_index(index, self.input.shape)
-        return {
-            "channel": c,
-            "y": y,
-            "x": x,
-            "input": self.input[c, y, x],
-            "zeroed": self.mask[c, y, x] == 0,
-            "value": self.output[c, y, x],
-        }
+        return cell_steps(self.input, self.output, "zeroed", self.mask == 0, start, stop)
 
 
 def relu(input: Any) -> ReluTrace:

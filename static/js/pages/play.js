@@ -10,6 +10,7 @@ import { windowOf } from "../render/mapping.js";
 import { TraceBuffer } from "../trace.js";
 import { apiQuery, readForm, readUrl, writeForm, writeUrl } from "../widgets/params.js";
 import { Transport } from "../widgets/transport.js";
+import { copyButton } from "../widgets/copy.js";
 
 const STATE = ["step", "speed"];
 const $ = (id) => document.getElementById(id);
@@ -230,15 +231,7 @@ $("btn-new-mask")?.addEventListener("click", () => {
   paramsChanged();
 });
 
-$("btn-copy").addEventListener("click", async () => {
-  try {
-    await navigator.clipboard.writeText($("code").textContent);
-    $("copied").textContent = "Copied.";
-  } catch {
-    window.getSelection().selectAllChildren($("code"));
-    $("copied").textContent = "Selected: press Ctrl+C to copy.";
-  }
-});
+copyButton($("btn-copy"), $("code"), $("copied"));
 
 new ResizeObserver(() => { if (buffer.header) { view.resize(); scheduleDraw(); } }).observe(root.querySelector(".views"));
 

@@ -7,6 +7,7 @@ import { layerCard } from "../widgets/stack_cards.js";
 import { ADD_BUTTONS, DEFAULT_PRESET, LAYER_TYPES, newLayer, PRESETS, toBody } from "../widgets/stack_layers.js";
 import { decodeStack, encodeStack, MAX_URL_LAYERS, UrlError } from "../widgets/stack_url.js";
 import { renderNotComputed, renderResult, renderStrip, shapeHWC } from "../widgets/stack_view.js";
+import { copyButton } from "../widgets/copy.js";
 
 const CHECK_DELAY_MS = 250;
 const $ = (id) => document.getElementById(id);
@@ -294,15 +295,7 @@ list.addEventListener("click", (event) => {
   if (button) onTool(button.dataset.action, Number(button.dataset.layer));
 });
 
-$("btn-copy").addEventListener("click", async () => {
-  try {
-    await navigator.clipboard.writeText($("code").textContent);
-    $("copied").textContent = "Copied.";
-  } catch {
-    window.getSelection().selectAllChildren($("code"));
-    $("copied").textContent = "Selected: press Ctrl+C to copy.";
-  }
-});
+copyButton($("btn-copy"), $("code"), $("copied"));
 
 function start() {
   buttons();
