@@ -16,7 +16,6 @@ export const COLORS = {
   windowHalo: "#ffffff",
   hover: "#0072b2", // Okabe-Ito blue
   hoverFill: "rgba(0, 114, 178, 0.22)",
-  focusFill: "rgba(230, 159, 0, 0.28)", // Okabe-Ito orange, translucent
   dim: "rgba(255, 255, 255, 0.72)",
   label: "#1b1b1f",
   muted: "#55585e",

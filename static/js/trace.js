@@ -31,9 +31,12 @@ export class TraceBuffer {
     } else if (frame.type === "steps") {
       this.batches.push(frame);
       const values = frame.value;
+      // null stands for what JSON cannot write: -inf in max pooling (a window of padding
+      // only), NaN elsewhere (lp_pool2d of a negative sum); see docs/TRACE_FORMAT.md
+      const missing = this.header.op === "max_pool2d" ? -Infinity : NaN;
       for (let k = 0; k < frame.count; k += 1) {
         const v = values[k];
-        this.output[frame.start + k] = v === null ? NaN : v;
+        this.output[frame.start + k] = v === null ? missing : v;
         this.filled[frame.start + k] = 1;
       }
       for (const name of FLAGS) {
@@ -78,6 +81,7 @@ export class TraceBuffer {
     // compact frames carry `index` ([a, b, c] per step); full frames one column per name
     step.cell = batch.index ? batch.index[k] : this.header.steps.order.map((name) => step[name]);
     step.index = i;
+    step.value = this.output[i]; // with null read back as -inf or NaN
     for (const [name, flags] of Object.entries(this.flags)) if (step[name] === undefined) step[name] = flags[i] === 1;
     return step;
   }
@@ -103,7 +107,7 @@ export class TraceBuffer {
         const row = [];
         for (let x = 0; x < c; x += 1) {
           const flat = (i * b + y) * c + x;
-          row.push(flat <= n && this.filled[flat] ? this.output[flat] : null);
+          row.push(flat <= n && this.filled[flat] ? this.output[flat] : null); // -inf and NaN stay numbers
         }
         plane.push(row);
       }

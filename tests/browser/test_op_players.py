@@ -43,9 +43,9 @@ def form_value(page: Page, name: str) -> str:
 
 
 def nan_as_null(output: list[list[list[float | None]]]) -> list[list[list[float | None]]]:
-    """convscope.output holds a computed non-finite value (a max-pooling window of padding only
-    is −∞) as NaN, null meaning "not computed yet"; the API sends it as null."""
-    return [[[None if x is not None and math.isnan(x) else x for x in row] for row in plane] for plane in output]
+    """convscope.output holds a computed non-finite value as a number (a max-pooling window of
+    padding only is −∞, a NaN stays NaN), null meaning "not computed yet"; the API sends both as null."""
+    return [[[None if x is not None and not math.isfinite(x) else x for x in row] for row in plane] for plane in output]
 
 
 def url_params(page: Page) -> dict[str, str]:
@@ -516,12 +516,6 @@ def test_numbers_outside_the_window_meet_wcag_aa(page: Page, base_url: str) -> N
     assert min(outside) >= 4.5, contrast
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the window's translucent orange fill (COLORS.focusFill) is painted over the numbers of the "
-    "cells the step reads, so on the orange value scale their numbers drop to about 3.7:1 (dark ink) and 3.1:1 "
-    "(white ink), below WCAG AA's 4.5:1 that player.css claims; the cells being read are the least legible",
-)
 def test_numbers_inside_the_window_meet_wcag_aa(page: Page, base_url: str) -> None:
     open_player(page, base_url, "max_pool2d")
     for step in (0, 3):
@@ -542,12 +536,6 @@ CanvasRenderingContext2D.prototype.fillText = function (text, x, y, ...rest) {
 """
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a value of 5 characters (lp_pool2d's default 12.17, 13.04, 14.49) is drawn about 54 px wide in a "
-    "52 px output cell: it runs into the grid lines, and the current step's heavy outline covers its first and "
-    "last digits ('13.04' reads 'l3.0'); grid.js draws every number at cell*0.36 px whatever its length",
-)
 def test_output_numbers_fit_inside_their_cells(page: Page, base_url: str) -> None:
     page.add_init_script(RECORD_TEXT)
     trace = api_trace(base_url, "lp_pool2d", open_player(page, base_url, "lp_pool2d"))
@@ -564,11 +552,6 @@ def test_output_numbers_fit_inside_their_cells(page: Page, base_url: str) -> Non
     assert too_wide == [], f"cells are {cell:.0f} px"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the curve's label 'f(x) = y' is pushed left to stay on the canvas and drawn over the marker "
-    "dot whenever x is the largest input (relu default, step 13: the '=' of 'f(5) = 5' sits on the dot)",
-)
 def test_relu_curve_label_does_not_cover_the_marker(page: Page, base_url: str) -> None:
     trace = api_trace(base_url, "relu", open_player(page, base_url, "relu"))
     inputs = trace.column("input")
@@ -597,11 +580,6 @@ def test_relu_curve_label_does_not_cover_the_marker(page: Page, base_url: str) -
     assert dark["covered"] == 0, dark
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: a max-pooling window of padding only has the output −∞ (null in the trace), but the page "
-    "writes it as nothing: the arithmetic reads 'max() = ' and the narration 'Value .' (fmt(null) is '')",
-)
 def test_a_window_of_padding_only_says_minus_infinity(page: Page, base_url: str) -> None:
     open_player(page, base_url, "max_pool2d", "input=2,1,1&kernel_size=2,3&padding=1,0&dilation=2,1")
     next_frame(page)
@@ -609,12 +587,6 @@ def test_a_window_of_padding_only_says_minus_infinity(page: Page, base_url: str)
     assert (page.locator("#narration").text_content() or "").endswith("Value −∞.")
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="BUG: the 1x1 page offers a 'Use padding 0' button though the padding is already 0; clicking it "
-    "only reloads the same trace and sends the player back to step 1 (formula.js shows the button whenever "
-    "same padding exists, without comparing it with the current padding)",
-)
 def test_no_use_padding_button_when_the_padding_already_keeps_the_size(page: Page, base_url: str) -> None:
     trace = api_trace(base_url, "conv2d", open_player(page, base_url, "conv2d", CONV_1X1))
     assert trace.header["params"]["padding"] == [0, 0]

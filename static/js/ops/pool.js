@@ -21,7 +21,7 @@ function renderMax(container, h, step) {
   const [y, x] = step.argmax_yx;
   const shown = cells(h, step).filter(([, kind]) => kind === 0).map(([v]) => fmt(v));
   const lines = [
-    el("p", { class: "sum" }, `max(${shown.join(", ")}) = ${fmt(step.value)}`),
+    el("p", { class: "sum" }, shown.length ? `max(${shown.join(", ")}) = ${fmt(step.value)}` : `max of padding only = ${fmt(step.value)}`),
     ti >= 0
       ? el("p", {}, `The maximum sits at window row ${ti}, column ${tj}: input row ${y}, column ${x} (PyTorch's index ${step.argmax}).`)
       : el("p", {}, "This window reads only padding, so its maximum is −∞."),

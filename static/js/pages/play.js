@@ -115,6 +115,27 @@ function clearError() {
   root.classList.remove("has-error");
 }
 
+// Fields a given array makes irrelevant: shown disabled, so nobody edits what is ignored.
+const IGNORED_WITH = {
+  input: ["in_channels", "height", "width", op === "dropout" ? "input_seed" : "seed"],
+  weight: ["out_channels", "kernel_size"],
+};
+
+function syncIgnoredFields() {
+  const given = (name) => Boolean(form.elements.namedItem(name)?.value.trim());
+  const off = new Set(Object.entries(IGNORED_WITH).flatMap(([name, fields]) => (given(name) ? fields : [])));
+  if (op === "conv2d" && !(given("input") && given("weight"))) off.delete("seed"); // the seed still makes what is missing
+  for (const name of Object.values(IGNORED_WITH).flat()) {
+    const field = form.elements.namedItem(name);
+    if (field) {
+      field.disabled = off.has(name);
+      field.title = off.has(name) ? "Not used: the numbers are given under “Your own numbers”." : "";
+    }
+  }
+  const newMask = $("btn-new-mask");
+  if (newMask) newMask.disabled = !form.elements.training.checked; // evaluation drops nothing
+}
+
 function usePadding(padding) {
   form.elements.padding.value = padding;
   paramsChanged();
@@ -177,6 +198,7 @@ async function load(startStep = 0) {
 
 function paramsChanged() {
   pinned = null;
+  syncIgnoredFields();
   writeUrl(readForm(form), player.speed !== DEFAULT_SPEED ? { speed: String(player.speed) } : {});
   load(0);
 }
@@ -237,6 +259,7 @@ new ResizeObserver(() => { if (buffer.header) { view.resize(); scheduleDraw(); }
 
 const { api: urlParams, state } = readUrl(STATE);
 writeForm(form, urlParams);
+syncIgnoredFields();
 const speed = Number(state.speed);
 if (SPEEDS.includes(speed)) player.speed = speed;
 transport.update();

@@ -53,6 +53,10 @@ export class CurveView {
     ctx.fillStyle = COLORS.label;
     ctx.font = "bold 13px system-ui, sans-serif";
     const label = `f(${fmt(x)}) = ${fmt(y)}`;
-    ctx.fillText(label, Math.min(X(x) + 10, s - ctx.measureText(label).width - 4), Math.max(Y(y) - 10, 30));
+    const width = ctx.measureText(label).width;
+    // right of the dot when it fits, else left of it; above the dot, or below near the top
+    const lx = X(x) + 12 + width <= s - 4 ? X(x) + 12 : X(x) - 12 - width;
+    const ly = Y(y) - 12 >= 16 ? Y(y) - 12 : Y(y) + 24;
+    ctx.fillText(label, Math.max(4, lx), ly);
   }
 }

@@ -19,6 +19,8 @@ export class ElementwiseView {
   setTrace(buffer) {
     this.buffer = buffer;
     this.scale = maxAbs(buffer.header.input);
+    const range = buffer.header.output_range;
+    this.outputScale = range ? Math.max(Math.abs(range[0]), Math.abs(range[1]), this.scale) : this.scale;
     this.resize();
   }
 
@@ -64,7 +66,7 @@ export class ElementwiseView {
       }),
       output: (c) => ({
         value: (r, col) => (flat(c, r, col) <= n && filled[flat(c, r, col)] ? output[flat(c, r, col)] : null),
-        scale: this.scale,
+        scale: this.outputScale,
       }),
     };
     for (const [panel, options] of Object.entries(panels)) {

@@ -98,8 +98,8 @@ export function drawSlice(ctx, sl, cell, { value, kind = () => 0, scale, label, 
       ctx.fillRect(x, y, cell, cell);
       if (k === 1) hatch(ctx, x, y, cell, COLORS.paddingHatch);
       if (showNumbers && v !== null && !Number.isNaN(v)) {
-        ctx.fillStyle = k === 1 ? COLORS.muted : ink(color);
-        ctx.fillText(fmt(v), x + cell / 2, y + cell / 2 + 1);
+        ctx.fillStyle = k === 1 || !color ? COLORS.muted : ink(color);
+        fitText(ctx, fmt(v), x + cell / 2, y + cell / 2 + 1, cell - 8);
       }
     }
   }
@@ -127,6 +127,20 @@ export function drawSlice(ctx, sl, cell, { value, kind = () => 0, scale, label, 
     ctx.textBaseline = "bottom";
     ctx.fillText(label, sl.x, sl.y - 4);
   }
+}
+
+/** Draw `text` centred at (x, y), shrinking the current font until it is at most `room` wide. */
+function fitText(ctx, text, x, y, room) {
+  const width = ctx.measureText(text).width;
+  if (width <= room) {
+    ctx.fillText(text, x, y);
+    return;
+  }
+  const font = ctx.font;
+  const size = Number.parseFloat(font);
+  ctx.font = font.replace(/^[\d.]+px/, `${Math.max(7, Math.floor((size * room) / width))}px`);
+  ctx.fillText(text, x, y);
+  ctx.font = font;
 }
 
 /** Outline cells (r, c) of a slice: a dark line with a white halo, readable on any colour. */

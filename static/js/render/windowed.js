@@ -143,7 +143,7 @@ export class WindowedView {
     for (const r of focus.rows) for (const c of focus.cols) windowCells.push([r, c]);
     lay.slices.forEach((sl, c) => {
       if (!focus.channels.includes(c)) dimSlice(ctx, sl, lay.cell);
-      else outlineCells(ctx, sl, lay.cell, windowCells, { fill: COLORS.focusFill });
+      else outlineCells(ctx, sl, lay.cell, windowCells); // an outline only: a tint would cost the numbers contrast
     });
     for (const [slice, cells, style] of marks) outlineCells(ctx, lay.slices[slice], lay.cell, cells, style);
   }

@@ -28,8 +28,9 @@ export function renderFormula(container, header, onUsePadding) {
   if (header.same_padding) {
     const info = header.same_padding.height;
     const helper = el("div", { class: "same-padding" }, el("p", {}, `Same padding: ${info.text}`));
-    if (info.exists && header.same_padding.width.exists) {
-      const p = [header.same_padding.height.before, header.same_padding.width.before];
+    const p = [header.same_padding.height.before, header.same_padding.width.before];
+    const current = header.padding.map((axis) => axis[0]); // [top, left]: what is padded now
+    if (info.exists && header.same_padding.width.exists && (current[0] !== p[0] || current[1] !== p[1])) {
       const value = p[0] === p[1] ? String(p[0]) : `${p[0]},${p[1]}`;
       const button = el("button", { type: "button", id: "btn-same" }, `Use padding ${value}`);
       button.addEventListener("click", () => onUsePadding(value));
