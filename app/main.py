@@ -10,7 +10,8 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import __version__
-from app.api import errors, pages, stack, stack_run, traces
+from app.api import embed, errors, lessons, pages, stack, stack_run, traces
+from app.api.headers import SecurityHeaders
 from app.api.limits import BodySizeLimit
 from app.config import get_settings
 from app.ops.errors import ParamError
@@ -29,9 +30,12 @@ def create_app() -> FastAPI:
     app.add_exception_handler(StarletteHTTPException, errors.http_error_handler)
     app.add_exception_handler(Exception, errors.server_error_handler)
     app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
+    app.add_middleware(SecurityHeaders)
     app.include_router(traces.router)
     app.include_router(stack.router)
     app.include_router(stack_run.router)
+    app.include_router(lessons.router)
+    app.include_router(embed.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     return app

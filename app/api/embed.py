@@ -1,0 +1,7 @@
+"""Routes for the embed pages (being written)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter()
