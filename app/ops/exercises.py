@@ -659,4 +659,4 @@ def _choice_index(exercise: Exercise, answer: Any) -> int:
 
 
 def _normal(text: str) -> str:
-    return " ".join(text.lower().replace("×", "x").split())
+    return "".join(text.lower().replace("×", "x").split())  # "28 x 28 x 32" = "28x28×32"
