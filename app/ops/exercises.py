@@ -170,10 +170,10 @@ def _spell(value: Any) -> str:
 
 
 def _n(value: float) -> str:
-    """A number as a person writes it: 3, -2, 1.5, 1.33."""
+    """A number as a person writes it: 3, -2, 1.5, 0.125 (at most 4 decimals)."""
     if float(value).is_integer():
         return str(int(value))
-    return f"{value:.2f}".rstrip("0")
+    return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
 def _sep(value: int) -> str:
@@ -444,6 +444,7 @@ def _dropout_scale(p: Params) -> Exercise:
     trace = dropout(x, rate, training, mask_seed)
     value = float(trace.output[0, oy, ox])
     where = f"the value {_n(kept)} at row {oy}, column {ox}"
+    figures: tuple[Figure, ...]
     if training:
         prompt = f"Dropout with p = {_n(rate)} in training kept {where} (its mask is 1): what does it become?"
         why = (

@@ -228,6 +228,36 @@ def test_exercise_seed_in_the_url_gives_the_same_exercises(open_page: Any, base_
     assert random_seeds[0] != random_seeds[1], "without exercise_seed each load draws new exercises"
 
 
+@pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.slug for lesson in LESSONS])
+def test_every_exercise_of_a_lesson_judges_right_and_wrong(page: Page, base_url: str, lesson: Lesson) -> None:
+    """Each exercise, whatever its kind and answer format, answered wrong then right; all right marks the lesson."""
+    need(lesson)
+    open_lesson(page, base_url, lesson.slug, "?exercise_seed=11")
+    items = exercises(page)
+    if not items:
+        pytest.skip(f"{lesson.slug} has no exercises")
+    for i, item in enumerate(items):
+        box = page.locator(".exercise").nth(i)
+        question = httpx.get(f"{base_url}/api/exercises/{item['kind']}", params=query(item)).json()
+        expected = expected_answer(base_url, item)
+        if question["answer_format"] == "choice":
+            wrong = next(c for c in question["choices"] if c != expected)
+            attempts = [(wrong, "incorrect"), (expected, "correct")]
+        else:
+            right = round(expected, 2) if question["answer_format"] == "number" else expected
+            attempts = [(right + 1, "incorrect"), (right, "correct")]
+        for value, state in attempts:
+            if question["answer_format"] == "choice":
+                box.get_by_label(str(value), exact=True).check()
+            else:
+                box.get_by_label("Your answer").fill(str(value))
+            box.get_by_role("button", name="Check").click()
+            expect(box).to_have_attribute("data-state", state)
+            expect(box.locator(".exercise-feedback")).to_be_focused()
+    expect(page.locator("#btn-done")).to_have_text("✓ Done")
+    assert stored(page) == [lesson.slug]
+
+
 # --- progress -----------------------------------------------------------------------------------
 
 

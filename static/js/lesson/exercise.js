@@ -66,7 +66,7 @@ export class Exercise {
     return this.node.dataset.state;
   }
 
-  async load(seed = this.seed) {
+  async load(seed = this.seed, { focus = false } = {}) {
     this.seed = seed;
     this.node.dataset.seed = String(seed);
     this.state = "loading";
@@ -78,6 +78,7 @@ export class Exercise {
       this.data = await asJson(await fetch(`/api/exercises/${encodeURIComponent(this.kind)}?${query}`));
       this.render();
       this.state = "ready";
+      if (focus) (this.input ?? this.radios?.[0])?.focus();
     } catch (error) {
       this.showError(`This exercise could not be drawn: ${error.message}`);
     }
@@ -101,7 +102,7 @@ export class Exercise {
       el("span", { class: "exercise-buttons" },
         el("button", { type: "submit", class: "primary" }, "Check"),
         this.button("Show the answer", "reveal", () => this.submit(null)),
-        this.button("New exercise", "new", () => this.load(randomSeed()))),
+        this.button("New exercise", "new", () => this.load(randomSeed(), { focus: true }))),
       this.inputError);
     form.addEventListener("submit", (event) => {
       event.preventDefault();
@@ -149,7 +150,7 @@ export class Exercise {
     }
     this.inputError.hidden = true;
     this.input?.removeAttribute("aria-invalid");
-    this.submit(answer);
+    this.submit(answer, this.input ? this.input.value.trim() : d.choices[answer]);
   }
 
   complain(message, field) {
@@ -162,7 +163,8 @@ export class Exercise {
     field.focus();
   }
 
-  async submit(answer) {
+  /** `said` is the answer as the learner gave it, for the feedback. */
+  async submit(answer, said = "") {
     const body = { seed: this.seed, params: this.params, answer };
     let verdict;
     try {
@@ -186,8 +188,7 @@ export class Exercise {
       this.showFeedback("correct", `Correct: ${expected}.`, verdict.explanation);
     } else {
       this.state = "incorrect";
-      const given = this.data.answer_format === "choice" ? this.data.choices[answer] : formatNumber(answer);
-      this.showFeedback("incorrect", `Not quite: you answered ${given}, the answer is ${expected}.`, verdict.explanation);
+      this.showFeedback("incorrect", `Not quite: you answered ${said}, the answer is ${expected}.`, verdict.explanation);
     }
     this.onResult(this);
   }
