@@ -178,7 +178,9 @@ export class Exercise {
       this.showFeedback("error", "Could not check the answer", error.message);
       return;
     }
-    const expected = formatNumber(verdict.expected);
+    const expected = typeof verdict.expected === "number" && Math.abs(verdict.expected) >= 10000
+      ? verdict.expected.toLocaleString("en-US", { maximumFractionDigits: 2 }).replace("-", "−")
+      : formatNumber(verdict.expected);
     if (answer === null) {
       this.state = "revealed";
       this.showFeedback("revealed", `The answer is ${expected}.`, verdict.explanation);
