@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
@@ -74,6 +75,14 @@ PLAYERS: dict[str, dict[str, Any]] = {
 }
 PLAYER_STATE = ("step", "speed")  # page-only parameters, not sent to the API
 
+
+def oembed_link(request: Request) -> str:
+    """The oEmbed discovery address of this page (``<link rel="alternate" type="application/json+oembed">``):
+    /oembed asked about this very URL, query included, so a pasted link embeds the state it shows."""
+    base = str(request.base_url).rstrip("/")
+    return f"{base}/oembed?{urlencode({'url': str(request.url), 'format': 'json'})}"
+
+
 EXAMPLES = [
     ("The article's 7x7 input, 3x3 kernel, stride 1", "/api/conv2d/trace?bias=false"),
     ("Stride 2: a 3x3 output", "/api/conv2d/trace?bias=false&stride=2"),
@@ -114,5 +123,5 @@ def play(request: Request, op: str) -> HTMLResponse:
         raise HTTPException(404, f"no player for {op!r}; players exist for: {', '.join(PLAYERS)}")
     query_model = OPS[op][2]
     given = {k: v for k, v in request.query_params.items() if k not in PLAYER_STATE}
-    context = {"op": op, "fields": form_fields(query_model, given), **PLAYERS[op]}
+    context = {"op": op, "fields": form_fields(query_model, given), "oembed_url": oembed_link(request), **PLAYERS[op]}
     return templates.TemplateResponse(request, "play.html", context)

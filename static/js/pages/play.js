@@ -1,6 +1,7 @@
 // The player page: parameters in the form and the URL, the trace streamed in,
 // the view drawn for the current step, playback from buttons and keys, and
-// `window.convscope` for tests and embedding pages.
+// `window.convscope` for tests and embedding pages. The same module runs the full
+// player (/play/{op}) and the embed widget (/embed/{op}, with static/js/embed/).
 
 import { checkTrace, streamTrace, TraceError } from "../api.js";
 import { DEFAULT_SPEED, NARRATE_MAX_SPEED, SPEEDS, URL_WRITE_MS } from "../config.js";
@@ -11,11 +12,13 @@ import { TraceBuffer } from "../trace.js";
 import { apiQuery, readForm, readUrl, writeForm, writeUrl } from "../widgets/params.js";
 import { Transport } from "../widgets/transport.js";
 import { copyButton } from "../widgets/copy.js";
+import { embedCodeCard } from "../embed/snippet.js";
 
-const STATE = ["step", "speed"];
 const $ = (id) => document.getElementById(id);
 const root = $("player");
 const op = root.dataset.op;
+const KEEP = (root.dataset.keep || "").split(" ").filter(Boolean); // embed options: kept in the URL, never sent to the API
+const STATE = ["step", "speed", ...KEEP];
 const form = $("params");
 const spec = OPS[op];
 const canvases = Object.fromEntries([...root.querySelectorAll("canvas[id^=cv-]")].map((c) => [c.id.slice(3), c]));
@@ -28,6 +31,9 @@ let pinned = null;
 let drawQueued = false;
 let lastUrlWrite = 0;
 let loadTimer = 0;
+let kept = {}; // the KEEP options the URL came with
+let shownStep = 0; // the step of the last "step" event
+const events = new EventTarget();
 
 const player = new Player({ onChange: changed });
 const transport = new Transport(root, player);
@@ -38,6 +44,7 @@ const api = {
   error: null,
   get step() { return player.step; },
   get total() { return player.total; },
+  get playing() { return player.playing; },
   get header() { return buffer.header; },
   get output() { return buffer.header ? buffer.outputAt(player.step) : []; },
   get window() { return currentWindow(); },
@@ -46,8 +53,55 @@ const api = {
   play: () => player.play(),
   pause: () => player.pause(),
   seek: (n) => { player.pause(); player.seek(n); },
+  /** The form's parameters that differ from their defaults, as the URL carries them. */
+  get params() { return readForm(form); },
+  /** Each parameter the form takes: name, kind (checkbox | select | number | text), choices, min, max. */
+  get paramSpec() { return paramSpec(); },
+  setParams,
+  /** on(type, fn): "ready" {total, step}, "step" {step, total, playing}, "end" (played to the last step),
+   * "complete" {total}, "error" {message}, "params" {params}. fn gets the detail object. */
+  on: (type, fn) => events.addEventListener(type, (event) => fn(event.detail)),
 };
 window.convscope = api;
+
+function emit(type, detail = {}) {
+  events.dispatchEvent(new CustomEvent(type, { detail }));
+}
+
+function paramSpec() {
+  return [...form.querySelectorAll("[name]")].map((field) => {
+    const kind = field.type === "checkbox" ? "checkbox" : field.tagName === "SELECT" ? "select" : field.type === "number" ? "number" : "text";
+    const spec = { name: field.name, kind };
+    if (kind === "select") spec.choices = [...field.options].map((o) => o.value);
+    if (kind === "number") {
+      if (field.min !== "") spec.min = Number(field.min);
+      if (field.max !== "") spec.max = Number(field.max);
+      spec.integer = field.step === "1";
+    }
+    return spec;
+  });
+}
+
+/**
+ * Set some parameters (the others keep their values) and load the new trace, as if typed in
+ * the form. `values` maps field names to strings, numbers or booleans; unknown names are
+ * skipped. Returns the names it set.
+ */
+function setParams(values) {
+  const set = [];
+  for (const [name, value] of Object.entries(values)) {
+    const field = form.querySelector(`[name="${CSS.escape(name)}"]`);
+    if (!field) continue;
+    if (field.type === "checkbox") field.checked = value === true || value === "true";
+    else field.value = String(value);
+    set.push(name);
+  }
+  if (set.length) {
+    clearTimeout(loadTimer);
+    paramsChanged();
+  }
+  return set;
+}
 
 /** The cells the current step reads: a window (conv2d, pooling) or one cell (relu, dropout). */
 function currentWindow() {
@@ -68,6 +122,11 @@ function maskOnScreen() {
 function changed(p, reason) {
   transport.update();
   scheduleDraw();
+  if (p.step !== shownStep) { // "step" also when play() went back to the first step
+    shownStep = p.step;
+    emit("step", { step: p.step, total: p.total, playing: p.playing });
+  }
+  if (reason === "step" && p.playing && p.step >= p.total - 1) emit("end", { total: p.total });
   if (reason === "step" && (!p.playing || p.speed <= NARRATE_MAX_SPEED)) narrate();
   if (reason === "pause" || reason === "speed" || !p.playing || performance.now() - lastUrlWrite > URL_WRITE_MS) saveUrl();
 }
@@ -96,7 +155,7 @@ function saveUrl() {
   const state = {};
   if (player.step > 0) state.step = String(player.step);
   if (player.speed !== DEFAULT_SPEED) state.speed = String(player.speed);
-  writeUrl(readForm(form), state);
+  writeUrl(readForm(form), { ...kept, ...state });
 }
 
 function showError(message, param = null) {
@@ -106,6 +165,7 @@ function showError(message, param = null) {
   $("error").replaceChildren(Object.assign(document.createElement("strong"), { textContent: "These settings don't work: " }), message);
   $("error").hidden = false;
   root.classList.add("has-error");
+  emit("error", { message });
 }
 
 function clearError() {
@@ -179,11 +239,14 @@ async function load(startStep = 0) {
           draw();
           narrate();
           api.ready = true;
+          shownStep = player.step;
+          emit("ready", { total: player.total, step: player.step });
         }
       } else if (frame.type === "done") {
         spec.renderSide($("formula"), buffer.header, usePadding, frame);
         scheduleDraw();
         api.complete = true;
+        emit("complete", { total: player.total });
       }
     }, signal);
   } catch (err) {
@@ -199,7 +262,8 @@ async function load(startStep = 0) {
 function paramsChanged() {
   pinned = null;
   syncIgnoredFields();
-  writeUrl(readForm(form), player.speed !== DEFAULT_SPEED ? { speed: String(player.speed) } : {});
+  writeUrl(readForm(form), { ...kept, ...(player.speed !== DEFAULT_SPEED ? { speed: String(player.speed) } : {}) });
+  emit("params", { params: readForm(form) });
   load(0);
 }
 
@@ -254,10 +318,12 @@ $("btn-new-mask")?.addEventListener("click", () => {
 });
 
 copyButton($("btn-copy"), $("code"), $("copied"));
+if ($("btn-embed")) embedCodeCard(root, api);
 
 new ResizeObserver(() => { if (buffer.header) { view.resize(); scheduleDraw(); } }).observe(root.querySelector(".views"));
 
 const { api: urlParams, state } = readUrl(STATE);
+kept = Object.fromEntries(KEEP.filter((name) => name in state).map((name) => [name, state[name]]));
 writeForm(form, urlParams);
 syncIgnoredFields();
 const speed = Number(state.speed);
