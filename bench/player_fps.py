@@ -81,7 +81,7 @@ def measure(browser: Browser, base: str, speed: float | None, seconds: float) ->
     page.on("pageerror", lambda e: problems.append(str(e)))
     query = f"&speed={speed:g}" if speed is not None else ""
     page.goto(f"{base}{PAGE}{query}")
-    page.wait_for_function("window.convscope && window.convscope.complete", timeout=30_000)
+    page.wait_for_function("() => window.convscope && window.convscope.complete", timeout=30_000)
     cdp = context.new_cdp_session(page)
     cdp.send("Performance.enable")
     before = main_thread_seconds(cdp.send("Performance.getMetrics"))

@@ -80,7 +80,7 @@ def open_player(page: Page, base_url: str, op: str, query: str = "", until: str 
     """Open /play/<op>?<query>; wait for `convscope.<until>`; return the query the page sent to the API."""
     with page.expect_request(re.compile(rf"/api/{op}/(check|trace)\?")) as request:
         page.goto(f"{base_url}/play/{op}{'?' + query if query else ''}")
-    page.wait_for_function(f"window.convscope && window.convscope.{until}")
+    page.wait_for_function(f"() => window.convscope && window.convscope.{until}")
     return urlsplit(request.value.url).query
 
 

@@ -72,7 +72,7 @@ def open_player(page: Page, base_url: str, query: str = "", until: str = "comple
     """Open the player with `query`; wait for `convscope.<until>`; return the query the page sent to the API."""
     with page.expect_request(TRACE_URL) as request:
         page.goto(f"{base_url}{PLAYER}{'?' + query if query else ''}")
-    page.wait_for_function(f"window.convscope && window.convscope.{until}")
+    page.wait_for_function(f"() => window.convscope && window.convscope.{until}")
     return urlsplit(request.value.url).query
 
 
@@ -190,7 +190,7 @@ def test_space_plays_and_pauses(page: Page, base_url: str) -> None:
     open_player(page, base_url, "height=12&width=12&speed=30")  # 100 steps at 30/s: over 3 s of playing
     play = page.locator("#btn-play")
     page.keyboard.press("Space")
-    page.wait_for_function("convscope.step >= 3")
+    page.wait_for_function("() => convscope.step >= 3")
     expect(play).to_have_attribute("aria-pressed", "true")
     expect(play).to_have_text(re.compile("Pause"))
     page.keyboard.press("Space")
@@ -232,7 +232,7 @@ def test_plus_and_minus_change_the_speed(page: Page, base_url: str) -> None:
     for _ in range(12):
         page.keyboard.press("Minus")
     assert speed(page) == "0.5"
-    page.wait_for_function("new URLSearchParams(location.search).get('speed') === '0.5'")
+    page.wait_for_function("() => new URLSearchParams(location.search).get('speed') === '0.5'")
 
 
 def test_keys_typed_in_a_form_field_do_not_move_the_player(page: Page, base_url: str) -> None:
@@ -274,7 +274,7 @@ def test_url_restores_parameters_step_and_speed(page: Page, base_url: str) -> No
         page.locator("#params [name=stride]").dispatch_event("change")
     new_trace = api_trace(base_url, urlsplit(request.value.url).query)
     assert new_trace.total == 9  # (7 - 3 + 2)/3 + 1 = 3 per axis
-    page.wait_for_function(f"convscope.complete && convscope.total === {new_trace.total}")
+    page.wait_for_function(f"() => convscope.complete && convscope.total === {new_trace.total}")
     search = dict(parse_qsl(page.evaluate("location.search.slice(1)")))
     assert search["stride"] == "3" and search["padding"] == "1" and search["seed"] == "5"
     assert "step" not in search, "a new trace starts at step 0"
@@ -285,7 +285,7 @@ def test_changing_a_field_keeps_the_speed_in_the_url(page: Page, base_url: str) 
     open_player(page, base_url, "stride=2&speed=8")
     page.locator("#params [name=stride]").fill("3")
     page.locator("#params [name=stride]").dispatch_event("change")
-    page.wait_for_function("convscope.complete && convscope.total === 4")
+    page.wait_for_function("() => convscope.complete && convscope.total === 4")
     assert speed(page) == "8"
     assert dict(parse_qsl(page.evaluate("location.search.slice(1)"))).get("speed") == "8"
 
@@ -319,7 +319,7 @@ def test_fixing_the_error_brings_the_player_back(page: Page, base_url: str, cons
     expect(page.locator("#error")).to_be_visible()
     page.locator("#params [name=kernel_size]").fill("5")
     page.locator("#params [name=kernel_size]").dispatch_event("change")
-    page.wait_for_function("convscope.complete && convscope.total === 9")
+    page.wait_for_function("() => convscope.complete && convscope.total === 9")
     expect(page.locator("#error")).to_be_hidden()
     expect(page.locator("#cv-input")).to_be_visible()
 
@@ -480,7 +480,7 @@ def test_use_padding_button_gives_a_same_size_output(page: Page, base_url: str) 
     assert page.locator("#params [name=padding]").input_value() == "1"
     trace = api_trace(base_url, urlsplit(request.value.url).query)
     assert trace.header["output_shape"] == [1, 7, 7]
-    page.wait_for_function("convscope.complete && convscope.total === 49")
+    page.wait_for_function("() => convscope.complete && convscope.total === 49")
     page.evaluate("convscope.seek(convscope.total - 1)")
     assert page.evaluate("convscope.header.output_shape") == [1, 7, 7]
     assert page.evaluate("convscope.output") == trace.done["output"]

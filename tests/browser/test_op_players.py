@@ -225,7 +225,7 @@ def test_dropout_in_evaluation_passes_the_input_unchanged(page: Page, base_url: 
     assert any(0 in row for row in page.evaluate("convscope.mask")[0]), "seed 3 should drop something in training"
     with page.expect_request(re.compile(r"/api/dropout/trace\?")) as request:
         page.locator("#params [name=training]").uncheck()
-    page.wait_for_function("convscope.complete && convscope.header.params.training === false")
+    page.wait_for_function("() => convscope.complete && convscope.header.params.training === false")
     trace = api_trace(base_url, "dropout", urlsplit(request.value.url).query)
     assert url_params(page).get("training") == "false"
     seek_end(page)
@@ -246,14 +246,14 @@ def test_same_seed_same_mask_after_reload_new_seed_new_mask(page: Page, base_url
     assert first["mask"] == trace.done["mask"]
 
     page.reload()
-    page.wait_for_function("window.convscope && convscope.complete")
+    page.wait_for_function("() => window.convscope && convscope.complete")
     assert form_value(page, "seed") == "5"
     seek_end(page)
     assert page.evaluate("convscope.mask") == first["mask"], "the same seed must give the same mask"
 
     with page.expect_request(re.compile(r"/api/dropout/trace\?")) as request:
         page.locator("#btn-new-mask").click()
-    page.wait_for_function("convscope.complete && convscope.header.params.seed === 6")
+    page.wait_for_function("() => convscope.complete && convscope.header.params.seed === 6")
     assert form_value(page, "seed") == "6"
     assert url_params(page).get("seed") == "6"
     seek_end(page)
@@ -320,7 +320,7 @@ def test_1x1_conv_shows_the_depth_view_and_one_line_per_channel(page: Page, base
 
     page.locator("#params [name=kernel_size]").fill("3")
     page.locator("#params [name=kernel_size]").dispatch_event("change")
-    page.wait_for_function("convscope.complete && convscope.header.params.kernel_size[0] === 3")
+    page.wait_for_function("() => convscope.complete && convscope.header.params.kernel_size[0] === 3")
     next_frame(page)
     expect(page.locator("figure.panel-depth")).to_be_hidden()
 
@@ -372,7 +372,7 @@ def test_keys_move_the_step(page: Page, base_url: str, op: str) -> None:
         assert state["step"] == step, f"{key}: {state['step']} != {step}"
         assert state["window"] == trace.windows()[step]
         expect(page.locator("#step-label")).to_have_text(f"step {step + 1} / {trace.total}")
-    page.wait_for_function(f"new URLSearchParams(location.search).get('step') === '{min(10, last)}'")
+    page.wait_for_function(f"() => new URLSearchParams(location.search).get('step') === '{min(10, last)}'")
 
 
 @pytest.mark.parametrize("op", OPS)

@@ -33,7 +33,7 @@ def api_shape(base_url: str, body: dict[str, Any]) -> httpx.Response:
 
 def settle(page: Page) -> None:
     """Wait until the page has shown the engine's answer for its current stack."""
-    page.wait_for_function("window.convscope && convscope.ready && !convscope.pending")
+    page.wait_for_function("() => window.convscope && convscope.ready && !convscope.pending")
 
 
 def open_builder(page: Page, base_url: str, query: str = "") -> None:
@@ -426,7 +426,7 @@ def test_the_conv_player_link_opens_the_layer(page: Page, base_url: str) -> None
     assert ran.json()["layers"][0]["player"] == href
     link.click()
     page.wait_for_url(f"**{href}")
-    page.wait_for_function("window.convscope && convscope.complete", timeout=30_000)
+    page.wait_for_function("() => window.convscope && convscope.complete", timeout=30_000)
     assert page.evaluate("convscope.header.output_shape") == [6, 28, 28]
     assert page.evaluate("convscope.header.input_shape") == [3, 32, 32]
 
