@@ -3,6 +3,7 @@
 // `window.convscope` exposes the state for tests: {ready, exercises, done}.
 
 import { Exercise } from "../lesson/exercise.js";
+import { fitFramesToTheirWidgets } from "../lesson/frames.js";
 import { mountCalculator } from "../lesson/calculator.js";
 import { doneSlugs, isDone, resetProgress, setDone } from "../lesson/progress.js";
 import { randomSeed, urlSeed, wrapSeed } from "../lesson/seeds.js";
@@ -12,6 +13,7 @@ const api = { ready: false, exercises: [], done: false };
 window.convscope = api;
 
 function lessonPage(article) {
+  fitFramesToTheirWidgets(article);
   const slug = article.dataset.slug;
   const button = $("btn-done");
   const status = $("done-status");
