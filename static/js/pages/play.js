@@ -49,6 +49,7 @@ const api = {
   get output() { return buffer.header ? buffer.outputAt(player.step) : []; },
   get window() { return currentWindow(); },
   get marker() { return view.marker ?? null; },
+  get pinned() { return pinned !== null; }, // Esc unpins first (presentation mode leaves on the next Esc)
   get mask() { return maskOnScreen(); },
   play: () => player.play(),
   pause: () => player.pause(),
