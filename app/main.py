@@ -10,7 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import __version__
-from app.api import embed, errors, lessons, pages, stack, stack_run, traces
+from app.api import animation, augment, embed, errors, images, lessons, pages, stack, stack_run, traces
 from app.api.headers import SecurityHeaders
 from app.api.limits import BodySizeLimit
 from app.config import get_settings
@@ -34,6 +34,9 @@ def create_app() -> FastAPI:
     app.include_router(traces.router)
     app.include_router(stack.router)
     app.include_router(stack_run.router)
+    app.include_router(images.router)
+    app.include_router(augment.router)
+    app.include_router(animation.router)
     app.include_router(lessons.router)
     app.include_router(embed.router)
     app.include_router(pages.router)
