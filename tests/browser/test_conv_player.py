@@ -7,9 +7,7 @@ server gives for the very query the page sent.
 
 from __future__ import annotations
 
-import json
 import re
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
@@ -18,7 +16,9 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from . import players
 from .conftest import Console, OpenPage
+from .players import Trace, next_frame
 
 PLAYER = "/play/conv2d"
 TRACE_URL = re.compile(r"/api/conv2d/(check|trace)\?")  # the page checks, then streams, with one query
@@ -27,40 +27,8 @@ BIG = "in_channels=3&height=32&width=32&out_channels=6&kernel_size=5&padding=2"
 GROUPS = "in_channels=4&out_channels=6&groups=2"  # filters 0-2 read channels 0,1; filters 3-5 read 2,3
 
 
-@dataclass
-class Trace:
-    frames: list[dict[str, Any]]
-
-    @property
-    def header(self) -> dict[str, Any]:
-        return self.frames[0]
-
-    @property
-    def done(self) -> dict[str, Any]:
-        return self.frames[-1]
-
-    @property
-    def total(self) -> int:
-        return int(self.header["steps"]["total"])
-
-    def column(self, name: str) -> list[Any]:
-        return [item for frame in self.frames[1:-1] for item in frame[name]]
-
-    def windows(self) -> list[dict[str, list[int]]]:
-        """Each step's window as the step records give it: the filter's channels, padded rows and columns."""
-        channels = self.header["filter_channels"]
-        return [
-            {"channels": channels[f], "rows": rows, "cols": cols}
-            for f, rows, cols in zip(self.column("filter"), self.column("rows"), self.column("cols"), strict=True)
-        ]
-
-
 def api_trace(base_url: str, query: str) -> Trace:
-    response = httpx.get(f"{base_url}/api/conv2d/trace?{query}", timeout=30)
-    assert response.status_code == 200, response.text[:500]
-    frames = [json.loads(line) for line in response.text.splitlines() if line]
-    assert frames[0]["type"] == "header" and frames[-1]["type"] == "done"
-    return Trace(frames)
+    return players.api_trace(base_url, "conv2d", query)
 
 
 def api_error(base_url: str, query: str) -> tuple[int, str]:
@@ -69,16 +37,8 @@ def api_error(base_url: str, query: str) -> tuple[int, str]:
 
 
 def open_player(page: Page, base_url: str, query: str = "", until: str = "complete") -> str:
-    """Open the player with `query`; wait for `convscope.<until>`; return the query the page sent to the API."""
-    with page.expect_request(TRACE_URL) as request:
-        page.goto(f"{base_url}{PLAYER}{'?' + query if query else ''}")
-    page.wait_for_function(f"() => window.convscope && window.convscope.{until}")
-    return urlsplit(request.value.url).query
-
-
-def next_frame(page: Page) -> None:
-    """Let pending requestAnimationFrame draws run."""
-    page.evaluate("new Promise((done) => requestAnimationFrame(() => requestAnimationFrame(done)))")
+    """Open the conv2d player with `query`; wait for `convscope.<until>`; return the query the page sent."""
+    return players.open_player(page, base_url, "conv2d", query, until)
 
 
 def at(page: Page) -> dict[str, Any]:
