@@ -27,6 +27,8 @@ class Settings(BaseSettings):
     max_body_bytes: int = 8 * 1024 * 1024  # request bodies
     max_layers: int = 64  # layers in a stack
     max_macs: int = 120_000_000  # multiply-adds in one conv2d (224x224x3, 64 3x3 filters: 87M)
+    max_gif_frames: int = 120  # frames in one exported GIF (steps beyond are sampled evenly)
+    max_gif_pixels: int = 80_000_000  # frames x width x height of one GIF (1 byte each while encoding)
     max_upload_bytes: int = 4 * 1024 * 1024  # one uploaded image file (<= max_body_bytes)
     max_upload_pixels: int = 25_000_000  # width x height declared in an uploaded image's header
     working_size: int = 128  # longest side of an image after downsizing, before convolving
