@@ -174,3 +174,8 @@ def diverging_rgb(values: np.ndarray) -> np.ndarray:
 def feature_png(values: np.ndarray) -> str:
     """One (H, W) feature map as a base64 PNG in the diverging colour map."""
     return png_base64(Image.fromarray(diverging_rgb(values), "RGB"))
+
+
+def to_gray(rgb: np.ndarray) -> np.ndarray:
+    """(3, H, W) -> (H, W) with the ITU-R 601-2 weights Pillow's 'L' uses (unrounded)."""
+    return np.asarray(rgb[0] * 0.299 + rgb[1] * 0.587 + rgb[2] * 0.114)

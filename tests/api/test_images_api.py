@@ -1,0 +1,175 @@
+"""POST /api/images/convolve: bad files get their 4xx and message; the feature map is the engine's conv2d."""
+
+from __future__ import annotations
+
+import base64
+import io
+import zlib
+
+import numpy as np
+import pytest
+from fastapi.testclient import TestClient
+from PIL import Image
+
+from app import images
+from app.config import get_settings
+from app.main import app
+from app.ops.conv2d import conv2d
+from app.ops.kernels import PRESETS
+from app.ops.pool import max_pool2d
+from app.textarrays import parse_array
+
+client = TestClient(app)
+URL = "/api/images/convolve"
+
+
+def png(image: Image.Image, fmt: str = "PNG", **options: object) -> bytes:
+    buffer = io.BytesIO()
+    image.save(buffer, format=fmt, **options)
+    return buffer.getvalue()
+
+
+def upload(data: bytes, **fields: str) -> tuple[int, dict]:
+    response = client.post(URL, files={"file": ("picture.png", data, "image/png")}, data=fields)
+    return response.status_code, response.json()
+
+
+def test_presets_exact_values() -> None:
+    assert PRESETS["sobel_x"].weight.tolist() == [[-1, 0, 1], [-2, 0, 2], [-1, 0, 1]]
+    assert PRESETS["sobel_y"].weight.tolist() == [[-1, -2, -1], [0, 0, 0], [1, 2, 1]]
+    assert PRESETS["laplacian"].weight.tolist() == [[0, 1, 0], [1, -4, 1], [0, 1, 0]]
+    assert PRESETS["outline"].weight.sum() == 0 and PRESETS["box_blur"].weight.sum() == pytest.approx(1)
+    assert len(PRESETS) == 9
+
+
+@pytest.mark.parametrize(
+    ("data", "status", "message"),
+    [
+        (b"", 422, "file: got 0 bytes; must be an image file (PNG, JPEG, GIF or WebP)"),
+        (b"just some text\n", 422, "file: got 15 bytes that are not PNG, JPEG, GIF or WebP; must be an image file"),
+    ],
+)
+def test_bad_files(data: bytes, status: int, message: str) -> None:
+    code, body = upload(data)
+    assert code == status and body["message"].startswith(message)
+    assert body["detail"][0]["param"] == "file"
+
+
+def test_truncated_png() -> None:
+    noise = np.random.default_rng(1).integers(0, 255, (40, 40), dtype=np.uint8)
+    data = png(Image.fromarray(noise))
+    code, body = upload(data[: len(data) - 200])
+    assert code == 422
+    assert body["message"].startswith("file: got a PNG image of 40x40 whose data could not be decoded")
+    assert body["message"].endswith("must be a complete, undamaged image file")
+
+
+def test_header_declared_huge_image() -> None:
+    data = bytearray(png(Image.new("L", (2, 2))))
+    data[16:24] = (20000).to_bytes(4, "big") + (20000).to_bytes(4, "big")
+    data[29:33] = zlib.crc32(bytes(data[12:29])).to_bytes(4, "big")
+    code, body = upload(bytes(data))
+    assert code == 413
+    assert body["message"] == (
+        "file: got a 20000x20000 image (400,000,000 pixels); "
+        "the cap is 25,000,000 pixels (max_upload_pixels in settings)"
+    )
+
+
+def test_file_over_the_upload_cap() -> None:
+    cap = get_settings().max_upload_bytes
+    assert cap <= get_settings().max_body_bytes
+    code, body = upload(b"\0" * (cap + 10))
+    assert code == 413
+    assert (
+        body["message"]
+        == f"file: got more than {cap:,} bytes; must be at most {cap:,} bytes (max_upload_bytes in settings)"
+    )
+
+
+def test_body_over_the_body_cap() -> None:
+    cap = get_settings().max_body_bytes
+    code, body = upload(b"\0" * (cap + 10))
+    assert code == 413 and body["message"].startswith("request body: got ")
+
+
+def test_gif_first_frame_used() -> None:
+    frames = [Image.new("L", (6, 6), 180), Image.new("L", (6, 6), 20)]
+    code, body = upload(png(frames[0], "GIF", save_all=True, append_images=frames[1:]), kernel="identity")
+    assert code == 200
+    assert np.all(np.array(body["feature_map"]["values"])[1:-1, 1:-1] == 180)
+
+
+def test_exif_rotated_jpeg_read_upright() -> None:
+    upright = Image.new("L", (40, 20), 0)
+    upright.paste(255, (0, 0, 40, 10))
+    exif = Image.Exif()
+    exif[0x0112] = 6
+    code, body = upload(png(upright.transpose(Image.Transpose.ROTATE_90), "JPEG", exif=exif), kernel="identity")
+    assert code == 200 and body["shape"] == [1, 20, 40]
+    values = np.array(body["feature_map"]["values"])
+    assert values[1:8, 1:-1].mean() > 200 and values[12:-1, 1:-1].mean() < 50
+
+
+def test_sobel_x_on_a_sample_is_the_engine() -> None:
+    response = client.post(URL, data={"sample": "shapes", "kernel": "sobel_x"})
+    assert response.status_code == 200
+    body = response.json()
+    pixels = images.sample_array("shapes")
+    expected = conv2d(pixels, PRESETS["sobel_x"].weight[None, None], padding=1).output[0]
+    values = np.array(body["feature_map"]["values"])
+    assert body["shape"] == [1, 128, 128] and values.shape == (128, 128)
+    np.testing.assert_array_equal(values, expected)
+    assert body["feature_map"]["min"] == expected.min() and body["feature_map"]["max"] == expected.max()
+    feature = Image.open(io.BytesIO(base64.b64decode(body["png"])))
+    assert feature.size == (128, 128) and feature.mode == "RGB"
+    assert Image.open(io.BytesIO(base64.b64decode(body["input_png"]))).size == (128, 128)
+
+
+def test_relu_and_pool() -> None:
+    body = client.post(URL, data={"sample": "checkerboard", "kernel": "sobel_x", "pool": "true"}).json()
+    feature = np.array(body["feature_map"]["values"])
+    rectified = np.maximum(feature, 0)
+    np.testing.assert_array_equal(np.array(body["relu"]["values"]), rectified)
+    np.testing.assert_array_equal(np.array(body["pool"]["values"]), max_pool2d(rectified[None], 2).output[0])
+    assert body["pool"]["shape"] == [64, 64] and body["relu"]["min"] == 0
+
+
+def test_custom_kernel_and_region() -> None:
+    body = client.post(URL, data={"sample": "shapes", "custom": "0,0,0;0,2,0;0,0,0", "x": "40", "y": "60"}).json()
+    assert body["kernel"]["name"] == "custom"
+    region = body["region"]
+    assert (region["top"], region["left"], region["size"]) == (57, 37, 7)
+    patch = images.sample_array("shapes")[0, 57:64, 37:44]
+    np.testing.assert_array_equal(parse_array("input", region["input"], 2), patch)
+    assert region["url"].startswith("/play/conv2d?input=")
+
+
+def test_region_kept_inside_the_image() -> None:
+    region = client.post(URL, data={"sample": "shapes", "x": "0", "y": "127", "size": "5"}).json()["region"]
+    assert (region["top"], region["left"]) == (123, 0)
+
+
+@pytest.mark.parametrize(
+    ("fields", "message"),
+    [
+        ({"kernel": "blur"}, "kernel: got 'blur'; must be one of ['identity', "),
+        ({"custom": "1,2;3,4"}, "custom: got a 2x2 kernel; must be 3x3"),
+        ({"custom": "1,x,1;1,1,1;1,1,1"}, "custom: got 'x'; every value must be a number"),
+        ({"sample": "moon"}, "sample: got 'moon'; must be one of ['shapes', "),
+        ({"grayscale": "maybe"}, "grayscale: got 'maybe'; must be true or false"),
+        ({"x": "3"}, "y: got null; x and y go together"),
+        ({"x": "500", "y": "1"}, "x: got 500; must be from 0 to 127"),
+        ({"colour": "red"}, "colour: got a form field; is not a field of this request"),
+    ],
+)
+def test_bad_fields(fields: dict[str, str], message: str) -> None:
+    response = client.post(URL, data=fields)
+    assert response.status_code == 422 and response.json()["message"].startswith(message)
+
+
+def test_rgb_uses_the_kernel_on_every_channel() -> None:
+    body = client.post(URL, data={"sample": "shapes", "kernel": "identity", "grayscale": "false"}).json()
+    pixels = images.sample_array("shapes", grayscale=False)
+    assert body["shape"] == [3, 128, 128]
+    np.testing.assert_allclose(np.array(body["feature_map"]["values"]), pixels.sum(axis=0))
