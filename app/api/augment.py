@@ -1,7 +1,115 @@
-"""Routes for augment (being written)."""
+"""The augmentation gallery: GET /api/augment (JSON), its PNGs, and the page /play/augment.
+
+The image and the difference heat map are PNGs from deterministic bytes (Pillow's encoder
+with fixed options, no metadata), so one URL always gives the same file.
+"""
 
 from __future__ import annotations
 
-from fastapi import APIRouter
+import io
+from pathlib import Path
+from typing import Annotated, Any, Literal
+from urllib.parse import urlencode
+
+import numpy as np
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import HTMLResponse, Response
+from fastapi.templating import Jinja2Templates
+from PIL import Image
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.ops import augment as A
+from app.ops.sample_images import SAMPLES, sample_image
 
 router = APIRouter()
+templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent.parent / "templates")
+
+Op = Literal["original", "grayscale", "hflip", "vflip", "crop", "jitter", "translate", "rotate"]
+OPS: tuple[str, ...] = Op.__args__  # type: ignore[attr-defined]
+SampleName = Literal["house", "checkerboard", "digit"]
+assert set(SampleName.__args__) == set(SAMPLES)  # type: ignore[attr-defined]
+TITLES = {
+    "original": ("Original", "the sample as drawn"),
+    "grayscale": ("Grayscale", "transforms.Grayscale(3)"),
+    "hflip": ("Horizontal flip", "transforms.RandomHorizontalFlip(p=1)"),
+    "vflip": ("Vertical flip", "transforms.RandomVerticalFlip(p=1)"),
+    "crop": ("Random crop", "transforms.RandomCrop(48, padding=4)"),
+    "jitter": ("Colour jitter", "transforms.ColorJitter(0.4, 0.4, 0.4, 0.1)"),
+    "translate": ("Translation", "transforms.RandomAffine(0, translate=(0.2, 0.2))"),
+    "rotate": ("Rotation", "transforms.RandomRotation(30)"),
+}
+PNG_OPTIONS = {"format": "PNG", "optimize": False, "compress_level": 6}
+
+
+class AugmentQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+    sample: SampleName = "house"
+    op: Op = "original"
+    seed: Annotated[int, Field(ge=0, le=2**53 - 1, description="seed of the random parameters")] = 0
+    size: Annotated[int, Field(ge=1, le=128, description="crop: height and width of the window")] = 48
+    padding: Annotated[int, Field(ge=0, le=16, description="crop: zeros added on every side first")] = 4
+    brightness: Annotated[float, Field(ge=0, le=2, allow_inf_nan=False)] = 0.4
+    contrast: Annotated[float, Field(ge=0, le=2, allow_inf_nan=False)] = 0.4
+    saturation: Annotated[float, Field(ge=0, le=2, allow_inf_nan=False)] = 0.4
+    hue: Annotated[float, Field(ge=0, le=0.5, allow_inf_nan=False, description="jitter: a fraction of a turn")] = 0.1
+    max_fraction: Annotated[float, Field(ge=0, le=0.5, allow_inf_nan=False, description="translate")] = 0.2
+    degrees: Annotated[float, Field(ge=0, le=180, allow_inf_nan=False, description="rotate: +- this many")] = 30
+    resample: Literal["bilinear", "nearest"] = "bilinear"
+
+
+def augmented(q: AugmentQuery) -> tuple[np.ndarray, np.ndarray, str, dict[str, Any]]:
+    """(original, augmented, label, params drawn)."""
+    image, label = sample_image(q.sample)
+    ops = {
+        "original": lambda: (image, {}),
+        "grayscale": lambda: A.grayscale(image),
+        "hflip": lambda: A.hflip(image),
+        "vflip": lambda: A.vflip(image),
+        "crop": lambda: A.random_crop(image, q.size, q.seed, padding=q.padding),
+        "jitter": lambda: A.color_jitter(image, q.brightness, q.contrast, q.saturation, q.hue, q.seed),
+        "translate": lambda: A.translate(image, q.max_fraction, q.seed),
+        "rotate": lambda: A.rotate(image, q.degrees, q.seed, q.resample),
+    }
+    out, params = ops[q.op]()
+    return image, out, label, params
+
+
+def png(array: np.ndarray) -> Response:
+    buf = io.BytesIO()
+    Image.fromarray(np.ascontiguousarray(array), "RGB").save(buf, **PNG_OPTIONS)  # type: ignore[arg-type]
+    return Response(buf.getvalue(), media_type="image/png", headers={"Cache-Control": "public, max-age=3600"})
+
+
+@router.get("/api/augment", summary="One augmentation of a sample image: label, parameters drawn, difference")
+def get_augment(q: Annotated[AugmentQuery, Query()]) -> dict[str, Any]:
+    original, out, label, params = augmented(q)
+    _, diff = A.difference(original, out)
+    query = urlencode(q.model_dump())
+    return {
+        "sample": q.sample,
+        "op": q.op,
+        "seed": q.seed,
+        "label": label,
+        "params": params,
+        "shape": list(out.shape),
+        "original_shape": list(original.shape),
+        "image": f"/api/augment/image.png?{query}",
+        "diff_image": f"/api/augment/diff.png?{query}",
+        "diff": diff,
+    }
+
+
+@router.get("/api/augment/image.png", summary="The augmented image as a PNG (same query, same bytes)")
+def get_augment_image(q: Annotated[AugmentQuery, Query()]) -> Response:
+    return png(augmented(q)[1])
+
+
+@router.get("/api/augment/diff.png", summary="Heat map of |augmented - original|, averaged over channels")
+def get_augment_diff(q: Annotated[AugmentQuery, Query()]) -> Response:
+    original, out, _, _ = augmented(q)
+    return png(A.heat_map(A.difference(original, out)[0]))
+
+
+@router.get("/play/augment", response_class=HTMLResponse, include_in_schema=False)
+def augment_page(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "augment.html", {"samples": list(SAMPLES), "ops": TITLES})
