@@ -97,8 +97,8 @@ def random_crop(
     rnd.check_seed(seed)
     if not is_int(padding) or not 0 <= padding <= 64:
         raise ParamError("padding", padding, "must be a whole number from 0 to 64")
-    pair = (size, size) if is_int(size) else size
-    if not isinstance(pair, tuple) or len(pair) != 2 or not all(is_int(v) and v >= 1 for v in pair):  # type: ignore[operator]
+    pair: tuple[Any, ...] = (size, size) if is_int(size) else size if isinstance(size, tuple) else ()
+    if len(pair) != 2 or not all(is_int(v) and v >= 1 for v in pair):
         raise ParamError("size", size, "must be a whole number >= 1 or a pair (height, width) of them")
     th, tw = int(pair[0]), int(pair[1])
     h, w = img.shape[0] + 2 * padding, img.shape[1] + 2 * padding
