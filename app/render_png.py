@@ -34,6 +34,8 @@ UI = [WHITE, WINDOW, LABEL, MUTED, EMPTY, GRID, PAD, HATCH, OVERHANG_FILL]
 LEVELS = 63  # shades on each side of zero
 DIM = 0.72  # white laid over a channel the current step does not read
 MARGIN, GAP, LABEL_H, MIN_NUMBER_CELL, WINDOW_LINE = 8, 14, 20, 22, 3
+MIN_CELL = 2  # px: the smallest cell drawn
+MAX_NUMBERS = 20_000  # cells of one panel beyond which only colours are drawn
 
 
 def _mix(a: RGB, b: RGB, t: float) -> RGB:
@@ -64,14 +66,6 @@ def index_of(color: RGB) -> int:
     """The palette index of an exact palette colour (white, the window's black)."""
     flat = palette().getpalette() or []
     return next(i for i in range(len(flat) // 3) if tuple(flat[3 * i : 3 * i + 3]) == color)
-
-
-def color(value: float, scale: float) -> RGB | None:
-    """The player's colour for a value (None for NaN and infinities), snapped to the scale's shades."""
-    if not math.isfinite(value):
-        return None
-    t = max(-1.0, min(1.0, value / scale)) if scale > 0 else 0.0
-    return _scale_colors()[LEVELS + round(t * LEVELS)]
 
 
 def fmt(value: float) -> str:
@@ -148,11 +142,11 @@ def canvas_size(trace: Trace, cell: int) -> tuple[int, int]:
 
 def auto_cell(trace: Trace, frames: int, max_pixels: int, width: int = 960, largest: int = 40) -> int:
     """The largest cell (px) that keeps a frame at most ``width`` wide and all frames under ``max_pixels``."""
-    for cell in range(largest, 2, -1):
+    for cell in range(largest, MIN_CELL, -1):
         w, h = canvas_size(trace, cell)
         if w <= width and frames * w * h <= max_pixels:
             return cell
-    return 2
+    return MIN_CELL
 
 
 def _hatch(draw: ImageDraw.ImageDraw, x: int, y: int, cell: int) -> None:
@@ -174,6 +168,19 @@ def _text(draw: ImageDraw.ImageDraw, text: str, x: int, y: int, cell: int, fill:
     draw.text((x + cell / 2, y + cell / 2 + 1), text, fill=fill, font=font(size), anchor="mm")
 
 
+def _fills(values: np.ndarray, kinds: np.ndarray | None, scale: float, empty: bool) -> np.ndarray:
+    """(C, H, W, 3) background colour of every cell, computed at once."""
+    levels = np.asarray(_scale_colors(), dtype=np.uint8)
+    finite = np.isfinite(values)
+    t = np.clip(np.where(finite, values, 0.0) / scale, -1.0, 1.0) if scale > 0 else np.zeros(values.shape)
+    fills = levels[LEVELS + np.rint(t * LEVELS).astype(np.int64)]
+    fills[~finite | empty] = EMPTY
+    if kinds is not None:
+        fills[:, kinds == PADDING] = PAD
+        fills[:, kinds == OVERHANG] = OVERHANG_FILL
+    return fills
+
+
 def draw_panel(
     grid: Grid,
     values: np.ndarray,
@@ -183,23 +190,22 @@ def draw_panel(
     empty: bool = False,
 ) -> Image.Image:
     """One panel in RGB: every slice's cells (or empty cells), hatched padding, grid lines, labels."""
-    image = Image.new("RGB", grid.size, WHITE)
-    draw = ImageDraw.Draw(image)
-    cell, numbers = grid.cell, grid.cell >= MIN_NUMBER_CELL
+    cell, numbers = grid.cell, grid.cell >= MIN_NUMBER_CELL and values.size <= MAX_NUMBERS
+    canvas = np.full((grid.size[1], grid.size[0], 3), 255, dtype=np.uint8)
+    fills = _fills(values, kinds, scale, empty)
     for i in range(grid.count):
         ox, oy = grid.origin(i)
-        for r in range(grid.rows):
-            for c in range(grid.cols):
-                x, y = ox + c * cell, oy + r * cell
-                kind = INPUT if kinds is None else int(kinds[r, c])
-                value = float(values[i, r, c])
-                fill = None if empty else color(value, scale)
-                back = OVERHANG_FILL if kind == OVERHANG else PAD if kind == PADDING else fill or EMPTY
-                draw.rectangle([x, y, x + cell - 1, y + cell - 1], fill=back)
-                if kind != INPUT and cell >= 4:
-                    _hatch(draw, x, y, cell)
-                if numbers and not empty and kind != OVERHANG and not math.isnan(value):
-                    _text(draw, fmt(value), x, y, cell, MUTED if kind == PADDING or fill is None else ink(fill))
+        block = np.repeat(np.repeat(fills[i], cell, axis=0), cell, axis=1)
+        canvas[oy : oy + block.shape[0], ox : ox + block.shape[1]] = block
+    image = Image.fromarray(canvas, "RGB")
+    draw = ImageDraw.Draw(image)
+    padding = [] if kinds is None or cell < 4 else list(zip(*np.nonzero(kinds != INPUT), strict=True))
+    for i in range(grid.count):
+        ox, oy = grid.origin(i)
+        for r, c in padding:
+            _hatch(draw, ox + int(c) * cell, oy + int(r) * cell, cell)
+        if numbers and not empty:
+            _numbers(draw, values[i], fills[i], kinds, ox, oy, cell)
         width, height = grid.cols * cell, grid.rows * cell
         if cell >= 6:
             for k in range(grid.rows + 1):
@@ -210,6 +216,28 @@ def draw_panel(
         if grid.count == 1 or grid.cols * cell >= 60:
             draw.text((ox, oy - 4), labels[i], fill=LABEL, font=font(13), anchor="lb")
     return image
+
+
+def _numbers(
+    draw: ImageDraw.ImageDraw,
+    values: np.ndarray,
+    fills: np.ndarray,
+    kinds: np.ndarray | None,
+    ox: int,
+    oy: int,
+    cell: int,
+) -> None:
+    """Each cell's number, in ink that reads on its colour (muted on padding)."""
+    rows, cols = values.shape
+    for r in range(rows):
+        for c in range(cols):
+            kind = INPUT if kinds is None else int(kinds[r, c])
+            value = float(values[r, c])
+            if kind == OVERHANG or math.isnan(value):
+                continue
+            back: RGB = tuple(int(v) for v in fills[r, c])  # type: ignore[assignment]
+            muted = kind == PADDING or not math.isfinite(value)
+            _text(draw, fmt(value), ox + c * cell, oy + r * cell, cell, MUTED if muted else ink(back))
 
 
 def to_palette(image: Image.Image) -> np.ndarray:

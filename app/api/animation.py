@@ -1,7 +1,8 @@
 """Export: GET /api/{op}/animation.gif and /api/{op}/frame.png draw the trace the player shows.
 
 The query is GET /api/{op}/trace's (same model, same builder, so the same 422 and 413)
-plus ``frames``, ``size`` and ``duration`` for the GIF or ``step`` for the PNG. Every
+plus ``frames`` (default: every step up to the cap, fewer if the pixel cap needs it), ``size``
+and ``duration`` for the GIF or ``step`` for the PNG. Every
 check, the pixel cap included, runs before a pixel is drawn. Same URL, same bytes.
 """
 
@@ -28,7 +29,9 @@ DOC: dict[int | str, dict[str, Any]] = {
     413: {"description": "a size over a cap in settings (frames x width x height for a GIF)"},
     422: {"description": "a parameter broke a rule; the message names it, the value and the rule"},
 }
-Size = Annotated[int | None, Field(ge=3, le=64, description="cell size in px (default: as large as fits)")]
+Size = Annotated[
+    int | None, Field(ge=render_png.MIN_CELL, le=64, description="cell size in px (default: as large as fits)")
+]
 
 
 def gif_query(base: type[s.Query]) -> Any:
@@ -88,7 +91,11 @@ def _add(op: str, query_model: type[s.Query], from_query: Any) -> None:
     def get_gif(query: Annotated[gif_model, Query()], cfg: Annotated[Settings, Depends(get_settings)]) -> Response:
         trace = from_query(query, cfg)
         total = trace.total_steps
-        steps = render_png.sample_steps(total, min(total, query.frames or cfg.max_gif_frames))
+        count = min(total, query.frames or cfg.max_gif_frames)
+        if query.frames is None and query.size is None:  # by default, fewer frames rather than a 413
+            width, height = render_png.canvas_size(trace, render_png.MIN_CELL)
+            count = max(1, min(count, cfg.max_gif_pixels // (width * height)))
+        steps = render_png.sample_steps(total, count)
         cell = cell_size(trace, query.size, len(steps), cfg)
         frames = list(render_png.Renderer(trace, cell).frames(steps))
         headers = _headers(filename(op, query, ".gif")) | {"X-ConvScope-Frames": f"{len(steps)}/{total}"}
