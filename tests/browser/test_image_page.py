@@ -1,0 +1,85 @@
+"""The image page in Chromium: an uploaded PNG convolved with Sobel x gives what the API gives;
+the zoom lens opens the conv player on the region's real pixel values."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+from fastapi.testclient import TestClient
+from PIL import Image, ImageDraw
+from playwright.sync_api import Page
+
+from app.main import app
+from app.textarrays import parse_array
+
+from .conftest import Console
+
+
+def drawn_png() -> bytes:
+    image = Image.new("RGB", (160, 100), (30, 60, 200))
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((40, 20, 110, 80), fill=(250, 230, 40))
+    draw.ellipse((10, 10, 50, 50), fill=(200, 20, 20))
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG")
+    return buffer.getvalue()
+
+
+def test_upload_sobel_x_and_zoom(page: Page, base_url: str, artifacts: Path) -> None:
+    page.goto(f"{base_url}/play/image")
+    page.wait_for_function("() => window.convscope && convscope.ready && convscope.requests === 1")
+    assert page.evaluate("convscope.response.source") == "shapes"
+    data = drawn_png()
+    page.set_input_files("#file", files=[{"name": "drawn.png", "mimeType": "image/png", "buffer": data}])
+    page.wait_for_function("() => convscope.ready && convscope.response.source === 'upload'")
+    page.select_option("#kernel", "sobel_x")  # already selected: no change event, the upload's map stands
+    got = page.evaluate("convscope.response")
+    direct = TestClient(app).post(
+        "/api/images/convolve",
+        files={"file": ("drawn.png", data, "image/png")},
+        data={"kernel": "sobel_x", "pool": "true", "x": "40", "y": "60", "size": "7", "grayscale": "true"},
+    )
+    assert direct.status_code == 200
+    want = direct.json()
+    assert got["kernel"]["name"] == "sobel_x" and got["shape"] == [1, 80, 128]
+    np.testing.assert_array_equal(np.array(got["feature_map"]["values"]), np.array(want["feature_map"]["values"]))
+    assert got["png"] == want["png"] and got["region"] == want["region"]
+    page.wait_for_function("() => document.getElementById('pool-img').complete")
+    page.screenshot(path=str(artifacts / "image-page.png"))
+
+    # click the feature map: the lens moves there
+    box = page.locator("#feature-img").bounding_box()
+    assert box is not None
+    before = page.evaluate("convscope.requests")
+    page.locator("#feature-img").click(position={"x": box["width"] * 0.5 + 0.5, "y": box["height"] * 0.25 + 0.5})
+    page.wait_for_function(f"() => convscope.ready && convscope.requests > {before}")
+    region = page.evaluate("convscope.response.region")
+    assert (region["x"], region["y"]) == (64, 20)
+
+    page.click("#zoom-link")
+    page.wait_for_url("**/play/conv2d?**")
+    page.wait_for_function("() => window.convscope && convscope.header && convscope.complete")
+    header_input = page.evaluate("convscope.header.input")
+    expected = parse_array("input", region["input"], 2)
+    np.testing.assert_array_equal(np.array(header_input), expected[None])
+    assert np.array(page.evaluate("convscope.header.weight")).reshape(3, 3).tolist() == [
+        [-1, 0, 1],
+        [-2, 0, 2],
+        [-1, 0, 1],
+    ]
+    page.screenshot(path=str(artifacts / "image-zoom-conv2d.png"))
+
+
+def test_bad_upload_shows_the_message(page: Page, base_url: str, console: Console) -> None:
+    page.goto(f"{base_url}/play/image")
+    page.wait_for_function("() => window.convscope && convscope.ready")
+    page.set_input_files("#file", files=[{"name": "notes.png", "mimeType": "image/png", "buffer": b"not a picture"}])
+    page.wait_for_function("() => !document.getElementById('error').hidden")
+    assert page.text_content("#error") == (
+        "file: got 13 bytes that are not PNG, JPEG, GIF or WebP; must be an image file (PNG, JPEG, GIF or WebP)"
+    )
+    # Chromium logs every 4xx response as a console error: that one is expected, nothing else is
+    assert [m for m in console.messages if "status of 422" not in m] == []
+    console.messages.clear()
