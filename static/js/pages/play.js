@@ -120,6 +120,16 @@ function maskOnScreen() {
     Array.from({ length: h }, (_, y) => Array.from({ length: w }, (_, x) => view.maskAt((i * h + y) * w + x, player.step))));
 }
 
+/** The export links: the GIF of these parameters and the PNG of the current step (app/api/animation.py). */
+function updateDownloads() {
+  const gif = $("dl-gif");
+  const png = $("dl-png");
+  if (!gif || !png) return;
+  const query = apiQuery(readForm(form));
+  gif.href = `/api/${op}/animation.gif${query ? `?${query}` : ""}`;
+  png.href = `/api/${op}/frame.png?${query ? `${query}&` : ""}step=${player.step}`;
+}
+
 function changed(p, reason) {
   transport.update();
   scheduleDraw();
@@ -127,6 +137,7 @@ function changed(p, reason) {
     shownStep = p.step;
     emit("step", { step: p.step, total: p.total, playing: p.playing });
   }
+  if (!p.playing) updateDownloads();
   if (reason === "step" && p.playing && p.step >= p.total - 1) emit("end", { total: p.total });
   if (reason === "step" && (!p.playing || p.speed <= NARRATE_MAX_SPEED)) narrate();
   if (reason === "pause" || reason === "speed" || !p.playing || performance.now() - lastUrlWrite > URL_WRITE_MS) saveUrl();
@@ -225,6 +236,7 @@ async function load(startStep = 0) {
   const slow = setTimeout(() => { $("loading").hidden = false; }, 150);
   try {
     const query = apiQuery(readForm(form));
+    updateDownloads();
     const verdict = await checkTrace(op, query, signal);
     if (!verdict.ok) throw new TraceError(verdict.message, verdict.status, verdict.detail[0]?.param);
     await streamTrace(`/api/${op}/trace?${query}`, (frame) => {
