@@ -53,10 +53,14 @@ def test_upload_sobel_x_and_zoom(page: Page, base_url: str, artifacts: Path) -> 
     box = page.locator("#feature-img").bounding_box()
     assert box is not None
     before = page.evaluate("convscope.requests")
-    page.locator("#feature-img").click(position={"x": box["width"] * 0.5 + 0.5, "y": box["height"] * 0.25 + 0.5})
+    # on the right edge of the drawn rectangle (x = 110 of 160 -> 88 of 128), so the region holds an edge
+    page.locator("#feature-img").click(
+        position={"x": 1 + (box["width"] - 2) * 88.5 / 128, "y": 1 + (box["height"] - 2) * 40.5 / 80}
+    )
     page.wait_for_function(f"() => convscope.ready && convscope.requests > {before}")
     region = page.evaluate("convscope.response.region")
-    assert (region["x"], region["y"]) == (64, 20)
+    assert (region["x"], region["y"]) == (88, 40)
+    assert len(set(region["input"].replace(";", ",").split(","))) > 1  # not a flat patch
 
     page.click("#zoom-link")
     page.wait_for_url("**/play/conv2d?**")

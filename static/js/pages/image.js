@@ -104,9 +104,11 @@ $("feature-img").addEventListener("click", (event) => {
   const img = event.currentTarget;
   if (!api.response) return;
   const [, h, w] = api.response.shape;
-  const rect = img.getBoundingClientRect();
-  $("zoom-x").value = String(Math.min(w - 1, Math.floor(((event.clientX - rect.left) / rect.width) * w)));
-  $("zoom-y").value = String(Math.min(h - 1, Math.floor(((event.clientY - rect.top) / rect.height) * h)));
+  const rect = img.getBoundingClientRect(); // border box: take the border off to get the picture's pixels
+  const px = (event.clientX - rect.left - img.clientLeft) / img.clientWidth;
+  const py = (event.clientY - rect.top - img.clientTop) / img.clientHeight;
+  $("zoom-x").value = String(Math.max(0, Math.min(w - 1, Math.floor(px * w))));
+  $("zoom-y").value = String(Math.max(0, Math.min(h - 1, Math.floor(py * h))));
   apply();
 });
 
