@@ -62,9 +62,15 @@ def palette() -> Image.Image:
     return image
 
 
+@lru_cache
+def palette_bytes() -> bytes:
+    """The palette as 768 bytes, r g b for each of the 256 indices."""
+    return bytes(palette().getpalette() or [])
+
+
 def index_of(color: RGB) -> int:
     """The palette index of an exact palette colour (white, the window's black)."""
-    flat = palette().getpalette() or []
+    flat = list(palette_bytes())
     return next(i for i in range(len(flat) // 3) if tuple(flat[3 * i : 3 * i + 3]) == color)
 
 
@@ -241,8 +247,15 @@ def _numbers(
 
 
 def to_palette(image: Image.Image) -> np.ndarray:
-    """RGB -> palette indices, nearest colour, no dithering (deterministic)."""
-    return np.asarray(image.quantize(palette=palette(), dither=Image.Dither.NONE))
+    """RGB -> palette indices: each distinct colour to its nearest palette colour (the first on a tie),
+    so palette colours stay exact and the same image always gives the same indices."""
+    pixels = np.asarray(image.convert("RGB"), dtype=np.int64)
+    packed = (pixels[..., 0] << 16) | (pixels[..., 1] << 8) | pixels[..., 2]
+    keys, inverse = np.unique(packed, return_inverse=True)
+    colors = np.stack([keys >> 16, (keys >> 8) & 255, keys & 255], axis=1)
+    table = np.frombuffer(palette_bytes(), dtype=np.uint8).reshape(256, 3).astype(np.int64)
+    nearest = ((colors[:, None, :] - table[None, :, :]) ** 2).sum(axis=2).argmin(axis=1).astype(np.uint8)
+    return nearest[inverse].reshape(packed.shape)
 
 
 def _dim(image: Image.Image) -> Image.Image:
@@ -275,12 +288,12 @@ class Renderer:
         self.windowed = isinstance(trace, (Conv2dTrace, PoolTrace))
         self.grid_in, self.grid_out = grids(trace, cell)
         self.size = canvas_size(trace, cell)
-        values = trace.padded.values if self.windowed else trace.input
-        kinds = trace.padded.kinds if self.windowed else None
+        padded = trace.padded if isinstance(trace, (Conv2dTrace, PoolTrace)) else None
+        values = trace.input if padded is None else padded.values
+        kinds = None if padded is None else padded.kinds
         in_scale = _finite_max(values)
         out_scale = _finite_max(trace.output) if self.windowed else max(in_scale, _finite_max(trace.output))
-        names = "channel" if self.grid_in.count > 1 else "input"
-        in_labels = [f"{names} {i}" if self.grid_in.count > 1 else "input" for i in range(self.grid_in.count)]
+        in_labels = [f"channel {i}" if self.grid_in.count > 1 else "input" for i in range(self.grid_in.count)]
         out_labels = [f"output {i}" if self.grid_out.count > 1 else "output" for i in range(self.grid_out.count)]
         panel = draw_panel(self.grid_in, values, kinds, in_scale, in_labels)
         self.input = to_palette(panel)
@@ -306,7 +319,7 @@ class Renderer:
         self._paste(canvas, self._input_panel(read), MARGIN, MARGIN)
         self._paste(canvas, np.where(self.cells <= step, self.full, self.empty), self.out_x, MARGIN)
         image = Image.fromarray(canvas, "P")
-        image.putpalette(palette().getpalette())
+        image.putpalette(palette_bytes())
         draw = ImageDraw.Draw(image)
         for channel in read:
             self._outline(draw, self.grid_in, channel, cells, MARGIN, WINDOW_LINE)

@@ -85,8 +85,7 @@ def _headers(name: str) -> dict[str, str]:
     return {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": CACHE}
 
 
-def _add(op: str, query_model: type[s.Query], from_query: Any) -> None:
-    gif_model, png_model = gif_query(query_model), png_query(query_model)
+def _add(op: str, gif_model: Any, png_model: Any, from_query: Any) -> None:
 
     def get_gif(query: Annotated[gif_model, Query()], cfg: Annotated[Settings, Depends(get_settings)]) -> Response:
         trace = from_query(query, cfg)
@@ -134,4 +133,4 @@ def _add(op: str, query_model: type[s.Query], from_query: Any) -> None:
 
 
 for _op, (_body, _from_body, _query, _from_query, _summary) in OPS.items():
-    _add(_op, _query, _from_query)
+    _add(_op, gif_query(_query), png_query(_query), _from_query)

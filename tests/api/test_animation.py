@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from app.config import get_settings
-from app.render_png import GAP, LABEL_H, MARGIN, WINDOW, sample_steps
+from app.render_png import EMPTY, GAP, LABEL_H, MARGIN, WINDOW, sample_steps
 
 from .ndjson import OPS, client
 
@@ -146,3 +146,13 @@ def test_a_step_past_the_end_is_422_with_the_range() -> None:
     assert r.json()["message"] == "step: got 25; must be from 0 to 24 (this trace has 25 steps)"
     assert r.json()["detail"][0]["loc"] == ["query", "step"]
     assert client.get("/api/conv2d/frame.png?step=24").status_code == 200
+
+
+def test_palette_colours_stay_exact() -> None:
+    """White background, the player's empty-cell grey and the window's black, not near neighbours."""
+    frame = image(client.get("/api/conv2d/frame.png?size=20&step=0").content).convert("RGB")
+    cell, top = 20, MARGIN + LABEL_H
+    out_x = MARGIN + 7 * cell + 1 + 2 * GAP
+    assert frame.getpixel((0, 0)) == (255, 255, 255)
+    assert frame.getpixel((out_x + 4 * cell + cell // 2, top + 4 * cell + cell // 2)) == EMPTY
+    assert frame.getpixel((MARGIN + 1, top + cell // 2)) == WINDOW
