@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlencode
 import numpy as np
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, JSONResponse
+from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from app import images
@@ -96,6 +97,8 @@ async def read_form(request: Request) -> tuple[dict[str, str], bytes | None]:
 
     def on_part_end() -> None:
         name, is_file = _part_name(state["headers"])
+        if not name:
+            raise ParamError("body", Described("a part without a name"), "every part needs a Content-Disposition name")
         if name not in FIELDS:
             raise ParamError(name, Described("a form field"), f"is not a field of this request ({sorted(FIELDS)})")
         if is_file:
@@ -110,11 +113,18 @@ async def read_form(request: Request) -> tuple[dict[str, str], bytes | None]:
         "on_header_end": on_header_end,
         "on_part_data": on_part_data,
         "on_part_end": on_part_end,
+        "on_end": lambda: state.update(ended=True),
     }
     parser = MultipartParser(boundary, callbacks)
-    async for chunk in request.stream():
-        parser.write(chunk)
-    parser.finalize()
+    rule = "must be a complete multipart/form-data body (parts separated by its boundary, a closing boundary)"
+    try:
+        async for chunk in request.stream():
+            parser.write(chunk)
+        parser.finalize()
+    except MultipartParseError as err:
+        raise ParamError("body", Described(f"a malformed multipart body ({err})"), rule) from None
+    if not state.get("ended"):
+        raise ParamError("body", Described("an incomplete multipart body"), rule)
     return fields, state["file"]
 
 

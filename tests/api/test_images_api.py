@@ -173,3 +173,27 @@ def test_rgb_uses_the_kernel_on_every_channel() -> None:
     pixels = images.sample_array("shapes", grayscale=False)
     assert body["shape"] == [3, 128, 128]
     np.testing.assert_allclose(np.array(body["feature_map"]["values"]), pixels.sum(axis=0))
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        (b"garbage", "body: got a malformed multipart body"),
+        (
+            b'--xx\r\nContent-Disposition: form-data; name="sample"\r\n\r\nshapes',
+            "body: got an incomplete multipart body",
+        ),
+        (b"", "body: got an incomplete multipart body"),
+        (b"--xx\r\n\r\nfoo\r\n--xx--\r\n", "body: got a part without a name"),
+    ],
+)
+def test_malformed_multipart(body: bytes, message: str) -> None:
+    response = client.post(URL, content=body, headers={"content-type": "multipart/form-data; boundary=xx"})
+    assert response.status_code == 422 and response.json()["message"].startswith(message)
+
+
+def test_region_of_an_rgb_image_is_grey() -> None:
+    body = client.post(URL, data={"sample": "shapes", "grayscale": "false", "x": "10", "y": "10", "size": "3"}).json()
+    rgb = images.sample_array("shapes", grayscale=False)[:, 9:12, 9:12]
+    expected = rgb[0] * 0.299 + rgb[1] * 0.587 + rgb[2] * 0.114
+    np.testing.assert_array_equal(parse_array("input", body["region"]["input"], 2), expected)
