@@ -35,6 +35,7 @@ LEVELS = 63  # shades on each side of zero
 DIM = 0.72  # white laid over a channel the current step does not read
 MARGIN, GAP, LABEL_H, MIN_NUMBER_CELL, WINDOW_LINE = 8, 14, 20, 22, 3
 MIN_CELL = 2  # px: the smallest cell drawn
+SMALL_CELL = 12  # px: below this a window is outlined as one box
 MAX_NUMBERS = 20_000  # cells of one panel beyond which only colours are drawn
 
 
@@ -352,14 +353,30 @@ class Renderer:
     def _outline(
         self, draw: ImageDraw.ImageDraw, grid: Grid, i: int, cells: list[tuple[int, int]], left: int, line: int
     ) -> None:
-        """A dark line with a white halo round each cell, readable on any colour (outlineCells in grid.js)."""
+        """A dark line with a white halo round each cell, readable on any colour (outlineCells in grid.js);
+        below SMALL_CELL px, one round a window of adjacent cells, where one per cell would be a blur."""
         ox, oy = grid.origin(i)
         cell = grid.cell
         width = min(line, max(1, cell // 6))
-        for r, c in cells:
-            x, y = left + ox + c * cell, MARGIN + oy + r * cell
-            draw.rectangle([x - 1, y - 1, x + cell, y + cell], outline=self.white, width=width + 2)
-            draw.rectangle([x, y, x + cell - 1, y + cell - 1], outline=self.black, width=width)
+        boxes = [(r, c, r + 1, c + 1) for r, c in cells]
+        if cell < SMALL_CELL and _is_block(cells):
+            rows, cols = [r for r, _ in cells], [c for _, c in cells]
+            boxes = [(min(rows), min(cols), max(rows) + 1, max(cols) + 1)]
+        for r0, c0, r1, c1 in boxes:
+            x0, y0 = left + ox + c0 * cell, MARGIN + oy + r0 * cell
+            x1, y1 = left + ox + c1 * cell - 1, MARGIN + oy + r1 * cell - 1
+            draw.rectangle([x0 - 1, y0 - 1, x1 + 1, y1 + 1], outline=self.white, width=width + 2)
+            draw.rectangle([x0, y0, x1, y1], outline=self.black, width=width)
+
+
+def _is_block(cells: list[tuple[int, int]]) -> bool:
+    """Whether the cells fill a rectangle (a window without dilation)."""
+    rows, cols = {r for r, _ in cells}, {c for _, c in cells}
+    return (
+        len(cells) == len(rows) * len(cols)
+        and max(rows) - min(rows) + 1 == len(rows)
+        and max(cols) - min(cols) + 1 == len(cols)
+    )
 
 
 def sample_steps(total: int, count: int) -> list[int]:
