@@ -87,3 +87,17 @@ def test_bad_upload_shows_the_message(page: Page, base_url: str, console: Consol
     # Chromium logs every 4xx response as a console error: that one is expected, nothing else is
     assert [m for m in console.messages if "status of 422" not in m] == []
     console.messages.clear()
+
+
+def test_presets_and_custom_kernel(page: Page, base_url: str) -> None:
+    page.goto(f"{base_url}/play/image")
+    page.wait_for_function("() => window.convscope && convscope.ready && convscope.requests === 1")
+    page.select_option("#kernel", "laplacian")
+    page.wait_for_function("() => convscope.ready && convscope.response.kernel.name === 'laplacian'")
+    cells = [page.locator(".kernel-cell").nth(i).input_value() for i in range(9)]
+    assert cells == ["0", "1", "0", "1", "-4", "1", "0", "1", "0"]
+    assert "second derivative" in page.text_content("#detects")
+    page.locator(".kernel-cell").nth(4).fill("-8")
+    page.locator(".kernel-cell").nth(4).dispatch_event("change")
+    page.wait_for_function("() => convscope.ready && convscope.response.kernel.name === 'custom'")
+    assert page.evaluate("convscope.response.kernel.text") == "0,1,0;1,-8,1;0,1,0"
