@@ -9,8 +9,6 @@ the trace, generating the steps, encoding them with orjson.
 3. Per trace: request -> trace (``build``), header frame, step generation
    (``app.trace.step_frames``, batch by batch, as the stream does), orjson
    encoding of those frames, done frame.
-4. Candidate changes measured against the current code (same output checked):
-   a compact-frame fast path and a leaner ``_compute``.
 Figures only: nothing here asserts a time.
 """
 

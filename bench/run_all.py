@@ -1,7 +1,10 @@
-"""Run every benchmark, after printing the machine and versions they ran on.
+"""Run the server-side benchmarks, after printing the machine and versions they ran on.
 
     .venv/bin/python bench/run_all.py            # about a minute
     .venv/bin/python bench/run_all.py --quick    # fewer repetitions
+
+stream.py (twice: server in a subprocess, then in a thread), memory.py and conv_compute.py.
+Not player_fps.py (it needs Chromium): run it on its own.
 
 Figures only, for docs/PERFORMANCE.md: nothing asserts a time or a size. Timings on
 a 2-core machine move a lot when anything else runs (a test suite, a browser):
