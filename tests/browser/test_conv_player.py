@@ -525,3 +525,21 @@ def test_tab_reaches_the_transport_in_order(page: Page, base_url: str) -> None:
     assert page.evaluate("document.activeElement.id") == "btn-end"
     page.keyboard.press("Enter")  # a focused button works from the keyboard
     assert page.evaluate("convscope.step") == 24
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+def test_download_gif_yields_the_trace_as_a_gif(page: Page, base_url: str, tmp_path: Path) -> None:
+    """The player's "Download GIF" link saves a GIF with one frame per step of the trace on screen."""
+    from PIL import Image
+
+    trace = api_trace(base_url, open_player(page, base_url, "stride=2&bias=false"))
+    with page.expect_download() as download:
+        page.locator("#dl-gif").click()
+    path = tmp_path / download.value.suggested_filename
+    download.value.save_as(path)
+    assert path.suffix == ".gif"
+    with Image.open(path) as gif:
+        assert gif.format == "GIF"
+        assert gif.n_frames == trace.total == 9
