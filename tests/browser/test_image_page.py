@@ -101,3 +101,18 @@ def test_presets_and_custom_kernel(page: Page, base_url: str) -> None:
     page.locator(".kernel-cell").nth(4).dispatch_event("change")
     page.wait_for_function("() => convscope.ready && convscope.response.kernel.name === 'custom'")
     assert page.evaluate("convscope.response.kernel.text") == "0,1,0;1,-8,1;0,1,0"
+
+
+def test_the_url_keeps_the_settings(page: Page, base_url: str) -> None:
+    """A link with sample, kernel, lens and grey settings restores them; a change rewrites the link."""
+    page.goto(f"{base_url}/play/image?sample=checkerboard&kernel=sobel_y&x=10&y=12&size=5&grayscale=false")
+    page.wait_for_function("() => window.convscope && convscope.ready && convscope.requests === 1")
+    got = page.evaluate("convscope.response")
+    assert got["source"] == "checkerboard"
+    assert got["kernel"]["name"] == "sobel_y"
+    assert page.locator("#grayscale").is_checked() is False
+    assert (page.locator("#zoom-x").input_value(), page.locator("#zoom-y").input_value()) == ("10", "12")
+    page.select_option("#kernel", "laplacian")
+    page.wait_for_function("() => convscope.ready && convscope.response.kernel.name === 'laplacian'")
+    search = page.evaluate("location.search")
+    assert "kernel=laplacian" in search and "sample=checkerboard" in search and "grayscale=false" in search

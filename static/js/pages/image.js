@@ -39,6 +39,38 @@ function formData() {
   return data;
 }
 
+// The settings in the URL (an uploaded file cannot be: the link then shows the sample).
+function saveUrl() {
+  const q = new URLSearchParams(window.location.search);
+  q.set("sample", $("sample").value);
+  q.set("kernel", $("kernel").value);
+  const text = kernelText();
+  if (text !== presetText()) q.set("custom", text);
+  else q.delete("custom");
+  if ($("grayscale").checked) q.delete("grayscale");
+  else q.set("grayscale", "false");
+  q.set("x", $("zoom-x").value || "0");
+  q.set("y", $("zoom-y").value || "0");
+  q.set("size", $("zoom-size").value);
+  window.history.replaceState(null, "", `${window.location.pathname}?${q}`);
+}
+
+function restoreFromUrl() {
+  const q = new URLSearchParams(window.location.search);
+  const pick = (select, value) => {
+    if (value !== null && [...select.options].some((o) => o.value === value)) select.value = value;
+  };
+  pick($("sample"), q.get("sample"));
+  pick($("kernel"), q.get("kernel"));
+  fillKernel(presetText());
+  const custom = (q.get("custom") || "").split(";").flatMap((row) => row.split(","));
+  if (custom.length === 9) cells.forEach((cell, i) => { cell.value = custom[i]; });
+  if (q.get("grayscale") === "false") $("grayscale").checked = false;
+  for (const [name, id] of [["x", "zoom-x"], ["y", "zoom-y"], ["size", "zoom-size"]]) {
+    if (q.has(name)) $(id).value = q.get(name);
+  }
+}
+
 const fmt = (x) => Number(x.toFixed(2)).toString();
 
 function show(body) {
@@ -62,6 +94,7 @@ function show(body) {
 
 async function apply() {
   const mine = ++sequence;
+  saveUrl();
   api.ready = false;
   $("status").textContent = "Convolving…";
   let response;
@@ -112,5 +145,5 @@ $("feature-img").addEventListener("click", (event) => {
   apply();
 });
 
-fillKernel(presetText());
+restoreFromUrl();
 apply();
