@@ -19,6 +19,7 @@ from app.ops.conv2d import conv2d
 from app.ops.errors import Described, TooLargeError
 from app.ops.pool import avg_pool2d, lp_pool2d, max_pool2d
 from app.ops.random import integers
+from app.ops.relu import relu
 from app.ops.samples import RANGES, sample_input
 from app.ops.stack import StackResult
 
@@ -64,8 +65,8 @@ def _run(index: int, kind: str, p: dict[str, Any], x: np.ndarray, seed: int, mac
         out = avg_pool2d(x, *args, p["divisor_override"], windows)
     elif kind == "lp_pool2d":
         out = lp_pool2d(x, p["norm_type"], p["kernel_size"], p["stride"], p["ceil_mode"], windows)
-    elif kind == "relu":
-        return LayerRun(index, kind, p, x, np.maximum(x, 0.0))
+    elif kind == "relu":  # the engine's relu on a volume; after flatten a vector, where it is the same max(0, x)
+        return LayerRun(index, kind, p, x, relu(x).output if x.ndim == 3 else np.maximum(x, 0.0))
     elif kind in ("dropout", "dropout2d"):
         return LayerRun(index, kind, p, x, x.copy())  # evaluation mode: the identity
     elif kind == "flatten":
