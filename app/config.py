@@ -32,6 +32,8 @@ class Settings(BaseSettings):
     max_upload_bytes: int = 4 * 1024 * 1024  # one uploaded image file (<= max_body_bytes)
     max_upload_pixels: int = 25_000_000  # width x height declared in an uploaded image's header
     working_size: int = 128  # longest side of an image after downsizing, before convolving
+    max_shots: int = 20  # transfer lesson: new examples per class
+    max_epochs: int = 300  # transfer lesson: full-batch training steps
 
 
 @lru_cache

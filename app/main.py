@@ -10,7 +10,20 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import __version__
-from app.api import animation, augment, embed, errors, images, lessons, pages, stack, stack_run, traces
+from app.api import (
+    animation,
+    augment,
+    embed,
+    errors,
+    images,
+    lessons,
+    pages,
+    stack,
+    stack_run,
+    traces,
+    transfer,
+    transfer_page,
+)
 from app.api.headers import SecurityHeaders
 from app.api.limits import BodySizeLimit
 from app.config import get_settings
@@ -36,6 +49,8 @@ def create_app() -> FastAPI:
     app.include_router(stack_run.router)
     app.include_router(images.router)
     app.include_router(augment.router)
+    app.include_router(transfer.router)
+    app.include_router(transfer_page.router)  # before embed and pages: /embed/transfer, /play/transfer
     app.include_router(animation.router)
     app.include_router(lessons.router)
     app.include_router(embed.router)

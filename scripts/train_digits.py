@@ -35,7 +35,7 @@ def train(config: dict) -> tuple[tinycnn.Params, list[dict]]:
     train_set = digits.split("train", digits.SOURCE_DIGITS)
     test_set = digits.split("test", digits.SOURCE_DIGITS)
     rng = np.random.Generator(np.random.PCG64(config["seed"]))
-    params = tinycnn.init_params(rng, len(digits.SOURCE_DIGITS))
+    params = tinycnn.init_params(rng.random, len(digits.SOURCE_DIGITS))
     opt = tinycnn.Adam(params, config["lr"])
     history = []
     for epoch in range(1, config["epochs"] + 1):

@@ -14,30 +14,40 @@ ops (``app.ops.transfer.activations``); a test checks both give the same numbers
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 Params = dict[str, np.ndarray]
+Draw = Callable[[tuple[int, ...]], np.ndarray]  # floats in [0, 1) of a given shape
 CONV_LAYERS = (("conv1", 1, 8), ("conv2", 8, 16))
 FEATURES = 64  # 16 channels x 2 x 2 after the second pooling
 
 
-def init_params(rng: np.random.Generator, classes: int) -> Params:
+def _uniform(draw: Draw, bound: float, shape: tuple[int, ...]) -> np.ndarray:
+    return bound * (2.0 * draw(shape) - 1.0)
+
+
+def init_params(draw: Draw, classes: int) -> Params:
     """PyTorch's default initialisation: uniform in +-1/sqrt(fan_in) for weights and biases."""
     params: Params = {}
     for name, cin, cout in CONV_LAYERS:
         bound = 1.0 / np.sqrt(cin * 9)
-        params[f"{name}.weight"] = rng.uniform(-bound, bound, (cout, cin, 3, 3))
-        params[f"{name}.bias"] = rng.uniform(-bound, bound, cout)
-    params.update(init_head(rng, classes))
+        params[f"{name}.weight"] = _uniform(draw, bound, (cout, cin, 3, 3))
+        params[f"{name}.bias"] = _uniform(draw, bound, (cout,))
+    params.update(init_head(draw, classes))
     return params
 
 
-def init_head(rng: np.random.Generator, classes: int) -> Params:
+def init_head(draw: Draw, classes: int) -> Params:
     bound = 1.0 / np.sqrt(FEATURES)
-    return {"fc.weight": rng.uniform(-bound, bound, (classes, FEATURES)), "fc.bias": rng.uniform(-bound, bound, classes)}
+    return {"fc.weight": _uniform(draw, bound, (classes, FEATURES)), "fc.bias": _uniform(draw, bound, (classes,))}
+
+
+def count(params: Params) -> int:
+    return int(sum(v.size for v in params.values()))
 
 
 def _cols(x: np.ndarray) -> np.ndarray:
