@@ -3,6 +3,7 @@
 Every check happens before pixels are decoded: the byte count, then the format and the
 width x height declared in the header (``Image.open`` is lazy), and only then ``load()``.
 Nothing is written to disk. Bad input raises ParamError (422) or TooLargeError (413).
+The sample pictures go through the same ``to_array`` (``app/catalogue.py``).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ import io
 import warnings
 
 import numpy as np
-from PIL import Image, ImageDraw, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.config import get_settings
 from app.ops.errors import Described, ParamError, TooLargeError
@@ -20,7 +21,6 @@ from app.ops.errors import Described, ParamError, TooLargeError
 FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
 FORMAT_NAMES = "PNG, JPEG, GIF or WebP"
 RESAMPLE = Image.Resampling.BOX  # fixed filter for downsizing: an average of the covered pixels
-SAMPLES = ("shapes", "checkerboard", "gradient")
 # Diverging colour map: purple (negative) - white (zero) - orange (positive), symmetric around 0.
 NEGATIVE = np.array([94.0, 60.0, 153.0])
 ZERO = np.array([255.0, 255.0, 255.0])
@@ -118,34 +118,6 @@ def to_array(image: Image.Image, grayscale: bool = True, working_size: int | Non
 def decode(data: bytes, grayscale: bool = True) -> np.ndarray:
     """An uploaded file's bytes -> float64 (C, H, W) at the working size."""
     return to_array(open_upload(data), grayscale)
-
-
-def sample_image(name: str) -> Image.Image:
-    """Bundled samples, drawn here (no files): a scene of shapes, a checkerboard, a gradient with a bar."""
-    if name not in SAMPLES:
-        raise ParamError("sample", name, f"must be one of {list(SAMPLES)}")
-    size = 128
-    if name == "checkerboard":
-        cells = (np.indices((size, size)) // 16).sum(axis=0) % 2
-        return Image.fromarray((cells * 255).astype(np.uint8), "L").convert("RGB")
-    if name == "gradient":
-        ramp = np.tile(np.linspace(0, 255, size), (size, 1)).astype(np.uint8)
-        image = Image.fromarray(ramp, "L").convert("RGB")
-        ImageDraw.Draw(image).rectangle((56, 16, 71, 111), fill=(40, 40, 40))
-        return image
-    image = Image.new("RGB", (size, size), (200, 220, 240))
-    draw = ImageDraw.Draw(image)
-    draw.rectangle((0, 92, size, size), fill=(90, 150, 70))  # grass
-    draw.ellipse((88, 10, 116, 38), fill=(250, 200, 40))  # sun
-    draw.rectangle((20, 52, 64, 96), fill=(170, 60, 50))  # house
-    draw.polygon([(14, 54), (42, 26), (70, 54)], fill=(80, 50, 40))  # roof
-    draw.rectangle((36, 72, 48, 96), fill=(60, 40, 30))  # door
-    draw.line((80, 96, 120, 60), fill=(20, 20, 20), width=3)  # a diagonal stick
-    return image
-
-
-def sample_array(name: str, grayscale: bool = True) -> np.ndarray:
-    return to_array(sample_image(name), grayscale)
 
 
 def png_base64(image: Image.Image) -> str:

@@ -96,13 +96,6 @@ def test_grayscale_is_itu_601() -> None:
     assert np.all(values == 76)  # 255 * 299 / 1000 = 76.2
 
 
-def test_samples() -> None:
-    for name in images.SAMPLES:
-        assert images.sample_array(name).shape == (1, 128, 128)
-    with pytest.raises(ParamError, match=r"^sample: got 'moon'; must be one of"):
-        images.sample_image("moon")
-
-
 def test_diverging_colour_map() -> None:
     rgb = images.diverging_rgb(np.array([[-2.0, 0.0, 2.0, 1.0]]))
     assert rgb[0, 1].tolist() == [255, 255, 255]

@@ -16,20 +16,22 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
 from fastapi.templating import Jinja2Templates
 from PIL import Image
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from app import catalogue
 from app.ops import augment as A
-from app.ops.sample_images import SAMPLES, sample_image
+from app.ops.errors import ParamError
 
 router = APIRouter()
 templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent.parent / "templates")
 
 Op = Literal["original", "grayscale", "hflip", "vflip", "crop", "jitter", "translate", "rotate"]
 OPS: tuple[str, ...] = Op.__args__  # type: ignore[attr-defined]
-SampleName = Literal["house", "checkerboard", "digit"]
-assert set(SampleName.__args__) == set(SAMPLES)  # type: ignore[attr-defined]
+SampleName = Literal["temple", "flower", "house", "checkerboard", "digit", "gradient"]
+assert SampleName.__args__ == catalogue.SAMPLES  # type: ignore[attr-defined]
+SIZE = 64  # longest side of the gallery's pictures (shown 3x enlarged)
 TITLES = {
-    "original": ("Original", "the sample as drawn"),
+    "original": ("Original", "the sample, unchanged"),
     "grayscale": ("Grayscale", "transforms.Grayscale(3)"),
     "hflip": ("Horizontal flip", "transforms.RandomHorizontalFlip(p=1)"),
     "vflip": ("Vertical flip", "transforms.RandomVerticalFlip(p=1)"),
@@ -43,7 +45,7 @@ PNG_OPTIONS = {"format": "PNG", "optimize": False, "compress_level": 6}
 
 class AugmentQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
-    sample: SampleName = "house"
+    sample: SampleName = catalogue.DEFAULT  # type: ignore[assignment]
     op: Op = "original"
     seed: Annotated[int, Field(ge=0, le=2**53 - 1, description="seed of the random parameters")] = 0
     size: Annotated[int, Field(ge=1, le=128, description="crop: height and width of the window")] = 48
@@ -56,10 +58,20 @@ class AugmentQuery(BaseModel):
     degrees: Annotated[float, Field(ge=0, le=180, allow_inf_nan=False, description="rotate: +- this many")] = 30
     resample: Literal["bilinear", "nearest"] = "bilinear"
 
+    @field_validator("sample", mode="before")
+    @classmethod
+    def _known_sample(cls, value: Any) -> Any:
+        """An unknown name gets the catalogue's own message (the list in brackets), as on the image API."""
+        try:
+            catalogue.sample(value)
+        except (ParamError, TypeError) as err:
+            raise ValueError(err.rule if isinstance(err, ParamError) else str(err)) from None
+        return value
+
 
 def augmented(q: AugmentQuery) -> tuple[np.ndarray, np.ndarray, str, dict[str, Any]]:
     """(original, augmented, label, params drawn)."""
-    image, label = sample_image(q.sample)
+    image, label = catalogue.rgb(q.sample, SIZE), catalogue.sample(q.sample).label
     ops = {
         "original": lambda: (image, {}),
         "grayscale": lambda: A.grayscale(image),
@@ -87,6 +99,7 @@ def get_augment(q: Annotated[AugmentQuery, Query()]) -> dict[str, Any]:
     query = urlencode(q.model_dump())
     return {
         "sample": q.sample,
+        "credit": catalogue.credit(q.sample),  # a photo's attribution, shown under it
         "op": q.op,
         "seed": q.seed,
         "label": label,
@@ -112,4 +125,5 @@ def get_augment_diff(q: Annotated[AugmentQuery, Query()]) -> Response:
 
 @router.get("/play/augment", response_class=HTMLResponse, include_in_schema=False)
 def augment_page(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "augment.html", {"samples": list(SAMPLES), "ops": TITLES})
+    context = {"samples": catalogue.SAMPLES_LIST, "default": catalogue.DEFAULT, "ops": TITLES}
+    return templates.TemplateResponse(request, "augment.html", context)

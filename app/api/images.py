@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, JSONResponse
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
-from app import images
+from app import catalogue, images
 from app.api.pages import templates
 from app.config import get_settings
 from app.ops.conv2d import conv2d
@@ -38,7 +38,13 @@ CONVOLVE_DOC = {
                     "type": "object",
                     "properties": {
                         "file": {"type": "string", "format": "binary", "description": "PNG, JPEG, GIF or WebP"},
-                        "sample": {"type": "string", "enum": list(images.SAMPLES)},
+                        "sample": {
+                            "type": "string",
+                            "enum": list(catalogue.SAMPLES),
+                            "default": catalogue.DEFAULT,
+                            "description": "a bundled picture (docs/IMAGES.md); the photos are CC BY 2.0, "
+                            "credited in the answer's sample.credit",
+                        },
                         "kernel": {"type": "string", "enum": list(PRESETS), "default": "sobel_x"},
                         "custom": {"type": "string", "description": "3x3 kernel as 'a,b,c;d,e,f;g,h,i'"},
                         "grayscale": {"type": "boolean", "default": True},
@@ -207,8 +213,8 @@ async def convolve(request: Request) -> JSONResponse:
     if data is not None and sample:
         raise ParamError("sample", sample, "must be empty when a file is uploaded (send one or the other)")
     if data is None and not sample:
-        sample = "shapes"
-    pixels = images.decode(data, grayscale) if data is not None else images.sample_array(sample, grayscale)
+        sample = catalogue.DEFAULT
+    pixels = images.decode(data, grayscale) if data is not None else catalogue.array(sample, grayscale)
     name, kernel = kernel_of(fields)
     padding = _int(fields, "padding", 1, 0, 1)
     channels = pixels.shape[0]
@@ -216,6 +222,8 @@ async def convolve(request: Request) -> JSONResponse:
     feature = conv2d(pixels, weight, padding=padding).output[0]
     body: dict[str, Any] = {
         "source": sample or "upload",
+        "label": catalogue.sample(sample).label if sample else None,
+        "credit": catalogue.credit(sample) if sample else None,  # a photo's attribution, shown under it
         "shape": list(pixels.shape),
         "grayscale": grayscale,
         "kernel": {"name": name, "weight": kernel.tolist(), "text": format_array(kernel)},
@@ -246,5 +254,7 @@ def image_page(request: Request) -> HTMLResponse:
         for p in PRESETS.values()
     ]
     return templates.TemplateResponse(
-        request, "image.html", {"presets": presets, "samples": images.SAMPLES, "cfg": get_settings()}
+        request,
+        "image.html",
+        {"presets": presets, "samples": catalogue.SAMPLES_LIST, "default": catalogue.DEFAULT, "cfg": get_settings()},
     )

@@ -1,7 +1,8 @@
-"""Procedural RGB sample images, drawn here in NumPy: no files, no licences.
+"""The sample pictures ConvScope draws itself, in NumPy: no files, no licences.
 
-Each sample is an (H, W, 3) uint8 array with a label, the class a dataset would give it.
-The augmentation gallery changes the array and keeps the label.
+Each drawing is a square (size, size, 3) uint8 array, drawn at the size asked for (the image
+page asks for its working size, the augmentation gallery for 64), so nothing is resampled.
+Names, labels and the two photographs are in ``app/catalogue.py``, which uses these.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ import numpy as np
 from app.ops.errors import ParamError
 
 SIZE = 64
-LABELS = {"house": "house", "checkerboard": "checkerboard", "digit": "7"}
 
 
 def _grid(size: int) -> tuple[np.ndarray, np.ndarray]:
@@ -40,13 +40,14 @@ def house(size: int = SIZE) -> np.ndarray:
     return np.round(img).astype(np.uint8)
 
 
-def checkerboard(size: int = SIZE, square: int = 8) -> np.ndarray:
-    """Blue and orange squares of ``square`` pixels, a white one top-left so flips show."""
+def checkerboard(size: int = SIZE, square: int | None = None) -> np.ndarray:
+    """Blue and orange squares (8 across unless ``square`` pixels is given), a white one top-left so flips show."""
+    square = square or max(1, size // 8)
     rows, cols = _grid(size)
     odd = ((rows // square + cols // square) % 2).astype(bool)
     img = np.empty((size, size, 3), np.uint8)
-    img[~odd] = (40, 90, 200)
-    img[odd] = (245, 150, 40)
+    img[~odd] = (20, 50, 160)
+    img[odd] = (255, 185, 60)
     img[:square, :square] = (255, 255, 255)
     return img
 
@@ -68,11 +69,26 @@ def digit(size: int = SIZE) -> np.ndarray:
     return img
 
 
-SAMPLES = {"house": house, "checkerboard": checkerboard, "digit": digit}
+def gradient(size: int = SIZE) -> np.ndarray:
+    """A grey ramp, black on the left to white on the right, crossed by a dark vertical bar.
+
+    A smooth ramp gives an edge detector a small, constant answer; the bar's two sides give large ones.
+    """
+    rows, cols = _grid(size)
+    s = size / 128
+    img = np.repeat(np.round(cols / max(size - 1, 1) * 255)[..., None], 3, axis=2)
+    bar = (rows >= 16 * s) & (rows < 112 * s) & (cols >= 56 * s) & (cols < 72 * s)
+    img[bar] = 40
+    return img.astype(np.uint8)
 
 
-def sample_image(name: str) -> tuple[np.ndarray, str]:
-    """The named sample and its label."""
-    if name not in SAMPLES:
-        raise ParamError("sample", name, f"must be one of {sorted(SAMPLES)}")
-    return SAMPLES[name](), LABELS[name]
+DRAWINGS = {"house": house, "checkerboard": checkerboard, "digit": digit, "gradient": gradient}
+
+
+def drawing(name: str, size: int = SIZE) -> np.ndarray:
+    """The named drawing, ``size`` pixels square."""
+    if name not in DRAWINGS:
+        raise ParamError("sample", name, f"must be one of {list(DRAWINGS)}")
+    if isinstance(size, bool) or not isinstance(size, int) or not 8 <= size <= 1024:
+        raise ParamError("size", size, "must be a whole number from 8 to 1024")
+    return DRAWINGS[name](size)

@@ -9,12 +9,14 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
+from app import catalogue
+from app.api.augment import SIZE
 from app.main import app
 from app.ops import augment as A
-from app.ops.sample_images import sample_image
 
 client = TestClient(app)
 OPS = ["original", "grayscale", "hflip", "vflip", "crop", "jitter", "translate", "rotate"]
+NAMES = "['temple', 'flower', 'house', 'checkerboard', 'digit', 'gradient']"
 
 
 def png_array(content: bytes) -> np.ndarray:
@@ -37,7 +39,9 @@ def test_json_keeps_the_label_and_links_its_pngs(op: str) -> None:
 
 def test_png_matches_the_op_and_the_params() -> None:
     body = client.get("/api/augment", params={"op": "rotate", "seed": 11}).json()
-    x, _ = sample_image("house")
+    assert body["sample"] == catalogue.DEFAULT == "temple"
+    x = catalogue.rgb("temple", SIZE)
+    assert x.shape == (43, 64, 3)  # the 640x427 photo, longest side 64
     expected = A.rotate_by(x, body["params"]["angle"], "bilinear")
     np.testing.assert_array_equal(png_array(client.get(body["image"]).content), expected)
     gray = client.get("/api/augment/image.png", params={"op": "grayscale"}).content
@@ -64,13 +68,15 @@ def test_original_and_flips_have_no_random_part() -> None:
     ("params", "param", "message"),
     [
         ({"op": "blur"}, "op", "op: got 'blur'; must be one of "),
-        ({"sample": "cat"}, "sample", "sample: got 'cat'; must be one of "),
+        ({"sample": "cat"}, "sample", f"sample: got 'cat'; must be one of {NAMES}"),
+        ({"sample": ""}, "sample", f"sample: got ''; must be one of {NAMES}"),
         ({"seed": -1}, "seed", "seed: got -1; must be >= 0"),
         ({"hue": 0.7}, "hue", "hue: got 0.7; must be <= 0.5"),
         ({"degrees": "x"}, "degrees", "degrees: got 'x'; must be a number"),
         ({"brightness": "nan"}, "brightness", "brightness: got 'nan'; must be a finite number"),
         ({"zoom": 2}, "zoom", "zoom: got 2; is not a parameter of this operation"),
-        ({"op": "crop", "size": 100}, "size", "size: got 100; must fit in the padded image (72, 72)"),
+        ({"op": "crop", "size": 100}, "size", "size: got 100; must fit in the padded image (51, 72)"),
+        ({"op": "crop", "size": 73, "sample": "house"}, "size", "size: got 73; must fit in the padded image (72, 72)"),
     ],
 )
 def test_bad_params_are_422_naming_the_param(params: dict[str, object], param: str, message: str) -> None:
@@ -80,6 +86,36 @@ def test_bad_params_are_422_naming_the_param(params: dict[str, object], param: s
         body = r.json()
         assert body["message"].startswith(message)
         assert body["detail"][0]["param"] == param
+        if param == "sample":
+            assert body["message"] == message  # the whole sentence, as on the image API
+
+
+def test_every_sample_keeps_its_label_and_photos_carry_their_credit() -> None:
+    labels = {}
+    for name in catalogue.SAMPLES:
+        body = client.get("/api/augment", params={"sample": name, "op": "hflip"}).json()
+        labels[name] = body["label"]
+        if name in ("temple", "flower"):
+            assert body["credit"]["licence"] == "CC BY 2.0" and body["shape"] == [43, 64, 3]
+        else:
+            assert body["credit"] is None and body["shape"] == [64, 64, 3]
+    assert labels == {
+        "temple": "temple",
+        "flower": "flower",
+        "house": "house",
+        "checkerboard": "checkerboard",
+        "digit": "7",
+        "gradient": "gradient",
+    }
+    credit = client.get("/api/augment", params={"sample": "flower"}).json()["credit"]
+    assert credit["author"] == "vultilion"
+    assert credit["source_url"] == "https://www.flickr.com/photos/vultilion/6056698931/sizes/z/in/photostream/"
+
+
+def test_openapi_lists_the_catalogue() -> None:
+    params = client.get("/openapi.json").json()["paths"]["/api/augment"]["get"]["parameters"]
+    sample = next(p for p in params if p["name"] == "sample")
+    assert sample["schema"]["enum"] == list(catalogue.SAMPLES) and sample["schema"]["default"] == "temple"
 
 
 def test_page_renders_with_every_op() -> None:
@@ -87,5 +123,7 @@ def test_page_renders_with_every_op() -> None:
     assert r.status_code == 200 and "text/html" in r.headers["content-type"]
     for op in OPS:
         assert f'data-op="{op}"' in r.text
+    assert '<option value="temple" selected>temple</option>' in r.text
+    assert '<option value="digit">digit 7</option>' in r.text
     assert "<script>" not in r.text and 'style="' not in r.text
     assert "/play/augment" not in client.get("/openapi.json").text

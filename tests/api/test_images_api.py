@@ -11,7 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from app import images
+from app import catalogue
 from app.config import get_settings
 from app.main import app
 from app.ops.conv2d import conv2d
@@ -21,6 +21,7 @@ from app.textarrays import parse_array
 
 client = TestClient(app)
 URL = "/api/images/convolve"
+NAMES = "['temple', 'flower', 'house', 'checkerboard', 'digit', 'gradient']"
 
 
 def png(image: Image.Image, fmt: str = "PNG", **options: object) -> bytes:
@@ -112,10 +113,10 @@ def test_exif_rotated_jpeg_read_upright() -> None:
 
 
 def test_sobel_x_on_a_sample_is_the_engine() -> None:
-    response = client.post(URL, data={"sample": "shapes", "kernel": "sobel_x"})
+    response = client.post(URL, data={"sample": "house", "kernel": "sobel_x"})
     assert response.status_code == 200
     body = response.json()
-    pixels = images.sample_array("shapes")
+    pixels = catalogue.array("house")
     expected = conv2d(pixels, PRESETS["sobel_x"].weight[None, None], padding=1).output[0]
     values = np.array(body["feature_map"]["values"])
     assert body["shape"] == [1, 128, 128] and values.shape == (128, 128)
@@ -124,6 +125,31 @@ def test_sobel_x_on_a_sample_is_the_engine() -> None:
     feature = Image.open(io.BytesIO(base64.b64decode(body["png"])))
     assert feature.size == (128, 128) and feature.mode == "RGB"
     assert Image.open(io.BytesIO(base64.b64decode(body["input_png"]))).size == (128, 128)
+
+
+def test_no_sample_and_no_file_is_the_temple_photo_with_its_credit() -> None:
+    body = client.post(URL, data={"kernel": "identity", "padding": "1"}).json()
+    assert body["source"] == "temple" and body["label"] == "temple"
+    assert body["shape"] == [1, 85, 128]  # 640x427, longest side 128, as an upload would be
+    np.testing.assert_array_equal(np.array(body["feature_map"]["values"]), catalogue.array("temple")[0])
+    credit = body["credit"]
+    assert credit["author"] == "danielbuechele" and credit["licence"] == "CC BY 2.0"
+    assert credit["licence_url"] == "https://creativecommons.org/licenses/by/2.0/"
+    assert credit["source_url"] == "https://www.flickr.com/photos/danielbuechele/6061409035/sizes/z/in/photostream/"
+    assert "Robert Layton" in credit["text"] and "china.jpg" in credit["text"]
+
+
+def test_drawings_and_uploads_have_no_credit() -> None:
+    body = client.post(URL, data={"sample": "digit"}).json()
+    assert (body["label"], body["credit"], body["shape"]) == ("7", None, [1, 128, 128])
+    code, uploaded = upload(png(Image.new("L", (10, 10), 9)))
+    assert code == 200 and uploaded["source"] == "upload" and uploaded["label"] is None and uploaded["credit"] is None
+
+
+def test_openapi_lists_the_catalogue() -> None:
+    schema = client.get("/openapi.json").json()["paths"][URL]["post"]["requestBody"]["content"]
+    sample = schema["multipart/form-data"]["schema"]["properties"]["sample"]
+    assert sample["enum"] == list(catalogue.SAMPLES) and sample["default"] == "temple"
 
 
 def test_relu_and_pool() -> None:
@@ -136,17 +162,17 @@ def test_relu_and_pool() -> None:
 
 
 def test_custom_kernel_and_region() -> None:
-    body = client.post(URL, data={"sample": "shapes", "custom": "0,0,0;0,2,0;0,0,0", "x": "40", "y": "60"}).json()
+    body = client.post(URL, data={"sample": "house", "custom": "0,0,0;0,2,0;0,0,0", "x": "40", "y": "60"}).json()
     assert body["kernel"]["name"] == "custom"
     region = body["region"]
     assert (region["top"], region["left"], region["size"]) == (57, 37, 7)
-    patch = images.sample_array("shapes")[0, 57:64, 37:44]
+    patch = catalogue.array("house")[0, 57:64, 37:44]
     np.testing.assert_array_equal(parse_array("input", region["input"], 2), patch)
     assert region["url"].startswith("/play/conv2d?input=")
 
 
 def test_region_kept_inside_the_image() -> None:
-    region = client.post(URL, data={"sample": "shapes", "x": "0", "y": "127", "size": "5"}).json()["region"]
+    region = client.post(URL, data={"sample": "house", "x": "0", "y": "127", "size": "5"}).json()["region"]
     assert (region["top"], region["left"]) == (123, 0)
 
 
@@ -156,7 +182,7 @@ def test_region_kept_inside_the_image() -> None:
         ({"kernel": "blur"}, "kernel: got 'blur'; must be one of ['identity', "),
         ({"custom": "1,2;3,4"}, "custom: got a 2x2 kernel; must be 3x3"),
         ({"custom": "1,x,1;1,1,1;1,1,1"}, "custom: got 'x'; every value must be a number"),
-        ({"sample": "moon"}, "sample: got 'moon'; must be one of ['shapes', "),
+        ({"sample": "moon"}, f"sample: got 'moon'; must be one of {NAMES}"),
         ({"grayscale": "maybe"}, "grayscale: got 'maybe'; must be true or false"),
         ({"x": "3"}, "y: got null; x and y go together"),
         ({"x": "500", "y": "1"}, "x: got 500; must be from 0 to 127"),
@@ -166,11 +192,13 @@ def test_region_kept_inside_the_image() -> None:
 def test_bad_fields(fields: dict[str, str], message: str) -> None:
     response = client.post(URL, data=fields)
     assert response.status_code == 422 and response.json()["message"].startswith(message)
+    if "sample" in fields:
+        assert response.json()["message"] == message  # the whole sentence, as on the augmentation API
 
 
 def test_rgb_uses_the_kernel_on_every_channel() -> None:
-    body = client.post(URL, data={"sample": "shapes", "kernel": "identity", "grayscale": "false"}).json()
-    pixels = images.sample_array("shapes", grayscale=False)
+    body = client.post(URL, data={"sample": "house", "kernel": "identity", "grayscale": "false"}).json()
+    pixels = catalogue.array("house", grayscale=False)
     assert body["shape"] == [3, 128, 128]
     np.testing.assert_allclose(np.array(body["feature_map"]["values"]), pixels.sum(axis=0))
 
@@ -180,7 +208,7 @@ def test_rgb_uses_the_kernel_on_every_channel() -> None:
     [
         (b"garbage", "body: got a malformed multipart body"),
         (
-            b'--xx\r\nContent-Disposition: form-data; name="sample"\r\n\r\nshapes',
+            b'--xx\r\nContent-Disposition: form-data; name="sample"\r\n\r\nhouse',
             "body: got an incomplete multipart body",
         ),
         (b"", "body: got an incomplete multipart body"),
@@ -193,7 +221,7 @@ def test_malformed_multipart(body: bytes, message: str) -> None:
 
 
 def test_region_of_an_rgb_image_is_grey() -> None:
-    body = client.post(URL, data={"sample": "shapes", "grayscale": "false", "x": "10", "y": "10", "size": "3"}).json()
-    rgb = images.sample_array("shapes", grayscale=False)[:, 9:12, 9:12]
+    body = client.post(URL, data={"sample": "house", "grayscale": "false", "x": "10", "y": "10", "size": "3"}).json()
+    rgb = catalogue.array("house", grayscale=False)[:, 9:12, 9:12]
     expected = rgb[0] * 0.299 + rgb[1] * 0.587 + rgb[2] * 0.114
     np.testing.assert_array_equal(parse_array("input", body["region"]["input"], 2), expected)

@@ -32,6 +32,7 @@ def test_every_augmentation_loads_with_alt_text(page: Page, base_url: str, artif
     assert all("label house" in alt for alt in alts)
     assert "ITU-R 601-2" in alts[1] and "degrees" in alts[7]
     assert page.locator("#label").text_content() == "house"
+    assert page.locator("#credit").is_hidden()  # drawn by ConvScope: nothing to credit
     for i in range(8):
         assert cards.nth(i).locator(".diff-numbers").text_content().startswith("Mean |change|")
     page.screenshot(path=str(artifacts / "augment-gallery.png"))
@@ -71,3 +72,24 @@ def test_new_seed_and_difference_toggle_update_the_url(page: Page, base_url: str
     page.wait_for_function(READY)
     assert "sample=checkerboard" in page.url and page.locator("#label").text_content() == "checkerboard"
     page.screenshot(path=str(artifacts / "augment-diff.png"))
+
+
+def test_the_default_photo_keeps_its_label_and_shows_its_credit(page: Page, base_url: str, artifacts: Path) -> None:
+    open_gallery(page, base_url)
+    assert page.locator("#sample").input_value() == "temple"
+    assert "sample=temple" in page.url and page.locator("#label").text_content() == "temple"
+    alts = page.evaluate("() => [...document.querySelectorAll('#gallery img')].map((i) => i.alt)")
+    assert all("label temple" in alt for alt in alts)
+    credit = page.locator("#credit")
+    assert credit.is_visible() and credit.text_content() == (
+        "Photo china.jpg by danielbuechele on Flickr, CC BY 2.0, from scikit-learn's sample images; "
+        "shown here shrunk and changed."
+    )
+    assert credit.locator("a").first.get_attribute("href") == (
+        "https://www.flickr.com/photos/danielbuechele/6061409035/sizes/z/in/photostream/"
+    )
+    sizes = page.evaluate(
+        "() => [...document.querySelectorAll('#gallery img')].map((i) => [i.naturalWidth, i.naturalHeight])"
+    )
+    assert sizes[0] == [64, 43] and sizes[4] == [48, 48]  # the photo at the gallery's size; the 48x48 crop
+    page.screenshot(path=str(artifacts / "augment-photo.png"), full_page=True)

@@ -30,10 +30,11 @@ def drawn_png() -> bytes:
 def test_upload_sobel_x_and_zoom(page: Page, base_url: str, artifacts: Path) -> None:
     page.goto(f"{base_url}/play/image")
     page.wait_for_function("() => window.convscope && convscope.ready && convscope.requests === 1")
-    assert page.evaluate("convscope.response.source") == "shapes"
+    assert page.evaluate("convscope.response.source") == "temple"  # the default: a photo
     data = drawn_png()
     page.set_input_files("#file", files=[{"name": "drawn.png", "mimeType": "image/png", "buffer": data}])
     page.wait_for_function("() => convscope.ready && convscope.response.source === 'upload'")
+    assert page.locator("#credit").is_hidden()  # the upload is the visitor's own: no credit line
     page.select_option("#kernel", "sobel_x")  # already selected: no change event, the upload's map stands
     got = page.evaluate("convscope.response")
     direct = TestClient(app).post(
@@ -116,3 +117,34 @@ def test_the_url_keeps_the_settings(page: Page, base_url: str) -> None:
     page.wait_for_function("() => convscope.ready && convscope.response.kernel.name === 'laplacian'")
     search = page.evaluate("location.search")
     assert "kernel=laplacian" in search and "sample=checkerboard" in search and "grayscale=false" in search
+
+
+def test_a_photo_shows_its_credit_under_it(page: Page, base_url: str, artifacts: Path) -> None:
+    """CC BY asks for attribution where the photo is shown: a line under the input, links from the API's credit."""
+    page.goto(f"{base_url}/play/image")
+    page.wait_for_function("() => window.convscope && convscope.ready && convscope.requests === 1")
+    assert page.locator("#sample").input_value() == "temple"
+    labels = page.evaluate("() => [...document.querySelectorAll('#sample optgroup')].map((g) => g.label)")
+    assert labels == ["Photos (CC BY 2.0)", "Drawn by ConvScope"]
+    page.select_option("#sample", "flower")
+    page.wait_for_function("() => convscope.ready && convscope.response.source === 'flower'")
+    credit = page.locator("#credit")
+    assert credit.is_visible()
+    assert credit.text_content() == (
+        "Photo flower.jpg by vultilion on Flickr, CC BY 2.0, from scikit-learn's sample images; "
+        "shown here shrunk and changed."
+    )
+    links = credit.locator("a")
+    assert [links.nth(i).get_attribute("href") for i in range(links.count())] == [
+        "https://www.flickr.com/photos/vultilion/6056698931/sizes/z/in/photostream/",
+        "https://www.flickr.com/photos/vultilion/",
+        "https://creativecommons.org/licenses/by/2.0/",
+    ]
+    assert page.evaluate("convscope.response.shape") == [1, 85, 128]
+    assert page.text_content("#input-shape") == "128x85, 1 channel"
+    assert "sample=flower" in page.evaluate("location.search")
+    page.wait_for_function("() => [...document.querySelectorAll('.pictures img')].every((i) => i.complete)")
+    page.screenshot(path=str(artifacts / "image-photo.png"), full_page=True)
+    page.select_option("#sample", "gradient")
+    page.wait_for_function("() => convscope.ready && convscope.response.source === 'gradient'")
+    assert credit.is_hidden()

@@ -10,7 +10,7 @@ from PIL import Image
 
 from app.ops import augment as A
 from app.ops.errors import ParamError
-from app.ops.sample_images import SAMPLES, sample_image
+from app.ops.sample_images import DRAWINGS, checkerboard, drawing, gradient, house
 
 
 def random_image(seed: int, h: int = 23, w: int = 31) -> np.ndarray:
@@ -27,7 +27,7 @@ RANDOM_OPS = {
 
 @pytest.mark.parametrize("name", RANDOM_OPS)
 def test_same_seed_same_bytes_different_seed_differs(name: str) -> None:
-    x, _ = sample_image("house")
+    x = house()
     op = RANDOM_OPS[name]
     a, pa = op(x, 7)
     b, pb = op(x, 7)
@@ -94,7 +94,7 @@ def test_jitter_factor_ranges() -> None:
 
 
 def test_jitter_hue_zero_keeps_hue() -> None:
-    x, _ = sample_image("house")
+    x = house()
     out, p = A.color_jitter(x, 0.1, 0, 0.3, 0, 4)
     assert "hue" not in p
     for i, j in [(5, 5), (35, 20), (45, 25), (60, 10), (20, 26)]:
@@ -159,10 +159,24 @@ def test_difference_numbers() -> None:
     assert A.difference(x, x)[1] == {"mean_abs": [0.0, 0.0, 0.0], "changed": 0.0}
 
 
-def test_samples_are_rgb_uint8() -> None:
-    for name in SAMPLES:
-        img, label = sample_image(name)
-        assert img.shape == (64, 64, 3) and img.dtype == np.uint8 and label
+@pytest.mark.parametrize("size", [64, 128])
+def test_drawings_are_square_rgb_uint8_at_the_size_asked(size: int) -> None:
+    for name in DRAWINGS:
+        img = drawing(name, size)
+        assert img.shape == (size, size, 3) and img.dtype == np.uint8, name
+        assert len(np.unique(img.reshape(-1, 3), axis=0)) > 1, name
+
+
+def test_checkerboard_and_gradient_hand_values() -> None:
+    board = checkerboard(128)  # 8 squares across: 16 pixels each, the top-left one white
+    assert board[0, 0].tolist() == board[15, 15].tolist() == [255, 255, 255]
+    assert board[0, 16].tolist() == [255, 185, 60] and board[16, 16].tolist() == [20, 50, 160]
+    assert checkerboard(64)[8, 8].tolist() == [20, 50, 160]  # 8-pixel squares at 64
+    ramp = gradient(128)
+    assert ramp[0, 0].tolist() == [0, 0, 0] and ramp[0, 127].tolist() == [255, 255, 255]
+    assert ramp[0, 64].tolist() == [129, 129, 129]  # 64 / 127 * 255 = 128.504 rounds to 129
+    assert ramp[16, 56].tolist() == ramp[111, 71].tolist() == [40, 40, 40]  # the bar: rows 16-111, columns 56-71
+    assert ramp[15, 56].tolist() != [40, 40, 40] and ramp[16, 72].tolist() != [40, 40, 40]
 
 
 ERRORS = [
@@ -193,7 +207,11 @@ ERRORS = [
     ),
     (lambda: A.rotate(random_image(0), 10, -1), r"^seed: got -1; must be an integer from 0 to 2\*\*63 - 1$"),
     (lambda: A.shift(random_image(0), 1.5, 0), r"^dx: got 1.5; must be a whole number$"),
-    (lambda: sample_image("cat"), r"^sample: got 'cat'; must be one of \['checkerboard', 'digit', 'house'\]$"),
+    (
+        lambda: drawing("cat"),
+        r"^sample: got 'cat'; must be one of \['house', 'checkerboard', 'digit', 'gradient'\]$",
+    ),
+    (lambda: drawing("house", 4), r"^size: got 4; must be a whole number from 8 to 1024$"),
 ]
 
 

@@ -3,6 +3,8 @@
 // Sample, seed and the difference toggle live in the URL. `window.convscope` exposes
 // {ready, answers} for tests.
 
+import { showCredit } from "../widgets/credit.js";
+
 const SCALE = 3; // each image pixel shown as 3x3 screen pixels
 const MAX_SEED = Number.MAX_SAFE_INTEGER;
 const $ = (id) => document.getElementById(id);
@@ -36,7 +38,7 @@ const signed = (x, digits = 2) => (x > 0 ? "+" : "") + fmt(x, digits);
 // Words for what was done, from the parameters the engine drew.
 function describe(op, p, sample) {
   switch (op) {
-    case "original": return `the ${sample} sample as drawn`;
+    case "original": return `the ${sample} sample, unchanged`;
     case "grayscale": return "converted to grayscale with the ITU-R 601-2 weights 0.299 R + 0.587 G + 0.114 B";
     case "hflip": return "flipped left to right";
     case "vflip": return "flipped top to bottom";
@@ -117,6 +119,7 @@ async function render() {
     if (mine !== sequence) return;
     error.hidden = true;
     $("label").textContent = answers[0].label;
+    showCredit($("credit"), answers[0].credit);
     api.answers = Object.fromEntries(answers.map((a) => [a.op, a]));
     await Promise.all(cards.map((card, i) => showCard(card, answers[i], showDiff)));
     if (mine !== sequence) return;

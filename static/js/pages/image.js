@@ -2,6 +2,8 @@
 // the kernel, the lens position); the pictures are the PNGs the server drew, the numbers its numbers.
 // `window.convscope` exposes {ready, response, requests} for tests.
 
+import { showCredit } from "../widgets/credit.js";
+
 const $ = (id) => document.getElementById(id);
 const cells = [...document.querySelectorAll(".kernel-cell")];
 const api = { ready: false, response: null, requests: 0 };
@@ -81,6 +83,7 @@ function show(body) {
   else $("pool-img").removeAttribute("src");
   const [c, h, w] = body.shape;
   $("input-shape").textContent = `${w}x${h}, ${c} channel${c > 1 ? "s" : ""}`;
+  showCredit($("credit"), body.credit);
   $("feature-range").textContent = `from ${fmt(body.feature_map.min)} to ${fmt(body.feature_map.max)}`;
   $("pool-shape").textContent = body.pool ? `${body.pool.shape[1]}x${body.pool.shape[0]}` : "";
   $("zoom-x").max = String(w - 1);
