@@ -1,0 +1,16 @@
+// The transfer-learning view embedded (/embed/transfer): the page's module, the height
+// announced to the framing page, and the ConvScope link opening the full view in its current state.
+
+import "../pages/transfer.js";
+import { announceHeight } from "./height.js";
+
+const brand = document.getElementById("embed-brand");
+const fresh = () => {
+  const query = new URLSearchParams(window.location.search);
+  query.delete("theme");
+  const text = query.toString();
+  brand.href = `/play/transfer${text ? `?${text}` : ""}`;
+};
+for (const type of ["pointerenter", "focus", "click"]) brand.addEventListener(type, fresh);
+
+announceHeight(document.getElementById("embed"));
