@@ -24,6 +24,7 @@ from app.api import (
     transfer,
     transfer_page,
 )
+from app.api.busy import ServerBusy, busy_handler
 from app.api.headers import SecurityHeaders
 from app.api.limits import BodySizeLimit
 from app.config import get_settings
@@ -42,6 +43,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(ParamError, errors.param_error_handler)
     app.add_exception_handler(StarletteHTTPException, errors.http_error_handler)
     app.add_exception_handler(Exception, errors.server_error_handler)
+    app.add_exception_handler(ServerBusy, busy_handler)
     app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
     app.add_middleware(SecurityHeaders)
     app.include_router(traces.router)

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from pydantic import Field, create_model
 
 from app import render_png
+from app.api import busy
 from app.api.traces import OPS
 from app.config import Settings, get_settings
 from app.ops.errors import Described, ParamError, TooLargeError
@@ -28,6 +29,7 @@ EXPORT_ONLY = {"frames", "size", "duration", "step", "detail", "input", "weight"
 DOC: dict[int | str, dict[str, Any]] = {
     413: {"description": "a size over a cap in settings (frames x width x height for a GIF)"},
     422: {"description": "a parameter broke a rule; the message names it, the value and the rule"},
+    503: {"description": "max_expensive expensive requests are running; see Retry-After"},
 }
 Size = Annotated[
     int | None, Field(ge=render_png.MIN_CELL, le=64, description="cell size in px (default: as large as fits)")
@@ -96,9 +98,11 @@ def _add(op: str, gif_model: Any, png_model: Any, from_query: Any) -> None:
             count = max(1, min(count, cfg.max_gif_pixels // (width * height)))
         steps = render_png.sample_steps(total, count)
         cell = cell_size(trace, query.size, len(steps), cfg)
-        frames = list(render_png.Renderer(trace, cell).frames(steps))
+        with busy.take(cfg, "GIF rendering"):
+            frames = list(render_png.Renderer(trace, cell).frames(steps))
+            gif = encode_gif(frames, query.duration)
         headers = _headers(filename(op, query, ".gif")) | {"X-ConvScope-Frames": f"{len(steps)}/{total}"}
-        return Response(encode_gif(frames, query.duration), media_type="image/gif", headers=headers)
+        return Response(gif, media_type="image/gif", headers=headers)
 
     def get_png(query: Annotated[png_model, Query()], cfg: Annotated[Settings, Depends(get_settings)]) -> Response:
         trace = from_query(query, cfg)
@@ -108,7 +112,8 @@ def _add(op: str, gif_model: Any, png_model: Any, from_query: Any) -> None:
         gif_frames = min(total, cfg.max_gif_frames)  # the cell the GIF would have: the PNG is one of its frames
         cell = cell_size(trace, query.size or render_png.auto_cell(trace, gif_frames, cfg.max_gif_pixels), 1, cfg)
         out = io.BytesIO()
-        render_png.Renderer(trace, cell).frame(query.step).save(out, format="PNG")
+        with busy.take(cfg, "PNG rendering"):
+            render_png.Renderer(trace, cell).frame(query.step).save(out, format="PNG")
         name = filename(op, query, f"-step{query.step}.png")
         return Response(out.getvalue(), media_type="image/png", headers=_headers(name))
 

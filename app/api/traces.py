@@ -13,7 +13,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ValidationError
 
 from app import trace as frames
-from app.api import build
+from app.api import build, busy
 from app.api.errors import problem, validation_problems
 from app.config import Settings, get_settings
 from app.ops.errors import ParamError, TooLargeError
@@ -67,13 +67,25 @@ STREAM_DOC: dict[int | str, dict[str, Any]] = {
     },
     413: {"description": "a size over a cap in settings"},
     422: {"description": "a parameter broke a rule; the message names it, the value and the rule"},
+    503: {"description": "a large trace while max_expensive expensive requests run; see Retry-After"},
 }
 
 
+def streamed_numbers(trace: frames.Trace, detail: str) -> int:
+    """Numbers in all the step frames: what a trace costs to encode and send."""
+    per_step = frames.numbers_per_step(trace) if detail == "full" else trace.output.ndim + 1  # compact: index, value
+    return trace.total_steps * per_step
+
+
 def respond(trace: frames.Trace, detail: str, cfg: Settings) -> StreamingResponse:
+    """The stream of a validated trace. A large one takes a busy slot (503 when none is free),
+    held until the stream ends or the client goes."""
     detail = build.resolve_detail(detail, trace.total_steps, frames.numbers_per_step(trace), cfg)
     first = frames.encode(frames.header(trace, detail))
-    return StreamingResponse(frames.stream(first, trace, detail), media_type=NDJSON)
+    body = frames.stream(first, trace, detail)
+    if streamed_numbers(trace, detail) > cfg.large_trace_numbers:
+        return busy.GuardedStream(body, busy.take(cfg, "large trace"), media_type=NDJSON)
+    return StreamingResponse(body, media_type=NDJSON)
 
 
 def shape_of(trace: frames.Trace) -> dict[str, Any]:

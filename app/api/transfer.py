@@ -20,6 +20,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app import digits, model
+from app.api import busy
 from app.config import Settings, get_settings
 from app.ops import tinycnn, transfer
 
@@ -153,9 +154,12 @@ def _stream(header: dict[str, Any], runs: Iterator[dict[str, Any]]) -> Iterator[
     "/api/transfer/train",
     summary="Train a new last layer on frozen features, and the whole network from scratch, on the same few digits",
     response_class=StreamingResponse,
-    responses={200: {"content": {NDJSON: {}}, "description": "header, one epoch line per epoch, done"}},
+    responses={
+        200: {"content": {NDJSON: {}}, "description": "header, one epoch line per epoch, done"},
+        503: {"description": "max_expensive expensive requests are running; see Retry-After"},
+    },
 )
 def get_train(q: Annotated[TrainQuery, Query()], cfg: Annotated[Settings, Depends(get_settings)]) -> StreamingResponse:
     transfer.check_settings(q.shots, q.epochs, q.lr, q.seed, cfg.max_shots, cfg.max_epochs)
-    header, runs = _frames(q)
-    return StreamingResponse(_stream(header, runs), media_type=NDJSON)
+    header, runs = _frames(q)  # nothing trained yet: ``runs`` trains epoch by epoch as it is read
+    return busy.GuardedStream(_stream(header, runs), busy.take(cfg, "transfer training"), media_type=NDJSON)
