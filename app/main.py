@@ -25,6 +25,7 @@ from app.api import (
     transfer_page,
 )
 from app.api.busy import ServerBusy, busy_handler
+from app.api.caching import HttpCaching
 from app.api.headers import SecurityHeaders
 from app.api.limits import BodySizeLimit
 from app.config import get_settings
@@ -45,6 +46,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(Exception, errors.server_error_handler)
     app.add_exception_handler(ServerBusy, busy_handler)
     app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
+    app.add_middleware(HttpCaching)
     app.add_middleware(SecurityHeaders)
     app.include_router(traces.router)
     app.include_router(stack.router)

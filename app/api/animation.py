@@ -24,7 +24,6 @@ from app.trace import Trace
 
 router = APIRouter(tags=["export"])
 _S = get_settings()
-CACHE = "public, max-age=86400"
 EXPORT_ONLY = {"frames", "size", "duration", "step", "detail", "input", "weight"}
 DOC: dict[int | str, dict[str, Any]] = {
     413: {"description": "a size over a cap in settings (frames x width x height for a GIF)"},
@@ -84,7 +83,7 @@ def encode_gif(frames: list[Any], duration: int) -> bytes:
 
 
 def _headers(name: str) -> dict[str, str]:
-    return {"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": CACHE}
+    return {"Content-Disposition": f'attachment; filename="{name}"'}  # ETag, Cache-Control: app/api/caching.py
 
 
 def _add(op: str, gif_model: Any, png_model: Any, from_query: Any) -> None:

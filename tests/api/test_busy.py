@@ -78,6 +78,8 @@ def test_an_expensive_request_beyond_the_cap_is_a_503_then_a_200_after_release(
         r = client.get(url)
         assert r.status_code == 503
         assert r.headers["retry-after"] == "1"
+        assert r.headers["cache-control"] == "no-store"
+        assert "etag" not in r.headers
         body = r.json()
         assert body["message"] == busy_message(what)
         assert body["retry_after"] == 1
