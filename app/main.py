@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from fastapi import FastAPI
 from fastapi.exceptions import RequestValidationError
@@ -34,8 +35,14 @@ from app.ops.errors import ParamError
 ROOT = Path(__file__).resolve().parent.parent
 
 
+class ConvScope(FastAPI):
+    def openapi(self) -> dict[str, Any]:
+        """FastAPI's document with the errors as they are sent (every 4xx/5xx body is errors.ErrorBody)."""
+        return errors.document_errors(super().openapi())
+
+
 def create_app() -> FastAPI:
-    app = FastAPI(
+    app = ConvScope(
         title="ConvScope",
         version=__version__,
         summary="Every step of what a CNN course teaches, computed exactly as PyTorch does, streamed as NDJSON.",

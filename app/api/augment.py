@@ -41,6 +41,7 @@ TITLES = {
     "rotate": ("Rotation", "transforms.RandomRotation(30)"),
 }
 PNG_OPTIONS = {"format": "PNG", "optimize": False, "compress_level": 6}
+PNG_DOC: dict[int | str, dict[str, Any]] = {200: {"content": {"image/png": {}}, "description": "the PNG"}}
 
 
 class AugmentQuery(BaseModel):
@@ -112,12 +113,22 @@ def get_augment(q: Annotated[AugmentQuery, Query()]) -> dict[str, Any]:
     }
 
 
-@router.get("/api/augment/image.png", summary="The augmented image as a PNG (same query, same bytes)")
+@router.get(
+    "/api/augment/image.png",
+    summary="The augmented image as a PNG (same query, same bytes)",
+    response_class=Response,
+    responses=PNG_DOC,
+)
 def get_augment_image(q: Annotated[AugmentQuery, Query()]) -> Response:
     return png(augmented(q)[1])
 
 
-@router.get("/api/augment/diff.png", summary="Heat map of |augmented - original|, averaged over channels")
+@router.get(
+    "/api/augment/diff.png",
+    summary="Heat map of |augmented - original|, averaged over channels",
+    response_class=Response,
+    responses=PNG_DOC,
+)
 def get_augment_diff(q: Annotated[AugmentQuery, Query()]) -> Response:
     original, out, _, _ = augmented(q)
     return png(A.heat_map(A.difference(original, out)[0]))

@@ -22,11 +22,13 @@ from fastapi import Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 from app.api.limits import BodyTooLarge
 from app.config import get_settings
 from app.ops.errors import Described, ParamError, TooLargeError, show
 from app.ops.stack import LAYER_TYPES
+from app.schemas.errors import ErrorBody
 
 _S = get_settings()
 PAIR_RULE = "must be a whole number or a pair [height, width] of them"
@@ -43,6 +45,7 @@ PATTERN_RULES = {
 }
 PATTERN_RULE = "must be one or two whole numbers >= 0 of at most 4 digits, like 2 or 2,3"
 JSON_INT = 2**53  # larger integers lose digits in JavaScript
+HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 
 
 def problem(loc: Sequence[Any], param: str, received: Any, rule: str) -> dict[str, Any]:
@@ -236,18 +239,77 @@ async def param_error_handler(request: Request, exc: Exception) -> Response:
     return param_error_response(exc, where)
 
 
-async def http_error_handler(_: Request, exc: Exception) -> Response:
+async def http_error_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, StarletteHTTPException)
     if isinstance(exc, BodyTooLarge):
         return error_response(413, [exc.problem])
     if exc.status_code == 400:  # FastAPI could not read the body at all (e.g. JSON nested too deep)
         rule = "must be a JSON object that can be parsed (not nested too deeply, valid UTF-8)"
         return error_response(422, [problem(["body"], "body", Described("an unreadable body"), rule)])
+    if exc.status_code == 405:
+        return method_not_allowed(request, exc)
     detail = exc.detail if isinstance(exc.detail, str) else "request failed"
     return Response(orjson.dumps({"message": detail, "detail": []}), exc.status_code, exc.headers, "application/json")
+
+
+def method_not_allowed(request: Request, exc: StarletteHTTPException) -> Response:
+    """405 naming the path and every method it takes. Starlette's router answers with the methods of
+    the first route whose path matched, so a path served by two routes (POST and GET trace) said
+    ``Allow: POST``; here every route is asked about every method."""
+    # The scope as the app's router first saw it (a Mount has moved root_path since).
+    root = request.scope.get("app_root_path", request.scope.get("root_path", ""))
+    scope = {"type": "http", "path": request.scope["path"], "root_path": root, "method": request.method}
+    if any(route.matches(scope)[0] is Match.FULL for route in request.app.router.routes):
+        # The route took the request and refused the method itself (StaticFiles): it named its methods.
+        allowed = {method.strip() for method in (exc.headers or {}).get("Allow", "").split(",") if method.strip()}
+    else:
+        allowed = {
+            method
+            for route in request.app.router.routes
+            for method in HTTP_METHODS
+            if route.matches({**scope, "method": method})[0] is Match.FULL
+        }
+    methods = ", ".join(sorted(allowed))
+    found = problem(["method"], "method", request.method, f"{request.url.path} allows {methods}")
+    response = error_response(405, [found])
+    response.headers["Allow"] = methods
+    return response
 
 
 async def server_error_handler(_: Request, exc: Exception) -> Response:
     """Last resort: never a stack trace to the client."""
     body = {"message": "internal error: the server could not compute this request", "detail": []}
     return Response(orjson.dumps(body), 500, media_type="application/json")
+
+
+ERROR_REF = {"$ref": "#/components/schemas/ErrorBody"}
+FASTAPI_ERROR_REF = {"$ref": "#/components/schemas/HTTPValidationError"}
+BODY_ERRORS = {
+    "413": "the request body is over max_body_bytes in settings",
+    "422": "the body is not what this operation takes; the message names the field, the value and the rule",
+}
+
+
+def document_errors(spec: dict[str, Any]) -> dict[str, Any]:
+    """The OpenAPI document with the errors as they are sent: every 4xx and 5xx response has the one
+    body of this module (FastAPI documents its own 422 shape, which no route sends), and every
+    operation with a body lists 413 (the body cap, checked for every route) and 422."""
+    schemas = spec.setdefault("components", {}).setdefault("schemas", {})
+    own = ErrorBody.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(own.pop("$defs", {}))
+    schemas["ErrorBody"] = own
+    for path_item in spec.get("paths", {}).values():
+        for operation in path_item.values():
+            responses = operation.setdefault("responses", {})
+            if "requestBody" in operation:
+                for status, description in BODY_ERRORS.items():
+                    responses.setdefault(status, {"description": description})
+            for status, response in responses.items():
+                if status[0] in "45":
+                    content = response.setdefault("content", {}).setdefault("application/json", {})
+                    if content.get("schema", {}) in ({}, FASTAPI_ERROR_REF):
+                        content["schema"] = ERROR_REF
+    if "HTTPValidationError" not in orjson.dumps(spec["paths"]).decode():
+        schemas.pop("HTTPValidationError", None)
+        schemas.pop("ValidationError", None)
+    return spec

@@ -16,6 +16,8 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.schemas.errors import Problem
+
 MAX_LAYERS = 64  # = Settings.max_layers; the API also refuses more than the setting (413)
 
 Side = Annotated[int, Field(strict=True, ge=1)]
@@ -233,14 +235,6 @@ class StackResponse(BaseModel):
     total_params: int
     code: str = Field(description="the stack as PyTorch nn.Sequential(...), defaults left out")
     layers: list[LayerOut]
-
-
-class Problem(BaseModel):
-    loc: list[str | int]
-    param: str
-    received: Any
-    rule: str
-    msg: str
 
 
 class StackErrorBody(BaseModel):

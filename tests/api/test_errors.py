@@ -714,13 +714,41 @@ def test_query_loc_and_received_are_the_parameter_and_value() -> None:
         ("GET", "/api/nope/trace", 404, "Not Found"),
         ("GET", "/api/conv2d/nope", 404, "Not Found"),
         ("POST", "/api/nope/trace", 404, "Not Found"),
-        ("PUT", "/api/conv2d/trace", 405, "Method Not Allowed"),
-        ("POST", "/api/conv2d/shape", 405, "Method Not Allowed"),
     ],
 )
 def test_unknown_routes_answer_json(method: str, path: str, status: int, message: str) -> None:
     got_status, body, _ = error(method, path)
     assert (got_status, body) == (status, {"message": message, "detail": []})
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "allow"),
+    [
+        # Two routes share the trace path: Starlette alone said "Allow: POST" (its first route's methods).
+        ("OPTIONS", "/api/conv2d/trace", "GET, POST"),
+        ("PUT", "/api/conv2d/trace", "GET, POST"),
+        ("HEAD", "/api/max_pool2d/trace", "GET, POST"),
+        ("DELETE", "/api/relu/trace", "GET, POST"),
+        ("POST", "/api/conv2d/shape", "GET"),
+        ("OPTIONS", "/api/stack/shape", "POST"),
+        ("GET", "/api/exercises/conv_output_size/answer", "POST"),
+        ("POST", "/healthz", "GET"),
+        ("POST", "/static/js/config.js", "GET, HEAD"),  # StaticFiles' own refusal
+    ],
+)
+def test_method_not_allowed_names_every_method_of_the_path(method: str, path: str, allow: str) -> None:
+    response = client.request(method, path)
+    assert (response.status_code, response.headers["allow"]) == (405, allow)
+    if method == "HEAD":
+        assert response.content == b""
+        return
+    rule = f"{path} allows {allow}"
+    message = f"method: got '{method}'; {rule}"
+    assert response.headers["content-type"] == "application/json"
+    assert response.json() == {
+        "message": message,
+        "detail": [{"loc": ["method"], "param": "method", "received": method, "rule": rule, "msg": message}],
+    }
 
 
 def test_chunked_body_over_the_cap_is_413() -> None:
@@ -883,3 +911,18 @@ def test_a_huge_pooling_window_is_not_a_server_error(query: str, status: int) ->
     if result.returncode != 0 or len(statuses) != 2 or statuses[0] != "200":
         raise RuntimeError(f"the probe itself failed: {result.returncode} {result.stdout!r} {result.stderr[-2000:]}")
     assert int(statuses[1]) == status, f"GET /api/max_pool2d/shape?{query} -> {statuses[1]}"
+
+
+def test_openapi_documents_every_error_with_the_body_sent() -> None:
+    spec = client.get("/openapi.json").json()
+    assert "HTTPValidationError" not in json.dumps(spec)  # FastAPI's own 422 shape: no route sends it
+    assert spec["components"]["schemas"]["ErrorBody"]["required"] == ["message", "detail"]
+    errors = {"#/components/schemas/ErrorBody", "#/components/schemas/StackErrorBody"}
+    for path, item in spec["paths"].items():
+        for method, operation in item.items():
+            responses = operation["responses"]
+            if "requestBody" in operation:
+                assert {"413", "422"} <= set(responses), (method, path)
+            for status, response in responses.items():
+                if status[0] in "45":
+                    assert response["content"]["application/json"]["schema"]["$ref"] in errors, (method, path, status)
