@@ -51,5 +51,6 @@ export const TRANSFER = {
     scratch: { color: "#d55e00", dash: [7, 5], label: "whole network from scratch" }, // Okabe-Ito vermillion, dashed
   },
   chartHeight: 220,
+  presentZoom: 1.75, // every size above, times this, while presenting (html.present)
   epochsPerSecond: 60, // how fast the curves draw the epochs that have arrived
 };

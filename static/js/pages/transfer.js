@@ -129,6 +129,7 @@ function setupTraining() {
     writeSettings(api.settings);
     training.run(trainQuery(api.settings));
   });
+  return training;
 }
 
 /** Redraw the maps when the room for them changes (a phone turned, a window or frame resized). */
@@ -147,9 +148,24 @@ function refitMaps() {
   }).observe($("tl-maps"));
 }
 
+/** Presentation mode on or off (present.js switches html.present): draw every grid again at its size. */
+function followPresenting(training) {
+  let presenting = document.documentElement.classList.contains("present");
+  new MutationObserver(() => {
+    const now = document.documentElement.classList.contains("present");
+    if (now === presenting) return;
+    presenting = now;
+    if (api.model) renderFilters($("tl-filters"), api.model.filters, api.model.filter_bias, $("tl-filter-readout"));
+    gallery?.repaint();
+    if (api.activations) mapsWidth = renderMaps($("tl-maps"), api.activations, api.model, $("tl-map-readout"));
+    training.redraw();
+  }).observe(document.documentElement, { attributes: true, attributeFilter: ["class"] });
+}
+
 async function start() {
-  setupTraining();
+  const training = setupTraining();
   refitMaps();
+  followPresenting(training);
   try {
     const [model, items] = await Promise.all([getJson("/api/transfer/model"), getJson("/api/transfer/gallery")]);
     api.model = model;

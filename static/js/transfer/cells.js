@@ -5,6 +5,11 @@ import { TRANSFER } from "../config.js";
 import { css, rgb } from "../render/colors.js";
 import { fit } from "../render/grid.js";
 
+/** How much larger the grids are drawn: TRANSFER.presentZoom while presenting, else 1. */
+export function zoom() {
+  return document.documentElement.classList.contains("present") ? TRANSFER.presentZoom : 1;
+}
+
 /** A colour function for signed values on the purple-white-orange scale reaching ±maxAbs. */
 export const diverging = (maxAbs) => (v) => css(rgb(v, maxAbs));
 

@@ -2,6 +2,7 @@
 
 import { TRANSFER } from "../config.js";
 import { el, replace } from "../widgets/dom.js";
+import { zoom } from "./cells.js";
 import { digitCanvas } from "./gallery.js";
 
 export function renderExamples(container, header) {
@@ -12,7 +13,7 @@ export function renderExamples(container, header) {
       { class: "tl-examples-row", "data-label": String(digit) },
       el("span", { class: "tl-examples-label" }, `${digit}`),
       el("span", { class: "tl-examples-items" }, mine.map((e) => {
-        const canvas = digitCanvas(e.pixels, TRANSFER.exampleCell, `a ${digit}, training image ${e.index}`);
+        const canvas = digitCanvas(e.pixels, Math.round(TRANSFER.exampleCell * zoom()), `a ${digit}, training image ${e.index}`);
         canvas.dataset.index = String(e.index);
         return canvas;
       })),

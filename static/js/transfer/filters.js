@@ -4,7 +4,7 @@
 import { COLORS, TRANSFER } from "../config.js";
 import { fmt, maxAbs } from "../render/colors.js";
 import { el, replace } from "../widgets/dom.js";
-import { diverging, gridLines, paintCells } from "./cells.js";
+import { diverging, gridLines, paintCells, zoom } from "./cells.js";
 
 const rowsText = (kernel) => kernel.map((row) => row.map(fmt).join("  ")).join("\n");
 
@@ -17,7 +17,7 @@ export function renderFilters(container, filters, bias, readout) {
   const colour = diverging(scale);
   const per = container.clientWidth >= 600 ? 8 : 4; // filters on a line: all, or two lines of four
   const fits = Math.floor((container.clientWidth - (per - 1) * 16) / per / 3);
-  const cell = Math.max(12, Math.min(TRANSFER.filterCell, fits));
+  const cell = Math.max(12, Math.min(Math.round(TRANSFER.filterCell * zoom()), fits));
   const items = filters.map((filter, f) => {
     const kernel = filter[0];
     const canvas = el("canvas", { class: "tl-filter", role: "img" });

@@ -4,7 +4,7 @@
 
 import { TRANSFER } from "../config.js";
 import { el, replace } from "../widgets/dom.js";
-import { grey, paintCells } from "./cells.js";
+import { grey, paintCells, zoom } from "./cells.js";
 
 const KEYS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
 
@@ -20,6 +20,7 @@ export class Gallery {
   constructor(container, items, known, onPick) {
     this.container = container;
     this.onPick = onPick;
+    this.items = items;
     this.buttons = items.map((item) => {
       const seen = known.includes(item.label);
       const button = el(
@@ -34,7 +35,7 @@ export class Gallery {
           "data-label": String(item.label),
           "aria-label": `a ${item.label}, held-out image ${item.index}${seen ? "" : " (a digit new to the network)"}`,
         },
-        digitCanvas(item.pixels, TRANSFER.galleryCell, ""),
+        digitCanvas(item.pixels, Math.round(TRANSFER.galleryCell * zoom()), ""),
         el("span", { class: "tl-pick-label", "aria-hidden": "true" }, String(item.label)),
       );
       button.addEventListener("click", () => this.pick(item.index, true));
@@ -53,6 +54,12 @@ export class Gallery {
     );
     replace(container, row(true, "trained on"), row(false, "new to it"));
     container.addEventListener("keydown", (event) => this.key(event));
+  }
+
+  /** Draw the digits again at the current size (presentation mode on or off). */
+  repaint() {
+    const cell = Math.round(TRANSFER.galleryCell * zoom());
+    this.buttons.forEach((button, i) => paintCells(button.querySelector("canvas"), this.items[i].pixels, cell, grey));
   }
 
   /** Mark `index` as chosen (and focus it when `focus`); tell onPick when `notify`. */

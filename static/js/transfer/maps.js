@@ -6,7 +6,7 @@
 import { COLORS, TRANSFER } from "../config.js";
 import { fmt, maxAbs } from "../render/colors.js";
 import { el, replace } from "../widgets/dom.js";
-import { cellAt, diverging, gridLines, paintCells } from "./cells.js";
+import { cellAt, diverging, gridLines, paintCells, zoom } from "./cells.js";
 import { count, shapeText } from "./network.js";
 import { probabilityBars } from "./probabilities.js";
 
@@ -40,12 +40,12 @@ function mapCanvas(values, size, colour, label, where, readout) {
 export function mapSide(width, cols) {
   const per = TRANSFER.mapsPerLine;
   const fits = Math.floor((width - (per - 1) * TRANSFER.mapGap) / per / cols) * cols;
-  return Math.max(cols * 2, Math.min(TRANSFER.mapSize, fits));
+  return Math.max(cols * 2, Math.min(Math.floor((TRANSFER.mapSize * zoom()) / cols) * cols, fits));
 }
 
 function mapsOf(layer, colour, readout, width) {
   const cols = layer.shape[2];
-  const size = layer.name === "input" ? Math.min(TRANSFER.inputSize, width) : mapSide(width, cols);
+  const size = layer.name === "input" ? Math.min(Math.floor((TRANSFER.inputSize * zoom()) / cols) * cols, width) : mapSide(width, cols);
   return layer.values.map((map, m) => {
     const label = layer.values.length === 1 ? layer.name : `${layer.name} map ${m + 1}`;
     return mapCanvas(map, size, colour, label, (r, c) => `${label}, row ${r + 1}, column ${c + 1}`, readout);
@@ -57,9 +57,10 @@ function vectorOf(layer, colour, readout) {
   const rows = [];
   for (let i = 0; i < layer.values.length; i += per) rows.push(layer.values.slice(i, i + per));
   const canvas = el("canvas", { class: "tl-map tl-vector", role: "img", "aria-label": `the ${layer.values.length} values of ${layer.name}` });
-  const ctx = paintCells(canvas, rows, TRANSFER.vectorCell, colour);
-  gridLines(ctx, rows.length, per, TRANSFER.vectorCell, COLORS.gridLine);
-  hoverable(canvas, rows, TRANSFER.vectorCell, (r, c) => `${layer.name} value ${r * per + c + 1} of ${layer.values.length}`, readout);
+  const cell = Math.round(TRANSFER.vectorCell * zoom());
+  const ctx = paintCells(canvas, rows, cell, colour);
+  gridLines(ctx, rows.length, per, cell, COLORS.gridLine);
+  hoverable(canvas, rows, cell, (r, c) => `${layer.name} value ${r * per + c + 1} of ${layer.values.length}`, readout);
   return [canvas];
 }
 

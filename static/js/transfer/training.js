@@ -9,6 +9,7 @@
 import { streamTrace } from "../api.js";
 import { TRANSFER } from "../config.js";
 import { el, replace } from "../widgets/dom.js";
+import { zoom } from "./cells.js";
 import { draw } from "./curves.js";
 import { renderExamples } from "./examples.js";
 import { percent } from "./probabilities.js";
@@ -119,6 +120,12 @@ export class Training {
     this.onFinished?.();
   }
 
+  /** Draw the examples and charts again at the current size (presentation mode on or off). */
+  redraw() {
+    if (this.state.header) renderExamples(this.ui.examples, this.state.header);
+    this.drawCharts();
+  }
+
   /** Both charts, with the epochs shown so far (nothing before a header has arrived). */
   drawCharts() {
     const { header, epochs } = this.state;
@@ -126,7 +133,7 @@ export class Training {
     const shown = epochs.slice(0, Math.floor(this.state.shown));
     const series = (key) => RUNS.map((run) => ({ ...TRANSFER.runs[run], values: shown.map((e) => e[run][key]) }));
     const width = Math.max(240, Math.floor(this.ui.accuracy.parentElement.clientWidth));
-    const base = { width, height: TRANSFER.chartHeight, epochs: header.epochs };
+    const base = { width, height: Math.round(TRANSFER.chartHeight * zoom()), epochs: header.epochs, zoom: zoom() };
     draw(this.ui.accuracy, { ...base, yMax: 1, ticks: ACCURACY_TICKS, format: (y) => `${Math.round(y * 100)}%`, series: series("test_accuracy") });
     const lossTicks = niceTicks(Math.max(0, ...epochs.map((e) => Math.max(e.transfer.loss, e.scratch.loss))));
     draw(this.ui.loss, { ...base, yMax: lossTicks.at(-1), ticks: lossTicks, format: (y) => String(y), series: series("loss") });
