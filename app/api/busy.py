@@ -18,9 +18,10 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import Depends, Request
-from fastapi.responses import Response, StreamingResponse
+from fastapi.responses import Response
 from starlette.types import Receive, Scope, Send
 
+from app.api.streaming import Stream
 from app.config import Settings, get_settings
 
 KINDS = "large traces, GIF and PNG exports, image convolutions, transfer training"
@@ -107,9 +108,9 @@ def expensive(what: str) -> Callable[..., AsyncIterator[None]]:
     return hold
 
 
-class GuardedStream(StreamingResponse):
-    """A StreamingResponse that holds ``slot`` until it is over: the whole body sent, the client
-    gone (Starlette cancels the stream) or an exception. The ``finally`` runs in every case."""
+class GuardedStream(Stream):
+    """A Stream that holds ``slot`` until it is over: the whole body sent, the client gone
+    or an exception. The ``finally`` runs in every case."""
 
     def __init__(self, content: Any, slot: Slot, **options: Any) -> None:
         self.slot = slot

@@ -15,6 +15,7 @@ from pydantic import BaseModel, ValidationError
 from app import trace as frames
 from app.api import build, busy
 from app.api.errors import problem, validation_problems
+from app.api.streaming import Stream
 from app.config import Settings, get_settings
 from app.ops.errors import ParamError, TooLargeError
 from app.schemas import traces as s
@@ -85,7 +86,7 @@ def respond(trace: frames.Trace, detail: str, cfg: Settings) -> StreamingRespons
     body = frames.stream(first, trace, detail)
     if streamed_numbers(trace, detail) > cfg.large_trace_numbers:
         return busy.GuardedStream(body, busy.take(cfg, "large trace"), media_type=NDJSON)
-    return StreamingResponse(body, media_type=NDJSON)
+    return Stream(body, media_type=NDJSON)
 
 
 def shape_of(trace: frames.Trace) -> dict[str, Any]:

@@ -22,12 +22,6 @@ import uvicorn
 T = TypeVar("T")
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def new_loop() -> asyncio.AbstractEventLoop:
     """uvloop when installed, as ``uvicorn app.main:app`` picks it."""
     try:
@@ -63,14 +57,22 @@ class Live:
 
 
 @contextmanager
-def live_server(app: Any) -> Iterator[Live]:
-    port = free_port()
+def live_server(app: Any, send_buffer: int | None = None) -> Iterator[Live]:
+    """``send_buffer``: SO_SNDBUF of the listening socket, which accepted connections inherit. A
+    small one makes a stream to a client that stops reading block after a few kB, as over a slow
+    network, instead of filling megabytes of loopback buffers."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if send_buffer:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+    sock.bind(("127.0.0.1", 0))
+    port = int(sock.getsockname()[1])
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
     loop = new_loop()
 
     def run() -> None:
         asyncio.set_event_loop(loop)
-        loop.run_until_complete(server.serve())
+        loop.run_until_complete(server.serve(sockets=[sock]))
 
     thread = threading.Thread(target=run, name="live-uvicorn", daemon=True)
     thread.start()
@@ -85,6 +87,7 @@ def live_server(app: Any) -> Iterator[Live]:
         server.should_exit = True
         thread.join(timeout=10)
         loop.close()
+        sock.close()
 
 
 def rss_bytes() -> int:
