@@ -224,6 +224,8 @@ def test_train_streams_and_shows_the_api_final_figures(page: Page, base_url: str
         [share(done[run]["train_accuracy"], len(header["examples"])) for run in ("transfer", "scratch")]
     )
     assert header["trainable"] == {"transfer": 325, "scratch": 1573}
+    expect(page.locator('.tl-trainable[data-run="transfer"]')).to_have_text(" (325 trainable parameters)")
+    expect(page.locator('.tl-trainable[data-run="scratch"]')).to_have_text(" (1,573 trainable parameters)")
     # no winner is claimed: neither run's column is called better
     text = page.locator("#tl-run").text_content() or ""
     for claim in ("wins", "better", "winner", "beats"):

@@ -12,6 +12,7 @@ import { el, replace } from "../widgets/dom.js";
 import { zoom } from "./cells.js";
 import { draw } from "./curves.js";
 import { renderExamples } from "./examples.js";
+import { count } from "./network.js";
 import { percent } from "./probabilities.js";
 import { lossText, renderResults, RUNS } from "./results.js";
 
@@ -86,6 +87,9 @@ export class Training {
     if (frame.type === "header") {
       this.state.header = frame;
       renderExamples(this.ui.examples, frame);
+      for (const node of document.querySelectorAll(".tl-trainable[data-run]")) {
+        node.textContent = ` (${count(frame.trainable[node.dataset.run])} trainable parameters)`;
+      }
     } else if (frame.type === "epoch") {
       this.state.epochs.push(frame);
     } else if (frame.type === "done") {
