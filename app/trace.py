@@ -35,8 +35,45 @@ ORDER = {
 _OPTIONS = orjson.OPT_SERIALIZE_NUMPY
 
 
+PIECE_NUMBERS = 65_536  # numbers of one array encoded at a time by ``encode_pieces``
+
+
 def encode(frame: dict[str, Any]) -> bytes:
     return orjson.dumps(frame, option=_OPTIONS) + b"\n"
+
+
+def encode_pieces(frame: dict[str, Any], limit: int = PIECE_NUMBERS) -> Iterator[bytes]:
+    """``encode(frame)`` in pieces: an array of more than ``limit`` numbers is encoded at most
+    ``limit`` numbers at a time. The pieces joined are exactly ``encode(frame)``; a stream can give the event
+    loop a turn between them (the done frame of a 2M-step trace holds 2M output values)."""
+    yield b"{"
+    for i, (key, value) in enumerate(frame.items()):
+        yield (b"," if i else b"") + orjson.dumps(key) + b":"
+        if isinstance(value, np.ndarray):
+            yield from _array_pieces(value, limit)
+        else:
+            yield orjson.dumps(value, option=_OPTIONS)
+    yield b"}\n"
+
+
+def _array_pieces(values: np.ndarray, limit: int) -> Iterator[bytes]:
+    """``orjson.dumps(values)`` in pieces of at most ``limit`` numbers (blocks of rows, or parts of a row)."""
+    if values.ndim == 0 or values.size <= limit:
+        yield orjson.dumps(values, option=_OPTIONS)
+        return
+    row = values[0].size
+    yield b"["
+    if row > limit:
+        for i in range(len(values)):
+            if i:
+                yield b","
+            yield from _array_pieces(values[i], limit)
+    else:
+        rows = limit // row
+        for start in range(0, len(values), rows):
+            inner = orjson.dumps(values[start : start + rows], option=_OPTIONS)[1:-1]  # "row,row,...": brackets off
+            yield (b"," if start else b"") + inner
+    yield b"]"
 
 
 def op_name(trace: Trace) -> str:
@@ -178,10 +215,13 @@ def done(trace: Trace) -> dict[str, Any]:
 
 
 async def stream(first: bytes, trace: Trace, detail: str) -> AsyncIterator[bytes]:
-    """The already-encoded header, then each step batch, then done. Between batches the
-    event loop gets a turn, so one long trace cannot stall other clients."""
+    """The already-encoded header, then each step batch, then done (in pieces: its arrays can
+    hold millions of values). Between chunks the event loop gets a turn, so one long trace
+    cannot stall other clients."""
     yield first
     for frame in step_frames(trace, detail):
         yield encode(frame)
         await asyncio.sleep(0)
-    yield encode(done(trace))
+    for piece in encode_pieces(done(trace)):
+        yield piece
+        await asyncio.sleep(0)

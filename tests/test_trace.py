@@ -1,0 +1,52 @@
+"""app/trace.py's ``encode_pieces``: the pieces of a frame joined are exactly ``encode(frame)``, and
+no piece holds more than the limit's worth of an array."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from app import trace as frames
+from app.api.traces import OPS
+from app.config import get_settings
+from app.schemas import traces as s
+
+BIG = {"in_channels": "3", "height": "40", "width": "40"}
+
+
+def built(op: str, query: dict[str, str]) -> frames.Trace:
+    _, _, query_model, from_query, _ = OPS[op]
+    return from_query(query_model.model_validate(query), get_settings())
+
+
+@pytest.mark.parametrize("op", list(OPS))
+@pytest.mark.parametrize("limit", [1, 7, 100, frames.PIECE_NUMBERS])
+def test_the_done_frame_in_pieces_is_the_done_frame(op: str, limit: int) -> None:
+    trace = built(op, BIG)
+    done = frames.done(trace)
+    pieces = list(frames.encode_pieces(done, limit))
+    assert b"".join(pieces) == frames.encode(done)
+    if limit == 100:
+        assert len(pieces) > 10
+
+
+def test_special_values_and_types_survive_the_split() -> None:
+    frame = {
+        "type": "done",
+        "output": np.array([[1.5, np.nan], [-np.inf, 0.1], [1e300, -0.0]]),
+        "mask": np.array([[True, False], [False, True], [True, True]]),
+        "indices": np.arange(7, dtype=np.int64),
+        "empty": np.zeros((0, 3)),
+        "scalar": np.float64(2.5),
+        "nested": {"a": [1, 2]},
+    }
+    for limit in (1, 2, 3, 100):
+        assert b"".join(frames.encode_pieces(frame, limit)) == frames.encode(frame)
+
+
+def test_a_large_done_frame_is_cut_into_pieces_of_bounded_size() -> None:
+    query = s.Conv2dQuery.model_validate({"in_channels": "1", "height": "128", "width": "128", "out_channels": "16"})
+    trace = OPS["conv2d"][3](query, get_settings())
+    pieces = list(frames.encode_pieces(frames.done(trace), limit=20_000))
+    assert max(len(piece) for piece in pieces) < 20_000 * 25  # 20k numbers of at most 24 characters and a comma
+    assert len(pieces) >= 16
