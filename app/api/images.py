@@ -12,12 +12,13 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 import numpy as np
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 
 from app import catalogue, images
+from app.api import busy
 from app.api.pages import templates
 from app.config import get_settings
 from app.ops.conv2d import conv2d
@@ -205,7 +206,12 @@ def region(gray: np.ndarray, x: int, y: int, size: int, weight: np.ndarray) -> d
     }
 
 
-@router.post("/api/images/convolve", summary="Convolve a sample or an uploaded image", openapi_extra=CONVOLVE_DOC)
+@router.post(
+    "/api/images/convolve",
+    summary="Convolve a sample or an uploaded image",
+    openapi_extra=CONVOLVE_DOC,
+    dependencies=[Depends(busy.expensive("image convolution"))],  # 503 beyond max_expensive (app/api/busy.py)
+)
 async def convolve(request: Request) -> JSONResponse:
     fields, data = await read_form(request)
     grayscale = _flag(fields, "grayscale", True)

@@ -99,6 +99,17 @@ def test_an_expensive_request_beyond_the_cap_is_a_503_then_a_200_after_release(
     assert busy.LIMITER.running == 0
 
 
+def test_an_image_convolution_is_bounded(client: TestClient) -> None:
+    form = {"kernel": (None, "sobel_x")}
+    with busy.LIMITER.acquire(1, "test", 1):
+        r = client.post("/api/images/convolve", files=form)
+        assert r.status_code == 503
+        assert r.headers["retry-after"] == "1"
+        assert r.json()["message"] == busy_message("image convolution")
+    assert client.post("/api/images/convolve", files=form).status_code == 200
+    assert busy.LIMITER.running == 0
+
+
 def test_a_post_trace_is_bounded_too(client: TestClient, held: busy.Slot) -> None:
     body = {"input": [[[float(i % 7) for i in range(256)] for _ in range(256)]], "weight": [[[[1.0] * 3] * 3]] * 8}
     r = client.post("/api/conv2d/trace", json=body | {"padding": 1, "detail": "compact"})
