@@ -187,6 +187,7 @@ def _add(op: str, body_model: Any, from_body: Any, query_model: Any, from_query:
         methods=["GET"],
         summary=f"Geometry of {op}, no steps",
         operation_id=f"get_{op}_shape",
+        responses={status: STREAM_DOC[status] for status in (413, 422)},  # the same caps (no step cap)
     )
 
 

@@ -2,7 +2,7 @@
 
 A request is an input shape (C, H, W) and a list of layers, each picked by its
 ``type`` and described with PyTorch's keyword names. Types are strict (a bool
-never passes for a number, NaN and Inf are refused); the bounds below are the
+never passes for a number, NaN and Inf are refused; 2.0 is 2); the bounds below are the
 per-field ones. The op checks every rule that ties a layer to the shape it
 receives (kernel vs padded input, groups vs channels, flatten before linear).
 
@@ -17,15 +17,16 @@ from typing import Annotated, Any, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.schemas.errors import Problem
+from app.schemas.numbers import WHOLE
 
 MAX_LAYERS = 64  # = Settings.max_layers; the API also refuses more than the setting (413)
 
-Side = Annotated[int, Field(strict=True, ge=1)]
-Kernel = Annotated[int, Field(strict=True, ge=1, le=15)]
-Stride = Annotated[int, Field(strict=True, ge=1, le=16)]
-Pad = Annotated[int, Field(strict=True, ge=0, le=16)]
-Dil = Annotated[int, Field(strict=True, ge=1, le=8)]
-Count = Annotated[int, Field(strict=True, ge=1, le=4096)]
+Side = Annotated[int, Field(strict=True, ge=1), WHOLE]
+Kernel = Annotated[int, Field(strict=True, ge=1, le=15), WHOLE]
+Stride = Annotated[int, Field(strict=True, ge=1, le=16), WHOLE]
+Pad = Annotated[int, Field(strict=True, ge=0, le=16), WHOLE]
+Dil = Annotated[int, Field(strict=True, ge=1, le=8), WHOLE]
+Count = Annotated[int, Field(strict=True, ge=1, le=4096), WHOLE]
 Flag = Annotated[bool, Field(strict=True)]
 Prob = Annotated[float, Field(strict=True, ge=0, lt=1, allow_inf_nan=False)]
 
@@ -98,7 +99,7 @@ class AvgPool2dLayer(_Layer):
     padding: PadArg = Field(0, description=POOL_PAD)
     ceil_mode: Flag = Field(False, description="round the output size up")
     count_include_pad: Flag = Field(True, description="padding zeros count in the average (values only)")
-    divisor_override: Annotated[int, Field(strict=True, ge=1, le=10_000)] | None = Field(
+    divisor_override: Annotated[int, Field(strict=True, ge=1, le=10_000), WHOLE] | None = Field(
         None, description="divide every window's sum by this instead of its size (values only)"
     )
 

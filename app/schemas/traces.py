@@ -1,6 +1,6 @@
 """Request models for the trace endpoints: POST bodies with tensors, GET queries that generate them.
 
-Types are strict (a bool never passes for a number, NaN and Inf are refused) and
+Types are strict (a bool never passes for a number, NaN and Inf are refused; 2.0 is 2) and
 bounded by the caps in ``app.config``; the ops check every rule that ties one
 parameter to another (kernel vs padded input, groups vs channels, ...).
 """
@@ -12,6 +12,7 @@ from typing import Annotated, Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.config import get_settings
+from app.schemas.numbers import WHOLE
 
 _S = get_settings()
 
@@ -31,11 +32,11 @@ Tensor4 = Annotated[
 ]
 
 
-Kernel = Annotated[int, Field(strict=True, ge=1, le=_S.max_kernel)]
-Stride = Annotated[int, Field(strict=True, ge=1, le=_S.max_stride)]
-Pad = Annotated[int, Field(strict=True, ge=0, le=_S.max_padding)]
-Dil = Annotated[int, Field(strict=True, ge=1, le=_S.max_dilation)]
-Seed = Annotated[int, Field(strict=True, ge=0, le=2**31 - 1, description="seed of the random stream")]
+Kernel = Annotated[int, Field(strict=True, ge=1, le=_S.max_kernel), WHOLE]
+Stride = Annotated[int, Field(strict=True, ge=1, le=_S.max_stride), WHOLE]
+Pad = Annotated[int, Field(strict=True, ge=0, le=_S.max_padding), WHOLE]
+Dil = Annotated[int, Field(strict=True, ge=1, le=_S.max_dilation), WHOLE]
+Seed = Annotated[int, Field(strict=True, ge=0, le=2**31 - 1, description="seed of the random stream"), WHOLE]
 Detail = Literal["auto", "full", "compact"]
 PaddingMode = Literal["zeros", "reflect", "replicate", "circular"]
 DETAIL_HELP = (
@@ -56,7 +57,7 @@ class Conv2dBody(Body):
     stride: Stride | tuple[Stride, Stride] = 1
     padding: Pad | tuple[Pad, Pad] | Literal["same", "valid"] = 0
     dilation: Dil | tuple[Dil, Dil] = 1
-    groups: Annotated[int, Field(strict=True, ge=1, le=_S.max_channels)] = 1
+    groups: Annotated[int, Field(strict=True, ge=1, le=_S.max_channels), WHOLE] = 1
     padding_mode: PaddingMode = "zeros"
 
 
@@ -74,7 +75,7 @@ class MaxPool2dBody(PoolBody):
 class AvgPool2dBody(PoolBody):
     padding: Pad | tuple[Pad, Pad] = 0
     count_include_pad: Annotated[bool, Field(strict=True)] = True
-    divisor_override: Annotated[int, Field(strict=True, ge=1, le=10_000)] | None = None
+    divisor_override: Annotated[int, Field(strict=True, ge=1, le=10_000), WHOLE] | None = None
 
 
 class LpPool2dBody(PoolBody):

@@ -375,11 +375,11 @@ POST_CASES: list[tuple[str, str, dict[str, Any], int, str]] = [
         "stride: got true; must be a whole number or a pair [height, width] of them, each from 1 to 16",
     ),
     (
-        "stride-float",
+        "stride-fraction",
         "/api/conv2d/trace",
-        {"input": X3, "weight": W2, "stride": 1.0},
+        {"input": X3, "weight": W2, "stride": 1.5},
         422,
-        "stride: got 1.0; must be a whole number or a pair [height, width] of them, each from 1 to 16",
+        "stride: got 1.5; must be a whole number or a pair [height, width] of them, each from 1 to 16",
     ),
     (
         "stride-0",
@@ -731,7 +731,7 @@ def test_unknown_routes_answer_json(method: str, path: str, status: int, message
         ("DELETE", "/api/relu/trace", "GET, POST"),
         ("POST", "/api/conv2d/shape", "GET"),
         ("OPTIONS", "/api/stack/shape", "POST"),
-        ("GET", "/api/exercises/conv_output_size/answer", "POST"),
+        ("GET", "/api/exercises/output_size/answer", "POST"),
         ("POST", "/healthz", "GET"),
         ("POST", "/static/js/config.js", "GET, HEAD"),  # StaticFiles' own refusal
     ],
@@ -858,6 +858,31 @@ def test_post_string_value_is_shown_as_a_string() -> None:
         body["message"]
         == "stride: got '2'; must be a whole number or a pair [height, width] of them, each from 1 to 16"
     )
+
+
+@pytest.mark.parametrize(
+    ("path", "body"),
+    [
+        ("/api/conv2d/trace", {"input": X3, "weight": W2, "stride": 1.0, "padding": [1.0, 0], "groups": 1.0}),
+        ("/api/dropout/trace", {"input": X3, "seed": 123863.0}),
+        ("/api/avg_pool2d/trace", {"input": X3, "kernel_size": 2.0, "divisor_override": 3.0}),
+        (
+            "/api/stack/shape",
+            {"input_shape": [1.0, 8, 8], "layers": [{"type": "conv2d", "out_channels": 2.0, "kernel_size": 3.0}]},
+        ),
+        ("/api/stack/run", {"input_shape": [1, 8, 8], "layers": [{"type": "relu"}], "seed": 7.0}),
+    ],
+)
+def test_a_whole_float_in_a_body_is_the_integer(path: str, body: dict[str, Any]) -> None:
+    """JSON Schema's "integer" (what /openapi.json promises) counts 2.0; true, "2" and 2.5 stay refused."""
+    response = client.post(path, json=body)
+    assert response.status_code == 200, response.text[:300]
+
+
+def test_a_whole_float_in_an_answer_body_is_the_integer() -> None:
+    response = client.post("/api/exercises/output_size/answer", json={"seed": 3.0, "answer": None})
+    assert response.status_code == 200, response.text[:300]
+    assert response.json() == client.post("/api/exercises/output_size/answer", json={"seed": 3, "answer": None}).json()
 
 
 @pytest.mark.parametrize(
