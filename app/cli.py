@@ -10,22 +10,35 @@ from typing import Any
 
 APP_IMPORT = "app.main:app"
 WORKERS_ENV = "CONVSCOPE_WORKERS"
+KEEP_ALIVE_ENV = "CONVSCOPE_TIMEOUT_KEEP_ALIVE"
+KEEP_ALIVE_DEFAULT = 5  # seconds, uvicorn's own default
 PACKAGE_DIR = Path(__file__).resolve().parent
+
+
+def _int_from_env(name: str, default: int, environ: Mapping[str, str] | None) -> int:
+    """A whole number >= 1 from the variable ``name``, or ``default`` when it is unset or empty."""
+    env: Mapping[str, str] = os.environ if environ is None else environ
+    raw = env.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise ValueError(f"{name}: got {raw!r}; must be a whole number >= 1") from None
+    if value < 1:
+        raise ValueError(f"{name}: got {value}; must be >= 1")
+    return value
 
 
 def default_workers(environ: Mapping[str, str] | None = None) -> int:
     """Workers from CONVSCOPE_WORKERS, or 1 when it is unset or empty."""
-    env: Mapping[str, str] = os.environ if environ is None else environ
-    raw = env.get(WORKERS_ENV, "").strip()
-    if not raw:
-        return 1
-    try:
-        workers = int(raw)
-    except ValueError:
-        raise ValueError(f"{WORKERS_ENV}: got {raw!r}; must be a whole number >= 1") from None
-    if workers < 1:
-        raise ValueError(f"{WORKERS_ENV}: got {workers}; must be >= 1")
-    return workers
+    return _int_from_env(WORKERS_ENV, 1, environ)
+
+
+def default_keep_alive(environ: Mapping[str, str] | None = None) -> int:
+    """Seconds an idle keep-alive connection stays open, from CONVSCOPE_TIMEOUT_KEEP_ALIVE, else 5.
+    Behind a load balancer that reuses connections, make it longer than the balancer's idle timeout."""
+    return _int_from_env(KEEP_ALIVE_ENV, KEEP_ALIVE_DEFAULT, environ)
 
 
 def _positive_int(text: str) -> int:
@@ -62,6 +75,13 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help=f"worker processes (default: ${WORKERS_ENV}, else 1)",
     )
+    serve.add_argument(
+        "--timeout-keep-alive",
+        type=_positive_int,
+        default=None,
+        metavar="SECONDS",
+        help=f"close idle keep-alive connections after SECONDS (default: ${KEEP_ALIVE_ENV}, else {KEEP_ALIVE_DEFAULT})",
+    )
     serve.add_argument("--reload", action="store_true", help="restart when app/ changes (development only)")
     return parser
 
@@ -77,6 +97,9 @@ def uvicorn_kwargs(args: argparse.Namespace, environ: Mapping[str, str] | None =
         "workers": workers,
         "reload": args.reload,
         "server_header": False,
+        "timeout_keep_alive": (
+            args.timeout_keep_alive if args.timeout_keep_alive is not None else default_keep_alive(environ)
+        ),
     }
     if args.reload:
         kwargs["reload_dirs"] = [str(PACKAGE_DIR)]

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 import app.cli
-from app.cli import build_parser, default_workers, uvicorn_kwargs
+from app.cli import build_parser, default_keep_alive, default_workers, uvicorn_kwargs
 
 
 def kwargs_for(*argv: str, environ: dict[str, str] | None = None) -> dict[str, object]:
@@ -21,6 +21,7 @@ def test_serve_maps_to_uvicorn_arguments() -> None:
         "workers": 2,
         "reload": False,
         "server_header": False,
+        "timeout_keep_alive": 5,
     }
 
 
@@ -31,6 +32,7 @@ def test_serve_defaults() -> None:
         "workers": 1,
         "reload": False,
         "server_header": False,
+        "timeout_keep_alive": 5,
     }
 
 
@@ -48,6 +50,21 @@ def test_bad_workers_environment_names_the_variable(raw: str) -> None:
         default_workers({"CONVSCOPE_WORKERS": raw})
 
 
+def test_keep_alive_from_environment() -> None:
+    assert kwargs_for("serve", environ={"CONVSCOPE_TIMEOUT_KEEP_ALIVE": "75"})["timeout_keep_alive"] == 75
+
+
+def test_keep_alive_flag_beats_environment() -> None:
+    kwargs = kwargs_for("serve", "--timeout-keep-alive", "65", environ={"CONVSCOPE_TIMEOUT_KEEP_ALIVE": "75"})
+    assert kwargs["timeout_keep_alive"] == 65
+
+
+@pytest.mark.parametrize("raw", ["soon", "0", "-5"])
+def test_bad_keep_alive_environment_names_the_variable(raw: str) -> None:
+    with pytest.raises(ValueError, match="CONVSCOPE_TIMEOUT_KEEP_ALIVE: got"):
+        default_keep_alive({"CONVSCOPE_TIMEOUT_KEEP_ALIVE": raw})
+
+
 def test_reload_watches_the_package() -> None:
     kwargs = kwargs_for("serve", "--reload")
     assert kwargs["reload"] is True
@@ -59,7 +76,9 @@ def test_reload_with_several_workers_is_refused() -> None:
         kwargs_for("serve", "--reload", "--workers", "2")
 
 
-@pytest.mark.parametrize("argv", [["serve", "--workers", "0"], ["serve", "--port", "70000"], []])
+@pytest.mark.parametrize(
+    "argv", [["serve", "--workers", "0"], ["serve", "--port", "70000"], ["serve", "--timeout-keep-alive", "0"], []]
+)
 def test_bad_arguments_exit_with_usage(argv: list[str], capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit) as excinfo:
         build_parser().parse_args(argv)
