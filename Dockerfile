@@ -1,11 +1,23 @@
 # syntax=docker/dockerfile:1
-# ConvScope image: runtime dependencies only (no test extras), runs as a non-root user.
+# ConvScope production image: runtime dependencies only (no test extras), no compiler, non-root,
+# a health check, workers from the environment, BLAS at one thread per worker. docs/DEPLOY.md
+# explains the choices and how to run it behind a load balancer or on Kubernetes.
 #   docker build -t convscope .
 #   docker run --rm -p 8000:8000 convscope
+#   docker run --rm -p 8000:8000 -e CONVSCOPE_WORKERS=4 convscope
 
-# ---- builder: install the project and its runtime dependencies into /opt/venv ----
-FROM python:3.11-slim AS builder
+# One base image for both stages: the venv built in the first stage is copied into the second
+# and runs on that stage's /usr/local/bin/python, so both must be the very same image.
+# A precise tag (Python 3.11.14, Debian 13 "trixie", slim variant: no compiler). For a build that
+# cannot change under you, also pin the digest the tag points to today:
+#   docker buildx imagetools inspect python:3.11.14-slim-trixie    (prints "Digest: sha256:...")
+#   docker build --build-arg PYTHON_IMAGE=python:3.11.14-slim-trixie@sha256:<digest> -t convscope .
+ARG PYTHON_IMAGE=python:3.11.14-slim-trixie
 
+# ---- builder: the runtime dependencies and the convscope command, in /opt/venv ----
+FROM ${PYTHON_IMAGE} AS builder
+
+# No pip cache in the layer; no "new pip available" check.
 ENV PIP_DISABLE_PIP_VERSION_CHECK=1 \
     PIP_NO_CACHE_DIR=1
 
@@ -13,29 +25,45 @@ RUN python -m venv /opt/venv
 ENV PATH="/opt/venv/bin:$PATH"
 
 WORKDIR /build
-# pyproject.toml names README.md as the long description, so it is needed to build.
-COPY pyproject.toml README.md ./
+# Dependencies first, read from pyproject.toml with the standard library's tomllib, so this
+# layer (about 350 MB once installed) is rebuilt only when pyproject.toml changes, not on every
+# edit to app/. Every dependency ships manylinux wheels for amd64 and arm64 (numpy, scipy,
+# scikit-learn, pillow, orjson, pydantic-core, uvloop, httptools): nothing is compiled. Should a
+# platform ever lack a wheel, install build-essential here, in the builder only.
+COPY pyproject.toml ./
+RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml', 'rb'))['project']['dependencies']))" \
+        > requirements.txt \
+ && pip install --no-cache-dir -r requirements.txt
+# Then the project itself, without touching the dependencies: this puts the `convscope`
+# console script in /opt/venv/bin. pyproject.toml names README.md as the long description.
+COPY README.md ./
 COPY app/ app/
-RUN pip install .
+RUN pip install --no-cache-dir --no-deps .
 
 # ---- final: the venv plus the files the app reads at run time ----
-FROM python:3.11-slim
+FROM ${PYTHON_IMAGE}
 
-# The app finds static/ and templates/ at Path(app/__file__).resolve().parent.parent, i.e. next
-# to the app/ package. A regular `pip install .` puts app/ in /opt/venv/lib/.../site-packages,
-# where there is no static/ beside it. So the final stage runs app/ from /srv/convscope
-# (copied from the build context, with static/ and templates/ beside it) and puts that
-# directory first on sys.path through PYTHONPATH. The copy of app/ installed in the venv
-# is still there, but is shadowed; the venv supplies the dependencies and the `convscope`
-# console script, whose `from app.cli import main` then resolves to /srv/convscope/app.
-RUN groupadd --system convscope \
- && useradd --system --gid convscope --no-create-home --home-dir /nonexistent --shell /usr/sbin/nologin convscope
+# A fixed numeric uid/gid, and USER below uses the numbers: Kubernetes can only check
+# runAsNonRoot against a numeric USER ("image has non-numeric user ..., cannot verify user is
+# non-root"). No home directory, no login shell.
+RUN groupadd --system --gid 10001 convscope \
+ && useradd --system --uid 10001 --gid convscope --no-create-home --home-dir /nonexistent \
+        --shell /usr/sbin/nologin convscope
 
+# The whole venv, package data included: scikit-learn's sklearn/datasets/data/digits.csv.gz and
+# sklearn/datasets/images/*.jpg, which the app reads at run time, stay as pip installed them.
 COPY --from=builder /opt/venv /opt/venv
 
+# The app finds static/ and templates/ next to the app/ package (Path(app/__file__).parent.parent).
+# A regular install puts app/ in site-packages, with no static/ beside it, so the app runs from
+# /srv/convscope, first on sys.path through PYTHONPATH; the copy installed in the venv is shadowed
+# (the venv supplies the dependencies and the `convscope` command, whose `from app.cli import
+# main` resolves here). app/ includes app/models/digits_cnn.json. Files stay owned by root: the
+# app user can read them, not change them. .dockerignore keeps everything else out.
 WORKDIR /srv/convscope
-# .dockerignore lets through only pyproject.toml, README.md, app/, static/ and templates/.
-COPY . ./
+COPY app/ app/
+COPY static/ static/
+COPY templates/ templates/
 
 ENV PATH="/opt/venv/bin:$PATH" \
     PYTHONPATH=/srv/convscope \
@@ -44,16 +72,42 @@ ENV PATH="/opt/venv/bin:$PATH" \
     OPENBLAS_NUM_THREADS=1 \
     OMP_NUM_THREADS=1 \
     MKL_NUM_THREADS=1 \
-    CONVSCOPE_WORKERS=2
+    CONVSCOPE_WORKERS=2 \
+    CONVSCOPE_TIMEOUT_KEEP_ALIVE=75
+# PYTHONDONTWRITEBYTECODE: the app never writes a file, so the root filesystem can be read-only.
+# PYTHONUNBUFFERED: log lines reach `docker logs` at once.
+# *_NUM_THREADS=1: NumPy's bundled OpenBLAS otherwise starts one thread per core in every worker
+#   process (N workers x N cores threads on N cores); the ops here are small, and parallelism
+#   comes from workers and replicas instead.
+# CONVSCOPE_WORKERS=2: uvicorn worker processes, one per core of a 2-core host; set it to the
+#   host's core count, and to 1 on Kubernetes, where replicas do the scaling (docs/DEPLOY.md).
+# CONVSCOPE_TIMEOUT_KEEP_ALIVE=75: seconds an idle connection is kept. Longer than the usual 60 s
+#   idle timeout of the load balancer or proxy in front, so that it, not the app, closes idle
+#   connections (otherwise a request can race the app's close and get a 502).
+# Behind a proxy that terminates TLS, set FORWARDED_ALLOW_IPS (read by uvicorn) to the proxy's
+# address so X-Forwarded-Proto/For are trusted; see docs/DEPLOY.md.
 
-# Files stay owned by root and read-only for the app user.
-USER convscope
+# Bytecode compiled now, as root, so that worker start-up never needs to write it.
+RUN python -m compileall -q app
+
+# Numeric, matching the ids created above.
+USER 10001:10001
 
 EXPOSE 8000
 
-# No curl in slim images: ask python for /healthz.
-HEALTHCHECK --interval=30s --timeout=5s --start-period=10s --retries=3 \
+# uvicorn stops gracefully on SIGTERM: it stops accepting, lets running requests and streams
+# finish, then exits. SIGTERM is Docker's default; stated here so that nobody changes it.
+STOPSIGNAL SIGTERM
+
+# No curl in slim images: Python asks /healthz. Exit 0 healthy, 1 unhealthy (an HTTP error or a
+# refused connection raises, which also exits 1). Docker only: Kubernetes ignores HEALTHCHECK
+# and uses the probes in deploy/kubernetes.yaml. The port is the one in CMD.
+HEALTHCHECK --interval=30s --timeout=5s --start-period=15s --retries=3 \
     CMD ["python", "-c", "import sys, urllib.request; r = urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=4); sys.exit(0 if r.status == 200 else 1)"]
 
-# Workers come from CONVSCOPE_WORKERS through the CLI.
+# Exec form, no shell: the convscope process is PID 1 and receives SIGTERM itself. uvicorn
+# installs its own SIGTERM/SIGINT handlers (a PID 1 without handlers would ignore them), and its
+# supervisor waits for its worker processes and replaces one that dies; nothing else in the
+# container starts processes, so no init (tini) is needed. `docker run --init` does no harm.
+# Workers come from CONVSCOPE_WORKERS, keep-alive from CONVSCOPE_TIMEOUT_KEEP_ALIVE (app/cli.py).
 CMD ["convscope", "serve", "--host", "0.0.0.0", "--port", "8000"]
