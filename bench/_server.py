@@ -63,8 +63,8 @@ def in_thread() -> Iterator[Running]:
 
 
 @contextmanager
-def subprocess_server() -> Iterator[Running]:
-    """``python -m uvicorn app.main:app`` in a child process; terminated on exit."""
+def subprocess_server(*options: str) -> Iterator[Running]:
+    """``python -m uvicorn app.main:app [options]`` in a child process; terminated on exit."""
     port = free_port()
     command = [
         sys.executable,
@@ -77,6 +77,7 @@ def subprocess_server() -> Iterator[Running]:
         str(port),
         "--log-level",
         "warning",
+        *options,
     ]
     proc = subprocess.Popen(command, cwd=ROOT)
     base = f"http://127.0.0.1:{port}"
