@@ -1,0 +1,206 @@
+"""Schemathesis over every operation of /openapi.json, in process, with its default checks: no 5xx,
+every response as documented (status, content type, schema, headers), schema-valid requests
+accepted, schema-violating ones refused, 405 with a true Allow header.
+
+Two profiles of the same test. CI (the default): FUZZ_EXAMPLES=20 examples per operation,
+derandomized, so every run sends the same requests. The long run (scripts/fuzz_api.py) sets
+FUZZ_EXAMPLES to thousands and a seed; FUZZ_REPORT names a JSON file for the figures (cases and
+statuses per operation, seconds). docs/FUZZING.md has the figures and what was found.
+
+Checks are adjusted for a few operations only, each for the reason given where it is done.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import time
+import zlib
+from collections import Counter, defaultdict
+from collections.abc import Iterator
+from functools import cache
+from typing import Any
+from urllib.parse import parse_qsl, urlsplit
+
+import pytest
+import schemathesis
+from hypothesis import HealthCheck, settings
+from pydantic import BaseModel, ValidationError
+from schemathesis.checks import not_a_server_error
+from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
+
+from app.api.animation import gif_query, png_query
+from app.api.augment import AugmentQuery
+from app.api.stack_run import StackRunRequest
+from app.api.traces import OPS
+from app.main import app
+from app.schemas.exercises import AnswerBody
+from app.schemas.stack import StackRequest
+
+EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "20"))
+LONG = "FUZZ_EXAMPLES" in os.environ
+# GET /api/transfer/train trains two networks for up to 300 epochs in one request (up to ~15 s on
+# 2 cores): fewer examples, and a longer read timeout than schemathesis' 10 s.
+TRAINING = "^/api/transfer/train$"
+TRAINING_EXAMPLES = int(os.environ.get("FUZZ_TRAINING_EXAMPLES", "4"))
+TRAINING_TIMEOUT = 60
+PROFILE = settings(
+    max_examples=EXAMPLES,
+    derandomize=not LONG,  # CI: the same requests every run; the long run takes pytest's --hypothesis-seed
+    database=None,
+    deadline=None,  # a GIF takes a while; slowness is not what this test is about
+    suppress_health_check=[HealthCheck.too_slow, HealthCheck.filter_too_much, HealthCheck.data_too_large],
+)
+
+# The coverage phase (boundary values, every missing or wrong-typed parameter, unexpected methods:
+# several hundred requests per operation) runs in the long run only; CI keeps examples and fuzzing.
+# The long run is seeded (FUZZ_SEED) so that a failure can be replayed, and may be split in shards
+# (FUZZ_SHARD=i/n: the operations whose label hashes to i modulo n) run side by side.
+SEED = {"seed": int(os.environ["FUZZ_SEED"])} if "FUZZ_SEED" in os.environ else {}
+CONFIG = schemathesis.Config.from_dict({"phases": {"coverage": {"enabled": LONG}}, **SEED})
+SHARD, SHARDS = (int(part) for part in os.environ.get("FUZZ_SHARD", "0/1").split("/"))
+document = schemathesis.openapi.from_asgi("/openapi.json", app, config=CONFIG)
+schema = document.include(lambda ctx: zlib.crc32(ctx.operation.label.encode()) % SHARDS == SHARD)
+
+# Operations whose rules tie parameters together (a kernel must fit the padded input, groups must
+# divide the channels, a text array must not be ragged and must match in_channels, linear needs a
+# flatten first, a sample or a file but not both, an exercise's params depend on its kind, a crop
+# must fit the padded sample).
+# OpenAPI cannot state such rules, so schema-valid requests are rightly refused with 422 (413 for
+# the caps on sizes computed from several parameters). There positive_data_acceptance is replaced
+# by refused_only_by_a_rule_between_parameters below, which still fails when the request model
+# itself refuses what its schema allows.
+BETWEEN_PARAMETERS = re.compile(
+    r"(GET|POST) /api/\w+/trace|GET /api/\w+/(shape|animation\.gif|frame\.png)"
+    r"|POST /api/stack/(shape|run)|POST /api/images/convolve|POST /api/exercises/\{kind\}/answer"
+    r"|GET /api/augment(/image\.png|/diff\.png)?"
+)
+# "Would GET ... accept these parameters?" answers every question, a bad one too, with 200 and
+# {"ok": false, "status": 422, ...}: by design, so the page can ask while a person types.
+ALWAYS_200 = re.compile(r"GET /api/(\w+|transfer/\w+)/check")
+TRACE_PATH = re.compile(r"/api/(?P<op>\w+)/(?P<what>trace|shape|animation\.gif|frame\.png)")
+MODELS: dict[str, type[BaseModel]] = {
+    "POST /api/stack/shape": StackRequest,
+    "POST /api/stack/run": StackRunRequest,
+    "POST /api/exercises/{kind}/answer": AnswerBody,
+    "GET /api/augment": AugmentQuery,
+    "GET /api/augment/image.png": AugmentQuery,
+    "GET /api/augment/diff.png": AugmentQuery,
+}
+STATS: dict[str, Counter[str]] = defaultdict(Counter)
+SECONDS: Counter[str] = Counter()
+
+
+@cache
+def request_model(method: str, path: str) -> type[BaseModel] | None:
+    """The pydantic model FastAPI reads this operation's request with (None: read by hand)."""
+    found = TRACE_PATH.fullmatch(path)
+    if found and found["op"] in OPS:
+        body, _, query, _, _ = OPS[found["op"]]
+        if found["what"] == "trace":
+            return body if method == "POST" else query
+        return {"shape": query, "animation.gif": gif_query(query), "frame.png": png_query(query)}[found["what"]]
+    return MODELS.get(f"{method} {path}")
+
+
+def refused_only_by_a_rule_between_parameters(ctx: Any, response: Any, case: Any) -> bool | None:
+    """positive_data_acceptance, except that a schema-valid request may get 422 or 413 from the
+    engine; never from the request model, which must take whatever its schema allows."""
+    positive = case.meta is not None and case.meta.generation.mode.is_positive
+    if not positive or response.status_code not in (413, 422):
+        return positive_data_acceptance(ctx, response, case)
+    model = request_model(case.method, case.path)
+    if model is None:
+        return None
+    sent = response.request
+    try:
+        if case.method == "POST":
+            model.model_validate_json(sent.body or b"")
+        else:
+            model.model_validate(dict(parse_qsl(urlsplit(sent.url).query, keep_blank_values=True)))
+    except ValidationError as err:
+        raise AssertionError(f"{model.__name__} refuses a request its schema allows: {err}") from None
+    return None
+
+
+def oembed_format_is_501(ctx: Any, response: Any, case: Any) -> bool | None:
+    """not_a_server_error, except that oEmbed 1.0 (section 2.3.5) prescribes 501 Not Implemented
+    for a format the provider does not serve: ConvScope serves json only."""
+    if response.status_code == 501 and case.query.get("format") != "json":
+        return None
+    return not_a_server_error(ctx, response, case)
+
+
+def adjusted_checks(label: str) -> tuple[list[Any], list[Any]]:
+    """(excluded, added) checks for one operation."""
+    if BETWEEN_PARAMETERS.fullmatch(label):
+        return [positive_data_acceptance], [refused_only_by_a_rule_between_parameters]
+    if ALWAYS_200.fullmatch(label):
+        return [negative_data_rejection], []
+    if label == "GET /oembed":
+        return [not_a_server_error], [oembed_format_is_501]
+    return [], []
+
+
+@pytest.fixture(scope="module", autouse=True)
+def figures() -> Iterator[None]:
+    """The long run's figures, written when FUZZ_REPORT names a file."""
+    yield
+    if path := os.environ.get("FUZZ_REPORT"):
+        report = {
+            label: {"cases": sum(s.values()), "statuses": dict(s), "seconds": round(SECONDS[label], 2)}
+            for label, s in sorted(STATS.items())
+        }
+        with open(path, "w") as out:
+            json.dump(report, out, indent=1)
+
+
+def call_and_validate(case: schemathesis.Case, **kwargs: Any) -> None:
+    label = case.operation.label
+    excluded, added = adjusted_checks(label)
+    start = time.perf_counter()
+    try:
+        response = case.call_and_validate(excluded_checks=excluded, additional_checks=added, **kwargs)
+        STATS[label][str(response.status_code)] += 1
+    except BaseException:  # schemathesis' FailureGroup is a BaseExceptionGroup
+        STATS[label]["failed"] += 1
+        raise
+    finally:
+        SECONDS[label] += time.perf_counter() - start
+
+
+@pytest.mark.slow
+@schema.exclude(path_regex=TRAINING).parametrize()
+@PROFILE
+def test_api(case: schemathesis.Case) -> None:
+    call_and_validate(case)
+
+
+@pytest.mark.slow
+@schema.include(path_regex=TRAINING).parametrize()
+@settings(PROFILE, max_examples=TRAINING_EXAMPLES)
+def test_training(case: schemathesis.Case) -> None:
+    call_and_validate(case, timeout=TRAINING_TIMEOUT)
+
+
+def test_every_operation_is_fuzzed() -> None:
+    """No operation of the document is skipped, and each adjustment above names real operations."""
+    labels = {result.ok().label for result in document.get_all_operations()}
+    assert len(labels) >= 54
+    assert {label for label in labels if BETWEEN_PARAMETERS.fullmatch(label)} >= {
+        "POST /api/conv2d/trace",
+        "GET /api/conv2d/trace",
+        "GET /api/relu/frame.png",
+        "POST /api/stack/run",
+        "POST /api/exercises/{kind}/answer",
+    }
+    assert len([label for label in labels if ALWAYS_200.fullmatch(label)]) == 8
+    assert "GET /oembed" in labels
+    assert [result.ok().label for result in document.include(path_regex=TRAINING).get_all_operations()] == [
+        "GET /api/transfer/train"
+    ]
+    for label in labels:
+        method, path = label.split(" ", 1)
+        if TRACE_PATH.fullmatch(path):
+            assert request_model(method, path) is not None, label
