@@ -3,6 +3,8 @@ names, defaults, bounds and choices, so the page and the API never disagree."""
 
 from __future__ import annotations
 
+import math
+import re
 import typing
 from typing import Any
 
@@ -35,6 +37,8 @@ LABELS = {
     "weight": "weight values",
 }
 ADVANCED = ("input", "weight", "detail")  # shown under "your own numbers", or not at all
+# HTML's "valid floating-point number", what an <input type="number"> keeps (static/js/widgets/params.js agrees)
+HTML_NUMBER = re.compile(r"-?(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?")
 
 
 def _choices(annotation: Any) -> list[str] | None:
@@ -82,6 +86,8 @@ def form_fields(model: type[BaseModel], given: dict[str, str]) -> list[dict[str,
         value: Any = given.get(name, "" if default is None else default)
         if kind == "checkbox":
             value = str(value).lower() in ("true", "1", "yes", "on")
+        elif kind == "number" and not _fits_number_field(value):
+            kind = "text"  # shown as the link wrote it, for the API to refuse in words (a number field would blank it)
         field = {
             "name": name,
             "label": LABELS.get(name, name),
@@ -96,3 +102,8 @@ def form_fields(model: type[BaseModel], given: dict[str, str]) -> list[dict[str,
         }
         fields.append(field)
     return fields
+
+
+def _fits_number_field(value: Any) -> bool:
+    text = str(value)
+    return text == "" or (HTML_NUMBER.fullmatch(text) is not None and math.isfinite(float(text)))

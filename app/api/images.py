@@ -75,7 +75,10 @@ async def read_form(request: Request) -> tuple[dict[str, str], bytes | None]:
                 raise ParamError(name, Described("a form field"), f"is not a field of this request ({sorted(FIELDS)})")
         return dict(pairs), None
     if ctype != b"multipart/form-data" or not boundary:
-        raise ParamError("body", Described(f"Content-Type {ctype.decode() or 'none'}"), "must be multipart/form-data")
+        what = f"Content-Type {ctype.decode() or 'none'}" + (
+            " without a boundary" if ctype == b"multipart/form-data" else ""
+        )
+        raise ParamError("body", Described(what), "must be multipart/form-data")
     fields: dict[str, str] = {}
     state: dict[str, Any] = {"header": b"", "value": b"", "headers": {}, "data": bytearray(), "file": None}
 
@@ -225,7 +228,10 @@ async def convolve(request: Request) -> JSONResponse:
     padding = _int(fields, "padding", 1, 0, 1)
     channels = pixels.shape[0]
     weight = np.broadcast_to(kernel, (1, channels, 3, 3)).copy()  # same kernel on every channel, summed
-    feature = conv2d(pixels, weight, padding=padding).output[0]
+    try:
+        feature = conv2d(pixels, weight, padding=padding).output[0]
+    except ParamError as err:  # pixels are 0..1: an overflow is the custom kernel's (a preset never overflows)
+        raise ParamError("custom", err.value, err.rule) if err.param == "weight" else err from None
     body: dict[str, Any] = {
         "source": sample or "upload",
         "label": catalogue.sample(sample).label if sample else None,

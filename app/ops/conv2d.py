@@ -20,7 +20,7 @@ from app.ops.errors import Described, ParamError
 from app.ops.geometry import Axis
 from app.ops.pad import Padded, pad
 from app.ops.pairs import is_int, pair
-from app.ops.tensors import as_tensor
+from app.ops.tensors import as_tensor, check_overflow
 
 
 @dataclass(frozen=True)
@@ -145,7 +145,9 @@ def conv2d(
     budget.check_macs(int(w.shape[0]), int(np.prod(w.shape[1:])), axes, max_macs)
     budget.check_windows(int(x.shape[0]), axes, max_windows)
     padded = pad(x, pads, padding_mode)
-    output = _compute(windows(padded.values, axes), w, b, g)
+    with np.errstate(over="ignore", invalid="ignore"):
+        output = _compute(windows(padded.values, axes), w, b, g)
+    check_overflow(not np.isfinite(output).all(), {"input": x, "weight": w, "bias": b})
     return Conv2dTrace(x, w, b, s, d, g, padding_mode, padding, padded, axes, output)
 
 

@@ -20,7 +20,7 @@ import numpy as np
 from app.ops.elementwise import cell_steps
 from app.ops.errors import ParamError
 from app.ops.random import check_seed, uniform
-from app.ops.tensors import as_tensor
+from app.ops.tensors import as_tensor, check_overflow
 
 VARIANTS = ("dropout", "dropout2d")
 
@@ -65,4 +65,7 @@ def dropout(input: Any, p: Any = 0.5, training: Any = True, seed: Any = 0, varia
     keep = (uniform(seed, "mask", shape) >= p).astype(np.int64)
     mask = np.ascontiguousarray(np.broadcast_to(keep, x.shape))
     scale = 1.0 / (1.0 - p)
-    return DropoutTrace(x, p, True, seed, variant, mask, scale, x * (mask * scale))
+    with np.errstate(over="ignore"):
+        output = x * (mask * scale)
+    check_overflow(not np.isfinite(output).all(), {"input": x}, f"a kept value times 1/(1 - p) = {scale:g}")
+    return DropoutTrace(x, p, True, seed, variant, mask, scale, output)

@@ -22,7 +22,7 @@ from app.ops.errors import ParamError
 from app.ops.geometry import Axis
 from app.ops.pad import INPUT, Padded, pad
 from app.ops.pairs import is_int, pair
-from app.ops.tensors import as_tensor
+from app.ops.tensors import as_tensor, check_overflow
 
 
 @dataclass(frozen=True)
@@ -163,7 +163,9 @@ def avg_pool2d(
         raise ParamError("divisor_override", divisor_override, "must be an integer >= 1, or null")
     k, s, p, d, axes = _geometry(x, kernel_size, stride, padding, 1, ceil_mode, max_windows)
     padded = _frame(x, axes, fill=0.0)
-    sums = _window_sums(padded, axes)
+    with np.errstate(over="ignore", invalid="ignore"):
+        sums = _window_sums(padded, axes)
+    check_overflow(not np.isfinite(sums).all(), {"input": x}, "the sum of a window")
     (pad_h, in_h), (pad_w, in_w) = _counts(axes[0]), _counts(axes[1])
     if divisor_override is not None:
         divisor = np.full(sums.shape[1:], float(divisor_override))
@@ -200,7 +202,7 @@ def lp_pool2d(
         raise ParamError("norm_type", norm_type, "must be > 0 (2 gives the L2 norm)")
     k, s, p, d, axes = _geometry(x, kernel_size, stride, 0, 1, ceil_mode, max_windows)
     padded = _frame(x, axes, fill=0.0)
-    with np.errstate(invalid="ignore"):
+    with np.errstate(over="ignore", invalid="ignore"):  # invalid: a negative value to a fractional power is NaN
         powered = np.power(padded.values, float(norm_type))
         sums = _window_sums(Padded(powered, padded.kinds, padded.source_rows, padded.source_cols, padded.pads), axes)
         (_, in_h), (_, in_w) = _counts(axes[0]), _counts(axes[1])
@@ -208,5 +210,7 @@ def lp_pool2d(
         mean = sums / inside
         scaled = np.sign(mean) * np.maximum(np.abs(mean), 0.0) * (k[0] * k[1])
         output = np.power(scaled, 1.0 / float(norm_type))
+    overflowed = bool(np.isinf(powered).any() or np.isinf(scaled).any())
+    check_overflow(overflowed, {"input": x}, f"the sum of a window's values to the power {float(norm_type):g}")
     extras = {"sum": sums, "scale": np.ascontiguousarray(k[0] * k[1] / inside), "norm_type": float(norm_type)}
     return PoolTrace("lp_pool2d", x, k, s, p, d, ceil_mode, padded, axes, np.ascontiguousarray(output), extras)

@@ -6,6 +6,8 @@ import numpy as np
 
 from app.ops.errors import Described, ParamError
 
+FLOAT64_MAX = float(np.finfo(np.float64).max)  # about 1.8e308: past it a result is inf, and JSON has no inf
+
 
 def as_tensor(name: str, value: object, ndim: int, layout: str) -> np.ndarray:
     """A finite float64 array with ``ndim`` dimensions, or a ParamError naming ``name``."""
@@ -24,3 +26,15 @@ def as_tensor(name: str, value: object, ndim: int, layout: str) -> np.ndarray:
             name, Described(f"{array[where]} at index {list(where)}"), "values must be finite numbers (no NaN or Inf)"
         )
     return array
+
+
+def check_overflow(overflowed: bool, operands: dict[str, np.ndarray | None], what: str = "the output") -> None:
+    """A ParamError when finite operands gave a result past float64's range (``overflowed``: an
+    infinity, or a NaN made of two). It names the operand with the largest magnitude, the one to shrink.
+    Callers compute under ``np.errstate(over="ignore", invalid="ignore")`` and ask here."""
+    if not overflowed:
+        return
+    given = [(name, float(np.abs(array).max())) for name, array in operands.items() if array is not None]
+    name, largest = max(given, key=lambda item: item[1])
+    rule = f"{what} would pass {FLOAT64_MAX:.3g}, the largest float64: use smaller values"
+    raise ParamError(name, Described(f"values as large as {largest:.3g}"), rule)

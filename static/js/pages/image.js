@@ -68,9 +68,11 @@ function restoreFromUrl() {
   const custom = (q.get("custom") || "").split(";").flatMap((row) => row.split(","));
   if (custom.length === 9) cells.forEach((cell, i) => { cell.value = custom[i]; });
   if (q.get("grayscale") === "false") $("grayscale").checked = false;
-  for (const [name, id] of [["x", "zoom-x"], ["y", "zoom-y"], ["size", "zoom-size"]]) {
-    if (q.has(name)) $(id).value = q.get(name);
+  for (const [name, id] of [["x", "zoom-x"], ["y", "zoom-y"]]) {
+    const text = (q.get(name) || "").trim(); // a number field takes digits only: anything else logs a warning
+    if (/^\d{1,9}$/.test(text)) $(id).value = text;
   }
+  pick($("zoom-size"), q.get("size"));
 }
 
 const fmt = (x) => Number(x.toFixed(2)).toString();

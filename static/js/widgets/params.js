@@ -10,11 +10,18 @@ export function readForm(form) {
   return params;
 }
 
+// HTML's "valid floating-point number": what an <input type="number"> keeps (app/api/forms.py agrees).
+const HTML_NUMBER = /^-?(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?$/;
+
 export function writeForm(form, params) {
   for (const input of form.querySelectorAll("[name]")) {
     const value = params[input.name] ?? input.dataset.default ?? "";
     if (input.type === "checkbox") input.checked = value === "true";
-    else input.value = value;
+    else {
+      // A number field would blank anything else (and log a warning): show it as written, for the API to refuse in words.
+      if (input.type === "number" && value !== "" && !(HTML_NUMBER.test(value) && Number.isFinite(Number(value)))) input.type = "text";
+      input.value = value;
+    }
   }
 }
 
