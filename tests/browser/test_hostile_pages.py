@@ -318,11 +318,6 @@ def test_an_exercise_shows_a_quoted_answer_as_text(page: Page, base_url: str, co
     check_inert(page, opened, console, refused=True)
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="static/js/pages/transfer.js copies shots/epochs/seed from the URL into number fields unchecked, and "
-    "Chromium logs 'The specified value ... cannot be parsed' (the player's fix: static/js/widgets/params.js)",
-)
 def test_the_transfer_view_takes_a_payload_in_a_number_setting_quietly(
     page: Page, base_url: str, console: Console
 ) -> None:

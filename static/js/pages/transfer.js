@@ -6,6 +6,7 @@
 // training: {query, header, epochs, done, shown, finished, error}}.
 
 import { el, replace } from "../widgets/dom.js";
+import { setFieldValue } from "../widgets/params.js";
 import { renderFilters } from "../transfer/filters.js";
 import { Gallery } from "../transfer/gallery.js";
 import { renderMaps } from "../transfer/maps.js";
@@ -118,7 +119,7 @@ function setupTraining() {
     run: $("tl-run"),
   };
   const training = new Training(ui, api.training, () => { $("tl-train").textContent = "Train again"; });
-  for (const name of FIELDS) fields[name].value = api.settings[name];
+  for (const name of FIELDS) setFieldValue(fields[name], api.settings[name]);
   $("tl-form").addEventListener("change", () => {
     readFields();
     writeSettings(api.settings);

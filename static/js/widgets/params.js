@@ -13,15 +13,18 @@ export function readForm(form) {
 // HTML's "valid floating-point number": what an <input type="number"> keeps (app/api/forms.py agrees).
 const HTML_NUMBER = /^-?(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?$/;
 
+/** Put `value` in a field as written. A number field would blank anything but a number (and log a
+ * warning), so such a field turns into a text field: the API then refuses the value in words. */
+export function setFieldValue(input, value) {
+  if (input.type === "number" && value !== "" && !(HTML_NUMBER.test(value) && Number.isFinite(Number(value)))) input.type = "text";
+  input.value = value;
+}
+
 export function writeForm(form, params) {
   for (const input of form.querySelectorAll("[name]")) {
     const value = params[input.name] ?? input.dataset.default ?? "";
     if (input.type === "checkbox") input.checked = value === "true";
-    else {
-      // A number field would blank anything else (and log a warning): show it as written, for the API to refuse in words.
-      if (input.type === "number" && value !== "" && !(HTML_NUMBER.test(value) && Number.isFinite(Number(value)))) input.type = "text";
-      input.value = value;
-    }
+    else setFieldValue(input, value);
   }
 }
 
