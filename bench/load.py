@@ -58,6 +58,7 @@ import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _server  # noqa: E402
+from run_all import wait_quiet  # noqa: E402
 
 from app.api.traces import OPS  # noqa: E402
 from app.lessons import LESSONS  # noqa: E402
@@ -254,6 +255,12 @@ def pct(values: list[float], q: float) -> float:
     return ordered[min(len(ordered) - 1, max(0, round(q / 100 * len(ordered)) - 1))] if ordered else float("nan")
 
 
+def machine_ticks() -> tuple[int, int]:
+    """(all, idle + iowait) clock ticks of every core so far, from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(fields), fields[3] + fields[4]
+
+
 def cpu_seconds(pid: int) -> float:
     """utime + stime of a process, from /proc."""
     fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
@@ -269,6 +276,7 @@ def run_viewers(
     stats = Stats()
     client_cpu = resource.getrusage(resource.RUSAGE_SELF)
     server_cpu = cpu_seconds(pid) if pid else None
+    ticks = machine_ticks()
     stop = time.perf_counter() + duration
     started = time.perf_counter()
 
@@ -285,8 +293,14 @@ def run_viewers(
     )
     cpu = used.ru_utime + used.ru_stime - client_cpu.ru_utime - client_cpu.ru_stime
     line = f"CPU: client {cpu / wall:.0%} of a core"
+    ours = cpu
     if pid and server_cpu is not None:
+        ours += cpu_seconds(pid) - server_cpu
         line += f", server {(cpu_seconds(pid) - server_cpu) / wall:.0%} of a core"
+    total, idle = (now - before for now, before in zip(machine_ticks(), ticks, strict=True))
+    cores = os.cpu_count() or 1
+    busy = (1 - idle / max(1, total)) * cores
+    line += f"; the whole machine {busy:.2f} of {cores} cores busy, other processes {max(0.0, busy - ours / wall):.2f}"
     print(line)
     head = f"{'kind':<7} {'requests':>9} {'errors':>7} {'1st byte p50':>13} {'p99':>8} {'total p50':>10} {'p99':>8}"
     print(f"\n{head}  (ms)")
@@ -387,9 +401,12 @@ def main() -> None:
     parser.add_argument("--large", default=LARGE, help="the large stream of the fairness check")
     parser.add_argument("--large-count", type=int, default=1)
     parser.add_argument("--small", type=int, default=400, help="small streams timed in each fairness phase")
+    parser.add_argument("--wait-quiet", type=float, default=0, metavar="S", help="wait up to S s for an idle CPU")
     parser.add_argument("--uvicorn", nargs=argparse.REMAINDER, default=[], help="options for uvicorn, last")
     args = parser.parse_args()
 
+    if args.wait_quiet:
+        print(f"CPU {wait_quiet(0.10, args.wait_quiet):.0%} busy over 2 s before starting")
     print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs; git {git_rev()}")
     if args.uvicorn:
         print("uvicorn options:", " ".join(args.uvicorn))
