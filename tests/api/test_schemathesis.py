@@ -1,11 +1,12 @@
 """Schemathesis over every operation of /openapi.json, in process, with its default checks: no 5xx,
 every response as documented (status, content type, schema, headers), schema-valid requests
-accepted, schema-violating ones refused, 405 with a true Allow header.
+accepted, schema-violating ones refused, and (coverage phase) 405 with a true Allow header.
 
 Two profiles of the same test. CI (the default): FUZZ_EXAMPLES=20 examples per operation,
 derandomized, so every run sends the same requests. The long run (scripts/fuzz_api.py) sets
-FUZZ_EXAMPLES to thousands and a seed; FUZZ_REPORT names a JSON file for the figures (cases and
-statuses per operation, seconds). docs/FUZZING.md has the figures and what was found.
+FUZZ_EXAMPLES to thousands, a seed, and adds the coverage phase; FUZZ_REPORT names a JSON file for
+the figures (cases and statuses per operation, seconds). docs/FUZZING.md has the figures and what
+was found.
 
 Checks are adjusted for a few operations only, each for the reason given where it is done.
 """
@@ -90,6 +91,9 @@ MODELS: dict[str, type[BaseModel]] = {
 }
 STATS: dict[str, Counter[str]] = defaultdict(Counter)
 SECONDS: Counter[str] = Counter()
+FAILURES: dict[str, set[str]] = defaultdict(set)
+REPORT_EVERY = 30  # seconds
+REPORTED = time.monotonic()
 
 
 @cache
@@ -143,17 +147,29 @@ def adjusted_checks(label: str) -> tuple[list[Any], list[Any]]:
     return [], []
 
 
-@pytest.fixture(scope="module", autouse=True)
-def figures() -> Iterator[None]:
-    """The long run's figures, written when FUZZ_REPORT names a file."""
-    yield
+def write_report() -> None:
+    """The figures so far, when FUZZ_REPORT names a file: rewritten every REPORT_EVERY seconds and at
+    the end, so a long run stopped early still leaves them."""
+    global REPORTED
     if path := os.environ.get("FUZZ_REPORT"):
         report = {
-            label: {"cases": sum(s.values()), "statuses": dict(s), "seconds": round(SECONDS[label], 2)}
-            for label, s in sorted(STATS.items())
+            label: {
+                "cases": sum(statuses.values()),
+                "statuses": dict(statuses),
+                "seconds": round(SECONDS[label], 2),
+                "failures": sorted(FAILURES[label]),
+            }
+            for label, statuses in sorted(STATS.items())
         }
         with open(path, "w") as out:
             json.dump(report, out, indent=1)
+    REPORTED = time.monotonic()
+
+
+@pytest.fixture(scope="module", autouse=True)
+def figures() -> Iterator[None]:
+    yield
+    write_report()
 
 
 def call_and_validate(case: schemathesis.Case, **kwargs: Any) -> None:
@@ -163,11 +179,20 @@ def call_and_validate(case: schemathesis.Case, **kwargs: Any) -> None:
     try:
         response = case.call_and_validate(excluded_checks=excluded, additional_checks=added, **kwargs)
         STATS[label][str(response.status_code)] += 1
-    except BaseException:  # schemathesis' FailureGroup is a BaseExceptionGroup
+    except BaseException as err:  # schemathesis' FailureGroup is a BaseExceptionGroup
         STATS[label]["failed"] += 1
+        for failure in getattr(err, "exceptions", [err]):
+            FAILURES[label].add(" ".join(filter(None, (getattr(failure, "code", ""), failure_title(failure)))))
         raise
     finally:
         SECONDS[label] += time.perf_counter() - start
+        if time.monotonic() - REPORTED > REPORT_EVERY:
+            write_report()
+
+
+def failure_title(failure: BaseException) -> str:
+    title = getattr(failure, "title", None) or f"{type(failure).__name__}: {failure}"
+    return str(title).splitlines()[0][:200]
 
 
 @pytest.mark.slow
