@@ -39,6 +39,7 @@ UNION_RULES = {  # fields whose type is a union: one sentence instead of each me
     "padding": f"{PAIR_RULE} (each from 0 to {_S.max_padding}), or 'same' or 'valid'",
     "bias": "must be a list of numbers, one per filter, or null",
     "divisor_override": "must be a whole number >= 1, or null",
+    "answer": "must be a finite number, a choice (its index or its text), or null",
 }
 PATTERN_RULES = {
     "padding": "must be one or two whole numbers >= 0 (like 1 or 1,2), or 'same' or 'valid'",
@@ -147,6 +148,8 @@ def _rule(error: dict[str, Any], param: str) -> str:
         return f"must be at most {ctx.get('max_length')} characters long"
     if kind == "literal_error":
         return f"must be one of {ctx.get('expected')}"
+    if kind == "union_tag_invalid":  # a stack layer's "type"
+        return f"must be one of {ctx.get('expected_tags')}"
     msg = str(error.get("msg", "is invalid"))
     for lead in ("Input should ", "Value error, ", "Input "):
         if msg.startswith(lead):
@@ -216,6 +219,9 @@ def validation_problems(errors: Sequence[Any]) -> list[dict[str, Any]]:
         loc = [part for part in error.get("loc", ()) if not _is_union_tag(part)]
         param = _param(loc)
         received = error.get("input")
+        if error.get("type") == "union_tag_invalid":  # a stack layer's unknown "type": name that field
+            loc, param = [*loc, "type"], f"{param}.type"
+            received = (error.get("ctx") or {}).get("tag", received)
         if error.get("type") == "missing":
             received = Described("nothing")
         elif loc and loc[0] == "query":
