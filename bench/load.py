@@ -296,7 +296,8 @@ def run_viewers(
     ours = cpu
     if pid and server_cpu is not None:
         ours += cpu_seconds(pid) - server_cpu
-        line += f", server {(cpu_seconds(pid) - server_cpu) / wall:.0%} of a core"
+        spent = cpu_seconds(pid) - server_cpu
+        line += f", server {spent / wall:.0%} of a core ({spent / max(1, count) * 1000:.2f} ms per request)"
     total, idle = (now - before for now, before in zip(machine_ticks(), ticks, strict=True))
     cores = os.cpu_count() or 1
     busy = (1 - idle / max(1, total)) * cores
@@ -365,13 +366,33 @@ async def with_large(base: str, large: str, count: int, small: int) -> tuple[lis
     return first, total, statistics.median(sizes), statistics.median(durations)
 
 
-def fairness(base: str, large: str, count: int, small: int) -> None:
-    print(f"\nfairness: {small} small lesson streams (4 clients, one request at a time each)")
+def fairness(base: str, large: str, count: int, small: int, rounds: int) -> None:
+    """Alone, then with the large stream(s), ``rounds`` times in turn (other load on the machine then
+    weighs on both alike); ``small`` small streams timed in each phase, in all."""
+    print(
+        f"\nfairness: {small} small lesson streams per phase (4 clients, one request at a time each), "
+        f"in {rounds} alternations"
+    )
     asyncio.run(small_streams(base, 40))  # warm up
-    alone_first, alone_total = asyncio.run(small_streams(base, small))
-    busy_first, busy_total, size, seconds = asyncio.run(with_large(base, large, count, small))
+    alone_first: list[float] = []
+    alone_total: list[float] = []
+    busy_first: list[float] = []
+    busy_total: list[float] = []
+    sizes, seconds = [], []
+    for _ in range(rounds):
+        first, total = asyncio.run(small_streams(base, small // rounds))
+        alone_first += first
+        alone_total += total
+        first, total, size, took = asyncio.run(with_large(base, large, count, small // rounds))
+        busy_first += first
+        busy_total += total
+        sizes.append(size)
+        seconds.append(took)
     print(f"large stream{'s' if count > 1 else ''} running meanwhile: {count} x GET {large}")
-    print(f"  each {size / 1e6:.1f} MB in {seconds * 1000:.0f} ms (median), restarted as soon as it ends")
+    print(
+        f"  each {statistics.median(sizes) / 1e6:.1f} MB in {statistics.median(seconds) * 1000:.0f} ms (median), "
+        "restarted as soon as it ends"
+    )
     print(f"\n{'small streams (ms)':<24} {'alone':>8} {'with large':>11} {'ratio':>7}")
     for label, alone, loaded in (
         ("first byte p50", pct(alone_first, 50), pct(busy_first, 50)),
@@ -400,7 +421,8 @@ def main() -> None:
     parser.add_argument("--fairness-only", action="store_true")
     parser.add_argument("--large", default=LARGE, help="the large stream of the fairness check")
     parser.add_argument("--large-count", type=int, default=1)
-    parser.add_argument("--small", type=int, default=400, help="small streams timed in each fairness phase")
+    parser.add_argument("--small", type=int, default=600, help="small streams timed in each fairness phase")
+    parser.add_argument("--fairness-rounds", type=int, default=6, help="alternations of the two fairness phases")
     parser.add_argument("--wait-quiet", type=float, default=0, metavar="S", help="wait up to S s for an idle CPU")
     parser.add_argument("--uvicorn", nargs=argparse.REMAINDER, default=[], help="options for uvicorn, last")
     args = parser.parse_args()
@@ -418,7 +440,7 @@ def main() -> None:
             visits = discover(running.base_url)
             run_viewers(running.base_url, running.pid or None, visits, args.viewers, args.duration, args.rounds)
         if not args.no_fairness:
-            fairness(running.base_url, args.large, args.large_count, args.small)
+            fairness(running.base_url, args.large, args.large_count, args.small, args.fairness_rounds)
 
 
 def git_rev() -> str:

@@ -21,16 +21,28 @@ def built(op: str, query: dict[str, str]) -> frames.Trace:
 
 @pytest.mark.parametrize("op", list(OPS))
 @pytest.mark.parametrize("limit", [1, 7, 100, frames.PIECE_NUMBERS])
-def test_the_done_frame_in_pieces_is_the_done_frame(op: str, limit: int) -> None:
+@pytest.mark.parametrize("piece_bytes", [1, frames.PIECE_BYTES])
+def test_the_done_frame_in_pieces_is_the_done_frame(
+    op: str, limit: int, piece_bytes: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(frames, "PIECE_BYTES", piece_bytes)
     trace = built(op, BIG)
     done = frames.done(trace)
     pieces = list(frames.encode_pieces(done, limit))
     assert b"".join(pieces) == frames.encode(done)
-    if limit == 100:
+    if limit == 100 and piece_bytes == 1:
         assert len(pieces) > 10
+    if piece_bytes == frames.PIECE_BYTES and len(pieces[0]) < piece_bytes:
+        assert len(pieces) == 1  # a small frame is one piece
 
 
-def test_special_values_and_types_survive_the_split() -> None:
+def test_a_small_frame_is_one_piece() -> None:
+    done = frames.done(built("conv2d", {"bias": "false"}))
+    assert list(frames.encode_pieces(done)) == [frames.encode(done)]
+
+
+def test_special_values_and_types_survive_the_split(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(frames, "PIECE_BYTES", 1)
     frame = {
         "type": "done",
         "output": np.array([[1.5, np.nan], [-np.inf, 0.1], [1e300, -0.0]]),
@@ -48,5 +60,6 @@ def test_a_large_done_frame_is_cut_into_pieces_of_bounded_size() -> None:
     query = s.Conv2dQuery.model_validate({"in_channels": "1", "height": "128", "width": "128", "out_channels": "16"})
     trace = OPS["conv2d"][3](query, get_settings())
     pieces = list(frames.encode_pieces(frames.done(trace), limit=20_000))
-    assert max(len(piece) for piece in pieces) < 20_000 * 25  # 20k numbers of at most 24 characters and a comma
-    assert len(pieces) >= 16
+    # at most PIECE_BYTES of small parts, then one block of 20k numbers of at most 24 characters and a comma
+    assert max(len(piece) for piece in pieces) < frames.PIECE_BYTES + 20_000 * 25
+    assert len(pieces) >= 8  # 16 blocks of one filter map, some joined (each ~60 kB)
