@@ -251,11 +251,12 @@ async def convolve(request: Request) -> JSONResponse:
         body["pool"] = map_summary(max_pool2d(rectified, 2).output[0])
     x = _int(fields, "x", None, 0, pixels.shape[2] - 1)
     y = _int(fields, "y", None, 0, pixels.shape[1] - 1)
+    size = _int(fields, "size", 7, 3, 15) or 7  # checked without x and y too: a bad value is never ignored
     if (x is None) != (y is None):
         raise ParamError("x" if x is None else "y", None, "x and y go together: send both or neither")
     if x is not None and y is not None:
         gray = pixels[0] if grayscale else images.to_gray(pixels)
-        body["region"] = region(gray, x, y, _int(fields, "size", 7, 3, 15) or 7, kernel)
+        body["region"] = region(gray, x, y, size, kernel)
     return JSONResponse(body)
 
 

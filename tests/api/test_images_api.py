@@ -186,6 +186,8 @@ def test_region_kept_inside_the_image() -> None:
         ({"grayscale": "maybe"}, "grayscale: got 'maybe'; must be true or false"),
         ({"x": "3"}, "y: got null; x and y go together"),
         ({"x": "500", "y": "1"}, "x: got 500; must be from 0 to 127"),
+        ({"size": "2"}, "size: got 2; must be from 3 to 15"),  # without x and y too (found by schemathesis)
+        ({"size": "2.0"}, "size: got '2.0'; must be a whole number"),
         ({"colour": "red"}, "colour: got a form field; is not a field of this request"),
     ],
 )
