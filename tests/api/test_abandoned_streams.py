@@ -46,6 +46,7 @@ def trimmed_rss() -> int:
 
 @pytest.fixture
 def live() -> Iterator[Live]:
+    gc.collect()  # garbage left by earlier tests (an exception's traceback can hold a trace) is not ours
     app: FastAPI = create_app()
     # Every stream here counts as expensive, and all 300 may run at once.
     app.dependency_overrides[get_settings] = lambda: Settings(max_expensive=1000, large_trace_numbers=10_000)
@@ -78,7 +79,8 @@ def abandon(live: Live, count: int) -> int:
 def wait_for(condition: Callable[[], bool], seconds: float) -> int:
     deadline = time.monotonic() + seconds
     while not condition():
-        assert time.monotonic() < deadline, "timed out"
+        if time.monotonic() > deadline:
+            raise AssertionError(f"not back within {seconds} s: {busy.LIMITER.running} busy slots taken")
         time.sleep(0.01)
     return busy.LIMITER.running
 
@@ -93,8 +95,8 @@ def traces_alive(live: Live) -> int:
 
 
 def test_abandoned_streams_leave_tasks_slots_and_memory_where_they_were(live: Live) -> None:
-    idle = live.task_count()
-    abandon(live, 60)  # warm up: imports, the thread pool, first-use caches
+    idle, traces = live.task_count(), traces_alive(live)
+    abandon(live, STREAMS)  # warm up: imports, the thread pool, the allocator's arenas
     wait_for(lambda: busy.LIMITER.running == 0 and live.task_count() <= idle, 5)
     tasks_before = live.task_count()
     rss_before = trimmed_rss()
@@ -104,16 +106,16 @@ def test_abandoned_streams_leave_tasks_slots_and_memory_where_they_were(live: Li
     wait_for(lambda: busy.LIMITER.running == 0 and live.task_count() <= tasks_before, 5)
     freed_in = time.monotonic() - started
 
-    assert traces_alive(live) == 0
+    assert traces_alive(live) <= traces
     rss_after = trimmed_rss()
+    print(f"RSS {rss_before / 2**20:.1f} -> {rss_after / 2**20:.1f} MiB; freed in {freed_in:.3f} s")
     assert rss_after - rss_before < RSS_TOLERANCE, f"RSS {rss_before >> 20} -> {rss_after >> 20} MiB"
     assert freed_in < 2, f"slots and tasks freed {freed_in:.2f} s after the clients left"
 
 
 def test_a_client_gone_before_the_response_starts_frees_its_slot(live: Live) -> None:
-    idle = live.task_count()
+    idle, traces = live.task_count(), traces_alive(live)
     for i in range(50):
         open_stream(live.port, URLS[i % len(URLS)]).close()
-    wait_for(lambda: busy.LIMITER.running == 0, 5)
-    assert traces_alive(live) == 0
-    wait_for(lambda: live.task_count() <= idle, 5)
+    # the handlers may still be building their traces when the last socket closes: wait for all of it
+    wait_for(lambda: busy.LIMITER.running == 0 and live.task_count() <= idle and traces_alive(live) <= traces, 5)
