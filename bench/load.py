@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/load.py                          # 200 viewers for 30 s, then the fairness check
     .venv/bin/python bench/load.py --viewers 50 --rounds 3  # each viewer makes 3 visits, then stops
+    .venv/bin/python bench/load.py --think 20 --duration 60  # each viewer reads a lesson for 20 s between visits
     .venv/bin/python bench/load.py --no-fairness            # the viewers only
     .venv/bin/python bench/load.py --fairness-only --large-count 4
     .venv/bin/python bench/load.py --url http://127.0.0.1:8000   # a server that is already running
@@ -17,7 +18,11 @@ widgets: each ``<iframe src="/embed/{op}?...">`` page, its own assets, then what
 a browser with an empty cache and at most 6 connections (Chromium's per-host limit): it
 visits lessons in turn (viewer i starts at lesson i), each visit being the page, then its
 assets and widget pages together, then each widget's assets, check and trace. Widgets that
-are not players (the transfer view, exercises, the calculator) are not exercised.
+are not players (the transfer view, exercises, the calculator) are not exercised. By default
+a viewer starts its next visit at once: the server is saturated, and "first byte" mostly
+measures the queue (about the requests in flight / requests per second). ``--think S`` makes
+each viewer start at a random moment of the first S seconds and read each lesson for S
+seconds: a paced class, for latency below saturation.
 
 Each request is timed from the moment it may use a connection: "first byte" is the first
 body chunk (for a stream, its header frame), "total" the last byte. An error is a non-2xx
@@ -29,8 +34,9 @@ retries are counted and printed, and an error only if the second try fails too.
 **Fairness.** Small lesson streams (4 clients in a loop, one request at a time each) are
 timed with no other load, then again while ``--large-count`` very large streams run without
 pause (by default the largest compact trace the caps allow: conv2d 3x224x224, 39 3x3 filters,
-1,956,864 steps, ~45 MB). The ratios (with / without) of their first-byte and total times
-say how much one large stream slows the small ones.
+1,956,864 steps, ~43 MB). The ratios (with / without) of their first-byte and total times
+say how much one large stream slows the small ones; the two phases alternate
+``--fairness-rounds`` times so that other load on the machine weighs on both alike.
 
 Figures only: nothing here asserts a time.
 """
@@ -41,6 +47,7 @@ import argparse
 import asyncio
 import html
 import os
+import random
 import re
 import resource
 import statistics
@@ -233,13 +240,22 @@ async def visit(client: httpx.AsyncClient, v: Visit, stats: Stats) -> None:
     await asyncio.gather(*(widget(client, gate, w, fetched, stats) for w in v.widgets))
 
 
-async def viewer(base: str, index: int, visits: list[Visit], stop: float, rounds: int | None, stats: Stats) -> int:
+async def viewer(
+    base: str, index: int, visits: list[Visit], stop: float, rounds: int | None, think: float, stats: Stats
+) -> int:
+    """Visits lessons in turn until ``stop`` (or ``rounds`` visits). With ``think`` > 0 it starts at a
+    random moment of the first ``think`` seconds and reads each lesson for ``think`` seconds."""
     limits = httpx.Limits(max_connections=BROWSER_CONNECTIONS, max_keepalive_connections=BROWSER_CONNECTIONS)
     done = 0
+    pace = random.Random(index)
     async with httpx.AsyncClient(base_url=base, limits=limits, timeout=60) as client:
+        if think:
+            await asyncio.sleep(pace.uniform(0, think))
         while (rounds is None and time.perf_counter() < stop) or (rounds is not None and done < rounds):
             await visit(client, visits[(index + done) % len(visits)], stats)
             done += 1
+            if think:
+                await asyncio.sleep(min(think, max(0.0, stop - time.perf_counter())) if rounds is None else think)
     return done
 
 
@@ -268,7 +284,7 @@ def cpu_seconds(pid: int) -> float:
 
 
 def run_viewers(
-    base: str, pid: int | None, visits: list[Visit], viewers: int, duration: float, rounds: int | None
+    base: str, pid: int | None, visits: list[Visit], viewers: int, duration: float, rounds: int | None, think: float
 ) -> None:
     per_visit = [len(requests_of(v)) for v in visits]
     streams = sum(len(v.widgets) for v in visits)
@@ -281,15 +297,16 @@ def run_viewers(
     started = time.perf_counter()
 
     async def everyone() -> list[int]:
-        return await asyncio.gather(*(viewer(base, i, visits, stop, rounds, stats) for i in range(viewers)))
+        return await asyncio.gather(*(viewer(base, i, visits, stop, rounds, think, stats) for i in range(viewers)))
 
     made = asyncio.run(everyone())
     wall = time.perf_counter() - started
     used = resource.getrusage(resource.RUSAGE_SELF)
     count = sum(len(values) for values in stats.total.values()) + sum(stats.errors.values())
+    pacing = f", {think:g} s of reading between visits" if think else ", no pause between visits"
     print(
-        f"\n{viewers} viewers, {sum(made)} visits in {wall:.1f} s: {count:,} requests, {count / wall:,.0f} requests/s, "
-        f"{stats.bytes / wall / 1e6:.1f} MB/s"
+        f"\n{viewers} viewers{pacing}, {sum(made)} visits in {wall:.1f} s: {count:,} requests, "
+        f"{count / wall:,.0f} requests/s, {stats.bytes / wall / 1e6:.1f} MB/s"
     )
     cpu = used.ru_utime + used.ru_stime - client_cpu.ru_utime - client_cpu.ru_stime
     line = f"CPU: client {cpu / wall:.0%} of a core"
@@ -416,6 +433,9 @@ def main() -> None:
     parser.add_argument("--viewers", type=int, default=200)
     parser.add_argument("--duration", type=float, default=30.0, help="seconds of visits (ignored with --rounds)")
     parser.add_argument("--rounds", type=int, default=None, help="visits per viewer, instead of --duration")
+    parser.add_argument(
+        "--think", type=float, default=0.0, help="seconds a viewer reads a lesson before the next (0: no pause)"
+    )
     parser.add_argument("--url", help="an already running server instead of starting one")
     parser.add_argument("--no-fairness", action="store_true")
     parser.add_argument("--fairness-only", action="store_true")
@@ -438,7 +458,9 @@ def main() -> None:
     with server as running:
         if not args.fairness_only:
             visits = discover(running.base_url)
-            run_viewers(running.base_url, running.pid or None, visits, args.viewers, args.duration, args.rounds)
+            run_viewers(
+                running.base_url, running.pid or None, visits, args.viewers, args.duration, args.rounds, args.think
+            )
         if not args.no_fairness:
             fairness(running.base_url, args.large, args.large_count, args.small, args.fairness_rounds)
 
