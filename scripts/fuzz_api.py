@@ -47,6 +47,7 @@ def main() -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     print(f"fuzzing: {args.examples} examples per operation, seed {seed}, {args.shards} shards -> {args.out}")
 
+    rev, date = git_rev(), datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")  # what is being fuzzed, and when
     start = time.monotonic()
     runs = [start_shard(index, args, seed) for index in range(args.shards)]
     deadline = start + args.budget_minutes * 60
@@ -66,8 +67,8 @@ def main() -> int:
 
     operations = merge(args.out, args.shards)
     summary = {
-        "date": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC"),
-        "git": git_rev(),
+        "date": date,
+        "git": rev,
         "machine": machine(),
         "versions": {name: version(name) for name in ("schemathesis", "hypothesis", "fastapi", "pydantic")},
         "examples": args.examples,
@@ -144,8 +145,11 @@ def markdown(summary: dict[str, Any]) -> str:
 
 
 def git_rev() -> str:
-    rev = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True).stdout
-    return rev.strip() or "unknown"
+    """HEAD, and "+ uncommitted changes" when the working tree (which is what runs) differs from it."""
+    git = ["git", "-C", str(ROOT)]
+    rev = subprocess.run([*git, "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    dirty = subprocess.run([*git, "status", "--porcelain", "--untracked-files=no"], capture_output=True, text=True)
+    return (rev or "unknown") + (" + uncommitted changes" if dirty.stdout.strip() else "")
 
 
 def machine() -> str:
