@@ -85,7 +85,7 @@ def respond(trace: frames.Trace, detail: str, cfg: Settings) -> StreamingRespons
     first = frames.encode(frames.header(trace, detail))
     body = frames.stream(first, trace, detail)
     if streamed_numbers(trace, detail) > cfg.large_trace_numbers:
-        return busy.GuardedStream(body, busy.take(cfg, "large trace"), media_type=NDJSON)
+        return busy.GuardedStream(body, busy.take(cfg, "large trace"), media_type=NDJSON, take_turns=True)
     return Stream(body, media_type=NDJSON)
 
 
