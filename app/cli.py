@@ -11,7 +11,7 @@ from typing import Any
 APP_IMPORT = "app.main:app"
 WORKERS_ENV = "CONVSCOPE_WORKERS"
 KEEP_ALIVE_ENV = "CONVSCOPE_TIMEOUT_KEEP_ALIVE"
-KEEP_ALIVE_DEFAULT = 5  # seconds, uvicorn's own default
+KEEP_ALIVE_DEFAULT = 75  # seconds; uvicorn's own 5 s dropped requests under load (docs/PERFORMANCE.md, Load)
 PACKAGE_DIR = Path(__file__).resolve().parent
 
 
@@ -36,7 +36,7 @@ def default_workers(environ: Mapping[str, str] | None = None) -> int:
 
 
 def default_keep_alive(environ: Mapping[str, str] | None = None) -> int:
-    """Seconds an idle keep-alive connection stays open, from CONVSCOPE_TIMEOUT_KEEP_ALIVE, else 5.
+    """Seconds an idle keep-alive connection stays open, from CONVSCOPE_TIMEOUT_KEEP_ALIVE, else 75.
     Behind a load balancer that reuses connections, make it longer than the balancer's idle timeout."""
     return _int_from_env(KEEP_ALIVE_ENV, KEEP_ALIVE_DEFAULT, environ)
 

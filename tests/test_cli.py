@@ -21,7 +21,7 @@ def test_serve_maps_to_uvicorn_arguments() -> None:
         "workers": 2,
         "reload": False,
         "server_header": False,
-        "timeout_keep_alive": 5,
+        "timeout_keep_alive": 75,
     }
 
 
@@ -32,7 +32,7 @@ def test_serve_defaults() -> None:
         "workers": 1,
         "reload": False,
         "server_header": False,
-        "timeout_keep_alive": 5,
+        "timeout_keep_alive": 75,
     }
 
 

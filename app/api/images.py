@@ -16,6 +16,7 @@ from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse, JSONResponse
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
+from starlette.concurrency import run_in_threadpool
 
 from app import catalogue, images
 from app.api import busy
@@ -217,6 +218,11 @@ def region(gray: np.ndarray, x: int, y: int, size: int, weight: np.ndarray) -> d
 )
 async def convolve(request: Request) -> JSONResponse:
     fields, data = await read_form(request)
+    # Decoding and convolving take milliseconds to tens of them: off the event loop, so streams keep flowing.
+    return JSONResponse(await run_in_threadpool(_convolve, fields, data))
+
+
+def _convolve(fields: dict[str, str], data: bytes | None) -> dict[str, Any]:
     grayscale = _flag(fields, "grayscale", True)
     sample = fields.get("sample", "").strip()
     if data is not None and sample:
@@ -257,7 +263,7 @@ async def convolve(request: Request) -> JSONResponse:
     if x is not None and y is not None:
         gray = pixels[0] if grayscale else images.to_gray(pixels)
         body["region"] = region(gray, x, y, size, kernel)
-    return JSONResponse(body)
+    return body
 
 
 @router.get("/play/image", response_class=HTMLResponse, include_in_schema=False)
