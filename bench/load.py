@@ -28,7 +28,8 @@ Each request is timed from the moment it may use a connection: "first byte" is t
 body chunk (for a stream, its header frame), "total" the last byte. An error is a non-2xx
 answer or an exception (connection refused or reset, timeout). One case is retried first, as
 browsers do: the server closed a kept-alive connection (uvicorn's --timeout-keep-alive, 5 s
-by default) just as a request went out on it, so no byte of an answer came back; such
+by default; this script starts it with ``convscope serve``'s 75 s unless told otherwise) just as
+a request went out on it, so no byte of an answer came back; such
 retries are counted and printed, and an error only if the second try fails too.
 
 **Fairness.** Small lesson streams (4 clients in a loop, one request at a time each) are
@@ -68,6 +69,7 @@ import _server  # noqa: E402
 from run_all import wait_quiet  # noqa: E402
 
 from app.api.traces import OPS  # noqa: E402
+from app.cli import KEEP_ALIVE_DEFAULT  # noqa: E402
 from app.lessons import LESSONS  # noqa: E402
 
 BROWSER_CONNECTIONS = 6
@@ -450,6 +452,9 @@ def main() -> None:
     if args.wait_quiet:
         print(f"CPU {wait_quiet(0.10, args.wait_quiet):.0%} busy over 2 s before starting")
     print(f"load average {os.getloadavg()[0]:.2f}, {os.cpu_count()} CPUs; git {git_rev()}")
+    if not any(opt.startswith("--timeout-keep-alive") for opt in args.uvicorn):
+        # as `convscope serve` runs it (app/cli.py): uvicorn's own 5 s dropped requests under load
+        args.uvicorn = ["--timeout-keep-alive", str(KEEP_ALIVE_DEFAULT), *args.uvicorn]
     if args.uvicorn:
         print("uvicorn options:", " ".join(args.uvicorn))
     server: AbstractContextManager[_server.Running] = (
