@@ -116,7 +116,7 @@ def test_lesson_page_loads_with_its_widgets_ready(page: Page, base_url: str, les
         element.scroll_into_view_if_needed()  # the frames load lazily
         frame = element.element_handle().content_frame()
         assert frame is not None
-        frame.wait_for_function(READY)
+        frame.wait_for_function(READY, timeout=30_000)  # a starved machine: the transfer widget fetches three answers
         assert frame.evaluate(READY), f"widget {element.get_attribute('src')} is not ready"
         assert frame.url.endswith(str(element.get_attribute("src")))
     # the console fixture fails the test on any console error or warning, in the page or its frames
