@@ -57,7 +57,7 @@ def load() -> tuple[np.ndarray, np.ndarray]:
     return table[:, :64].reshape(-1, 8, 8), table[:, 64].astype(np.int64)
 
 
-@lru_cache(maxsize=4)
+@lru_cache(maxsize=8)  # 5 splits are in use: train/test of each task, and the held-out digits 0-9
 def split(part: str, digits: tuple[int, ...]) -> Split:
     """``part``: "train" or "test" (held out); only the images of ``digits``; labels stay the digits."""
     images, labels = load()
