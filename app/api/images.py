@@ -32,6 +32,35 @@ from app.textarrays import format_array, parse_array
 router = APIRouter()
 FIELDS = {"file", "sample", "kernel", "custom", "grayscale", "relu", "pool", "padding", "x", "y", "size"}
 MAX_FIELD_BYTES = 2_000
+FORM_FIELDS: dict[str, dict[str, Any]] = {  # every field but the file
+    "sample": {
+        "type": "string",
+        "enum": list(catalogue.SAMPLES),
+        "default": catalogue.DEFAULT,
+        "description": "a bundled picture (docs/IMAGES.md); the photos are CC BY 2.0, "
+        "credited in the answer's sample.credit",
+    },
+    "kernel": {"type": "string", "enum": list(PRESETS), "default": "sobel_x"},
+    "custom": {"type": "string", "description": "3x3 kernel as 'a,b,c;d,e,f;g,h,i'"},
+    "grayscale": {"type": "boolean", "default": True},
+    "relu": {"type": "boolean", "default": False},
+    "pool": {"type": "boolean", "default": False},
+    "padding": {"type": "integer", "default": 1, "minimum": 0, "maximum": 1},
+    "x": {"type": "integer", "description": "zoom lens column in the working image"},
+    "y": {"type": "integer", "description": "zoom lens row in the working image"},
+    "size": {"type": "integer", "default": 7, "minimum": 3, "maximum": 15},
+}
+BLANK = "; empty: as if not sent (a form sends a field left blank as empty)"
+
+
+def _or_blank(schema: dict[str, Any]) -> dict[str, Any]:
+    """A field left blank in an HTML form arrives as an empty string, and counts as not sent."""
+    outer: dict[str, Any] = {key: schema[key] for key in ("default", "description") if key in schema}
+    outer["description"] = outer.get("description", "") + BLANK
+    inner = {key: value for key, value in schema.items() if key not in outer}
+    return {"anyOf": [inner, {"type": "string", "maxLength": 0}], **outer}
+
+
 CONVOLVE_DOC = {
     "requestBody": {
         "content": {
@@ -40,22 +69,7 @@ CONVOLVE_DOC = {
                     "type": "object",
                     "properties": {
                         "file": {"type": "string", "format": "binary", "description": "PNG, JPEG, GIF or WebP"},
-                        "sample": {
-                            "type": "string",
-                            "enum": list(catalogue.SAMPLES),
-                            "default": catalogue.DEFAULT,
-                            "description": "a bundled picture (docs/IMAGES.md); the photos are CC BY 2.0, "
-                            "credited in the answer's sample.credit",
-                        },
-                        "kernel": {"type": "string", "enum": list(PRESETS), "default": "sobel_x"},
-                        "custom": {"type": "string", "description": "3x3 kernel as 'a,b,c;d,e,f;g,h,i'"},
-                        "grayscale": {"type": "boolean", "default": True},
-                        "relu": {"type": "boolean", "default": False},
-                        "pool": {"type": "boolean", "default": False},
-                        "padding": {"type": "integer", "default": 1, "minimum": 0, "maximum": 1},
-                        "x": {"type": "integer", "description": "zoom lens column in the working image"},
-                        "y": {"type": "integer", "description": "zoom lens row in the working image"},
-                        "size": {"type": "integer", "default": 7, "minimum": 3, "maximum": 15},
+                        **{name: _or_blank(schema) for name, schema in FORM_FIELDS.items()},
                     },
                 }
             }
