@@ -53,7 +53,10 @@ def train(config: dict) -> tuple[tinycnn.Params, list[dict]]:
             "test_accuracy": tinycnn.accuracy(params, test_set.x, test_set.labels),
         }
         history.append(row)
-        print(f"epoch {epoch:3d}  loss {row['loss']:.4f}  train {row['train_accuracy']:.4f}  held-out {row['test_accuracy']:.4f}")
+        print(
+            f"epoch {epoch:3d}  loss {row['loss']:.4f}  train {row['train_accuracy']:.4f}"
+            f"  held-out {row['test_accuracy']:.4f}"
+        )
     return params, history
 
 
@@ -66,7 +69,8 @@ def main() -> None:
     seconds = time.perf_counter() - t0
     test_set = digits.split("test", digits.SOURCE_DIGITS)
     correct = int((tinycnn.predict(params, test_set.x) == test_set.labels).sum())
-    print(f"held-out accuracy: {correct}/{test_set.labels.size} = {correct / test_set.labels.size:.4f}  ({seconds:.1f} s)")
+    accuracy = correct / test_set.labels.size
+    print(f"held-out accuracy: {correct}/{test_set.labels.size} = {accuracy:.4f}  ({seconds:.1f} s)")
     if args.check:
         stored = orjson.loads(OUT.read_bytes())
         diff = max(float(np.abs(np.array(stored["weights"][k]) - v).max()) for k, v in params.items())
@@ -85,7 +89,7 @@ def main() -> None:
             "held_out": int(test_set.labels.size),
         },
         "training": {**CONFIG, "seconds": round(seconds, 2)},
-        "held_out": {"correct": correct, "total": int(test_set.labels.size), "accuracy": correct / test_set.labels.size},
+        "held_out": {"correct": correct, "total": int(test_set.labels.size), "accuracy": accuracy},
         "history": history,
         "trained": {
             "date": datetime.date.today().isoformat(),

@@ -159,13 +159,12 @@ def _part_name(headers: dict[bytes, bytes]) -> tuple[str, bool]:
 
 
 def _flag(fields: dict[str, str], name: str, default: bool) -> bool:
-    text = fields.get(name, "").strip().lower()
+    """The documented boolean: true or false (not 1, on or yes), or blank for the default."""
+    text = fields.get(name, "").strip()
     if not text:
         return default
-    if text in ("true", "1", "on", "yes"):
-        return True
-    if text in ("false", "0", "off", "no"):
-        return False
+    if text in ("true", "false"):
+        return text == "true"
     raise ParamError(name, text, "must be true or false")
 
 

@@ -192,6 +192,8 @@ def test_region_kept_inside_the_image() -> None:
         ({"custom": "1,x,1;1,1,1;1,1,1"}, "custom: got 'x'; every value must be a number"),
         ({"sample": "moon"}, f"sample: got 'moon'; must be one of {NAMES}"),
         ({"grayscale": "maybe"}, "grayscale: got 'maybe'; must be true or false"),
+        ({"grayscale": "0"}, "grayscale: got '0'; must be true or false"),  # the document says boolean
+        ({"pool": "on"}, "pool: got 'on'; must be true or false"),
         ({"x": "3"}, "y: got null; x and y go together"),
         ({"x": "500", "y": "1"}, "x: got 500; must be from 0 to 127"),
         ({"size": "2"}, "size: got 2; must be from 3 to 15"),  # without x and y too (found by schemathesis)
