@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
-from typing import Any
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request
+from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 
 from app import lessons as catalogue
@@ -65,6 +66,10 @@ def lesson_page(request: Request, slug: str) -> HTMLResponse:
 # --- exercises ------------------------------------------------------------------------
 
 
+# The kinds are listed in the document; another is still a 404 naming them (not a 422).
+Kind = Annotated[str, PathParam(description="an exercise kind", json_schema_extra={"enum": list(ex.KINDS)})]
+
+
 def _kind(kind: str) -> str:
     if kind not in ex.KINDS:
         raise HTTPException(404, f"no exercise kind {kind!r}; the kinds are: {', '.join(ex.KINDS)}")
@@ -108,7 +113,7 @@ def exercise_kinds() -> KindList:
     summary="A seeded exercise: the question and its figures (not the answer)",
     responses={404: {"description": "no such kind"}, 422: {"description": "a parameter broke a rule"}},
 )
-def get_exercise(request: Request, kind: str) -> ExerciseOut:
+def get_exercise(request: Request, kind: Kind) -> ExerciseOut:
     _kind(kind)
     given = {key: _query_value(value) for key, value in request.query_params.items()}
     seed = _seed(given.pop("seed", None))
@@ -123,7 +128,7 @@ def get_exercise(request: Request, kind: str) -> ExerciseOut:
     summary="Judge an answer to the exercise that seed and params make",
     responses={404: {"description": "no such kind"}, 422: {"description": "a parameter broke a rule"}},
 )
-def post_answer(kind: str, body: AnswerBody) -> VerdictOut | Response:
+def post_answer(kind: Kind, body: AnswerBody) -> VerdictOut | Response:
     _kind(kind)
     try:
         exercise = ex.make(kind, body.seed, body.params)
