@@ -1,6 +1,6 @@
-"""The long fuzzing run: tests/api/test_schemathesis.py with thousands of cases per operation.
+"""The long fuzzing run: tests/api/test_schemathesis.py with a thousand examples or more per operation.
 
-    .venv/bin/python scripts/fuzz_api.py                      # 2000 examples per operation, 2 shards
+    .venv/bin/python scripts/fuzz_api.py                      # 1000 examples per operation, 2 shards
     .venv/bin/python scripts/fuzz_api.py --examples 500 --seed 7
 
 The same test and checks as CI, with the long profile: FUZZ_EXAMPLES examples per operation
@@ -36,8 +36,8 @@ TITLE = re.compile(r"^\s*\| - (?P<title>(ST\d+ )?.+)$")
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--examples", type=int, default=2000, help="fuzzing examples per operation")
-    parser.add_argument("--training-examples", type=int, default=40, help="for GET /api/transfer/train")
+    parser.add_argument("--examples", type=int, default=1000, help="fuzzing examples per operation")
+    parser.add_argument("--training-examples", type=int, default=20, help="for GET /api/transfer/train")
     parser.add_argument("--seed", type=int, default=None, help="default: a random one, printed")
     parser.add_argument("--shards", type=int, default=os.cpu_count() or 1, help="pytest processes side by side")
     parser.add_argument("--out", type=Path, default=Path("/tmp/convscope-fuzz"), help="directory for the results")

@@ -4,7 +4,7 @@ accepted, schema-violating ones refused, and (coverage phase) 405 with a true Al
 
 Two profiles of the same test. CI (the default): FUZZ_EXAMPLES=15 examples per operation,
 derandomized, so every run sends the same requests. The long run (scripts/fuzz_api.py) sets
-FUZZ_EXAMPLES to thousands, a seed, and adds the coverage phase; FUZZ_REPORT names a JSON file for
+FUZZ_EXAMPLES to 1,000 or more, a seed, and adds the coverage phase; FUZZ_REPORT names a JSON file for
 the figures (cases and statuses per operation, seconds). docs/FUZZING.md has the figures and what
 was found.
 
