@@ -10,10 +10,7 @@ from __future__ import annotations
 
 import html
 import re
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
@@ -22,6 +19,7 @@ import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Frame, Page, expect
 
 from .conftest import DESKTOP, PAGE_TIMEOUT_MS, OpenPage
+from .hosting import static_host
 from .players import api_trace, next_frame
 
 HOST_HTML = """<!doctype html>
@@ -55,24 +53,12 @@ frame.src = new URLSearchParams(location.search).get("src");
 """
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def host_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A static host page on its own server: http://localhost:<port>/host.html."""
-    root = tmp_path_factory.mktemp("host")
-    (root / "host.html").write_text(HOST_HTML)
-    (root / "host.css").write_text(HOST_CSS)
-    (root / "host.js").write_text(HOST_JS)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, name="embed-host", daemon=True)
-    thread.start()
-    yield f"http://localhost:{server.server_address[1]}/host.html"
-    server.shutdown()
-    server.server_close()
+    files = {"host.html": HOST_HTML, "host.css": HOST_CSS, "host.js": HOST_JS}
+    with static_host(tmp_path_factory.mktemp("host"), files, "embed-host") as root:
+        yield f"{root}host.html"
 
 
 def open_host(page: Page, host_url: str, src: str) -> Frame:

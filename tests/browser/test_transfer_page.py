@@ -8,10 +8,7 @@ from __future__ import annotations
 
 import json
 import math
-import threading
 from collections.abc import Iterator
-from functools import partial
-from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
@@ -21,6 +18,7 @@ import pytest
 from playwright.sync_api import Page, expect
 
 from .conftest import OpenPage
+from .hosting import static_host
 
 READY = "() => Boolean(window.convscope && convscope.ready)"
 TRAINED = "() => Boolean(convscope.training.finished || convscope.training.error)"
@@ -377,24 +375,12 @@ frame.src = new URLSearchParams(location.search).get("src");
 """
 
 
-class QuietHandler(SimpleHTTPRequestHandler):
-    def log_message(self, format: str, *args: Any) -> None:
-        pass
-
-
 @pytest.fixture(scope="module")
 def host_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A course page on another origin (localhost, not 127.0.0.1) that frames the view."""
-    root = tmp_path_factory.mktemp("transfer-host")
-    (root / "host.html").write_text(HOST_HTML)
-    (root / "host.css").write_text(HOST_CSS)
-    (root / "host.js").write_text(HOST_JS)
-    server = ThreadingHTTPServer(("127.0.0.1", 0), partial(QuietHandler, directory=str(root)))
-    thread = threading.Thread(target=server.serve_forever, name="transfer-host", daemon=True)
-    thread.start()
-    yield f"http://localhost:{server.server_address[1]}/host.html"
-    server.shutdown()
-    server.server_close()
+    files = {"host.html": HOST_HTML, "host.css": HOST_CSS, "host.js": HOST_JS}
+    with static_host(tmp_path_factory.mktemp("transfer-host"), files, "transfer-host") as root:
+        yield f"{root}host.html"
 
 
 def test_the_embed_loads_in_a_frame_and_announces_its_height(page: Page, base_url: str, host_url: str) -> None:
