@@ -58,7 +58,7 @@ COPY --from=builder /opt/venv /opt/venv
 # A regular install puts app/ in site-packages, with no static/ beside it, so the app runs from
 # /srv/convscope, first on sys.path through PYTHONPATH; the copy installed in the venv is shadowed
 # (the venv supplies the dependencies and the `convscope` command, whose `from app.cli import
-# main` resolves here). app/ includes app/models/digits_cnn.json. Files stay owned by root: the
+# main` resolves here). app/ includes app/transfer/digits_cnn.json. Files stay owned by root: the
 # app user can read them, not change them. .dockerignore keeps everything else out.
 WORKDIR /srv/convscope
 COPY app/ app/

@@ -34,7 +34,7 @@ class Settings(BaseSettings):
     working_size: int = 128  # longest side of an image after downsizing, before convolving
     max_shots: int = 20  # transfer lesson: new examples per class
     max_epochs: int = 300  # transfer lesson: full-batch training steps
-    max_expensive: int = 4  # expensive requests running at once in one worker (app/api/busy.py); beyond: 503
+    max_expensive: int = 4  # expensive requests running at once in one worker (app/http/busy.py); beyond: 503
     busy_retry_after: int = 1  # seconds, the Retry-After of that 503
     large_trace_numbers: int = 2_000_000  # a trace streaming more numbers than this is expensive
 

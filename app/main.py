@@ -11,26 +11,16 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import __version__
-from app.api import (
-    animation,
-    augment,
-    embed,
-    errors,
-    images,
-    lessons,
-    pages,
-    stack,
-    stack_run,
-    traces,
-    transfer,
-    transfer_page,
-)
-from app.api.busy import ServerBusy, busy_handler
-from app.api.caching import HttpCaching
-from app.api.headers import SecurityHeaders
-from app.api.limits import BodySizeLimit
+from app.api import augment, exports, images, lessons, stack, stack_run, traces, transfer
 from app.config import get_settings
-from app.ops.errors import ParamError
+from app.engine.errors import ParamError
+from app.http import errors
+from app.http.busy import ServerBusy, busy_handler
+from app.http.caching import HttpCaching
+from app.http.headers import SecurityHeaders
+from app.http.limits import BodySizeLimit
+from app.pages import embed, players
+from app.pages import transfer as transfer_page
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -62,10 +52,10 @@ def create_app() -> FastAPI:
     app.include_router(augment.router)
     app.include_router(transfer.router)
     app.include_router(transfer_page.router)  # before embed and pages: /embed/transfer, /play/transfer
-    app.include_router(animation.router)
+    app.include_router(exports.router)
     app.include_router(lessons.router)
     app.include_router(embed.router)
-    app.include_router(pages.router)
+    app.include_router(players.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")
     return app
 

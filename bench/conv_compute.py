@@ -4,10 +4,10 @@ the trace, generating the steps, encoding them with orjson.
     .venv/bin/python bench/conv_compute.py
     .venv/bin/python bench/conv_compute.py --runs 50
 
-1. ``app.ops.conv2d.conv2d`` on three shapes (median and p95 of --runs runs, ms).
+1. ``app.engine.conv2d.conv2d`` on three shapes (median and p95 of --runs runs, ms).
 2. The 224x224x3 / 64-filter case taken apart: pad, im2col copy, GEMM, bias.
 3. Per trace: request -> trace (``build``), header frame, step generation
-   (``app.trace.step_frames``, batch by batch, as the stream does), orjson
+   (``app.http.frames.step_frames``, batch by batch, as the stream does), orjson
    encoding of those frames, done frame.
 Figures only: nothing here asserts a time.
 """
@@ -28,11 +28,11 @@ import numpy as np
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app import trace as frames  # noqa: E402
 from app.api import build  # noqa: E402
 from app.config import get_settings  # noqa: E402
-from app.ops import conv2d as conv_module  # noqa: E402
-from app.ops.pad import pad  # noqa: E402
+from app.engine import conv2d as conv_module  # noqa: E402
+from app.engine.pad import pad  # noqa: E402
+from app.http import frames as frames  # noqa: E402
 from app.schemas import traces as s  # noqa: E402
 
 RUNS = 20
@@ -58,7 +58,7 @@ def conv_cases() -> None:
         ("64x56x56 depthwise (groups=64) 3x3, padding 1", (64, 56, 56), (64, 1, 3, 3), 1, 64),
         ("64x56x56, 64 filters 3x3, padding 1", (64, 56, 56), (64, 64, 3, 3), 1, 1),
     ]
-    print(f"1. app.ops.conv2d.conv2d, {RUNS} runs")
+    print(f"1. app.engine.conv2d.conv2d, {RUNS} runs")
     print(f"   {'case':48} {'median ms':>10} {'p95 ms':>8} {'MMACs':>8} {'GMAC/s':>7}")
     for label, xs, ws, padding, groups in cases:
         x, w, b = rng.standard_normal(xs), rng.standard_normal(ws), rng.standard_normal(ws[0])

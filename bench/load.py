@@ -70,7 +70,7 @@ from run_all import wait_quiet  # noqa: E402
 
 from app.api.traces import OPS  # noqa: E402
 from app.cli import KEEP_ALIVE_DEFAULT  # noqa: E402
-from app.lessons import LESSONS  # noqa: E402
+from app.lessons.catalogue import LESSONS  # noqa: E402
 
 BROWSER_CONNECTIONS = 6
 CLOSED_EARLY = "Server disconnected without sending a response"  # h11: EOF where a response should start

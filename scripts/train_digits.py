@@ -1,9 +1,9 @@
 """Train ConvScope's small CNN on scikit-learn's digits 0-4 and store its weights in the repository.
 
-    .venv/bin/python scripts/train_digits.py            # writes app/models/digits_cnn.json
+    .venv/bin/python scripts/train_digits.py            # writes app/transfer/digits_cnn.json
     .venv/bin/python scripts/train_digits.py --check    # trains again and compares, writes nothing
 
-The network is app/ops/tinycnn.py's; the data split is app/digits.py's (a quarter of each
+The network is app/transfer/tinycnn.py's; the data split is app/transfer/digits.py's (a quarter of each
 digit held out). It prints the loss and accuracies after every epoch and the held-out
 accuracy at the end, which the weights file records. Training takes a few seconds on a
 laptop core. Same NumPy and BLAS, same weights; another BLAS may differ in the last bits.
@@ -24,10 +24,9 @@ import orjson
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from app import digits  # noqa: E402
-from app.ops import tinycnn  # noqa: E402
+from app.transfer import digits, tinycnn  # noqa: E402
 
-OUT = ROOT / "app" / "models" / "digits_cnn.json"
+OUT = ROOT / "app" / "transfer" / "digits_cnn.json"
 CONFIG = {"seed": 0, "epochs": 30, "batch_size": 32, "lr": 0.01, "optimizer": "Adam"}
 
 

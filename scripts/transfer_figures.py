@@ -20,8 +20,8 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from app import digits, model  # noqa: E402
-from app.ops import transfer  # noqa: E402
+from app.transfer import digits, model  # noqa: E402
+from app.transfer import training as transfer  # noqa: E402
 
 
 def main() -> None:

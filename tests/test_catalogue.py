@@ -1,4 +1,4 @@
-"""app/catalogue.py: one list of samples; the two photos read from scikit-learn's package and shrunk
+"""app/images/catalogue.py: one list of samples; the two photos read from scikit-learn's package and shrunk
 like an upload; their credits as scikit-learn's README gives them, and written in the docs."""
 
 from __future__ import annotations
@@ -11,9 +11,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app import catalogue
-from app.ops.errors import ParamError
-from app.ops.sample_images import drawing
+from app.engine.errors import ParamError
+from app.images import catalogue
+from app.images.drawings import drawing
 
 ROOT = Path(__file__).resolve().parent.parent
 PHOTOS = {"temple": "china.jpg", "flower": "flower.jpg"}
@@ -68,7 +68,7 @@ def test_drawings_are_drawn_at_the_size_asked_not_resampled() -> None:
 
 
 def test_scikit_learn_is_never_imported() -> None:
-    code = "import sys; from app import catalogue; catalogue.array('temple'); print('sklearn' in sys.modules)"
+    code = "import sys; from app.images import catalogue; catalogue.array('temple'); print('sklearn' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 

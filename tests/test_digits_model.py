@@ -2,8 +2,7 @@
 
 import numpy as np
 
-from app import digits, model
-from app.ops import tinycnn
+from app.transfer import digits, model, tinycnn
 
 
 def test_the_digits_come_from_the_installed_package() -> None:

@@ -1,4 +1,4 @@
-"""app/images.py: every bad file refused with its own message, before decoding; good files upright and small."""
+"""app/images/uploads.py: every bad file refused with its own message, before decoding; good files upright and small."""
 
 from __future__ import annotations
 
@@ -9,9 +9,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app import images
 from app.config import get_settings
-from app.ops.errors import ParamError, TooLargeError
+from app.engine.errors import ParamError, TooLargeError
+from app.images import uploads as images
 
 
 def encode(image: Image.Image, fmt: str = "PNG", **options: object) -> bytes:

@@ -1,4 +1,4 @@
-"""app/trace.py's ``encode_pieces``: the pieces of a frame joined are exactly ``encode(frame)``, and
+"""app/http/frames.py's ``encode_pieces``: the pieces of a frame joined are exactly ``encode(frame)``, and
 no piece holds more than the limit's worth of an array."""
 
 from __future__ import annotations
@@ -6,9 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app import trace as frames
 from app.api.traces import OPS
 from app.config import get_settings
+from app.http import frames
 from app.schemas import traces as s
 
 BIG = {"in_channels": "3", "height": "40", "width": "40"}

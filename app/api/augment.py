@@ -7,23 +7,21 @@ with fixed options, no metadata), so one URL always gives the same file.
 from __future__ import annotations
 
 import io
-from pathlib import Path
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 import numpy as np
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from fastapi.templating import Jinja2Templates
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from app import catalogue
-from app.ops import augment as A
-from app.ops.errors import ParamError
+from app.engine.errors import ParamError
+from app.images import augment as A
+from app.images import catalogue
+from app.pages.templates import templates
 
 router = APIRouter()
-templates = Jinja2Templates(directory=Path(__file__).resolve().parent.parent.parent / "templates")
 
 Op = Literal["original", "grayscale", "hflip", "vflip", "crop", "jitter", "translate", "rotate"]
 OPS: tuple[str, ...] = Op.__args__  # type: ignore[attr-defined]

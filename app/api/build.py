@@ -11,15 +11,15 @@ from typing import Any
 import numpy as np
 
 from app.config import Settings
-from app.ops.conv2d import conv2d
-from app.ops.dropout import dropout
-from app.ops.errors import Described, ParamError, TooLargeError
-from app.ops.pool import avg_pool2d, lp_pool2d, max_pool2d
-from app.ops.relu import relu
-from app.ops.samples import sample_bias, sample_input, sample_weight
+from app.engine.conv2d import conv2d
+from app.engine.dropout import dropout
+from app.engine.errors import Described, ParamError, TooLargeError
+from app.engine.pool import avg_pool2d, lp_pool2d, max_pool2d
+from app.engine.relu import relu
+from app.engine.samples import sample_bias, sample_input, sample_weight
+from app.http.frames import Trace
+from app.http.textarrays import parse_array
 from app.schemas import traces as s
-from app.textarrays import parse_array
-from app.trace import Trace
 
 
 def parse_pair(text: str) -> int | tuple[int, int]:

@@ -18,16 +18,17 @@ from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
 
-from app import catalogue, images
-from app.api import busy
-from app.api.pages import templates
 from app.config import get_settings
-from app.ops.conv2d import conv2d
-from app.ops.errors import Described, ParamError, TooLargeError
-from app.ops.kernels import PRESETS, preset
-from app.ops.pool import max_pool2d
-from app.ops.relu import relu
-from app.textarrays import format_array, parse_array
+from app.engine.conv2d import conv2d
+from app.engine.errors import Described, ParamError, TooLargeError
+from app.engine.pool import max_pool2d
+from app.engine.relu import relu
+from app.http import busy
+from app.http.textarrays import format_array, parse_array
+from app.images import catalogue
+from app.images import uploads as images
+from app.images.kernels import PRESETS, preset
+from app.pages.templates import templates
 
 router = APIRouter()
 FIELDS = {"file", "sample", "kernel", "custom", "grayscale", "relu", "pool", "padding", "x", "y", "size"}
@@ -227,7 +228,7 @@ def region(gray: np.ndarray, x: int, y: int, size: int, weight: np.ndarray) -> d
     "/api/images/convolve",
     summary="Convolve a sample or an uploaded image",
     openapi_extra=CONVOLVE_DOC,
-    dependencies=[Depends(busy.expensive("image convolution"))],  # 503 beyond max_expensive (app/api/busy.py)
+    dependencies=[Depends(busy.expensive("image convolution"))],  # 503 beyond max_expensive (app/http/busy.py)
 )
 async def convolve(request: Request) -> JSONResponse:
     fields, data = await read_form(request)

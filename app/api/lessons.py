@@ -2,28 +2,27 @@
 exercise API they use, GET /api/exercises/{kind} and POST /api/exercises/{kind}/answer.
 
 The exercise routes only translate: query strings to numbers and booleans, the op's
-dataclasses to JSON. Every rule and every number comes from ``app.ops.exercises``.
+dataclasses to JSON. Every rule and every number comes from ``app.lessons.exercises``.
 """
 
 from __future__ import annotations
 
 import secrets
-from pathlib import Path
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi import Path as PathParam
 from fastapi.responses import HTMLResponse, Response
 
-from app import lessons as catalogue
-from app.api.errors import param_error_response
-from app.api.pages import templates
-from app.ops import exercises as ex
-from app.ops.errors import ParamError
+from app.engine.errors import ParamError
+from app.http.errors import param_error_response
+from app.lessons import catalogue
+from app.lessons import exercises as ex
+from app.pages.templates import TEMPLATE_DIR, templates
 from app.schemas.exercises import AnswerBody, ExerciseOut, KindList, VerdictOut
 
 router = APIRouter()
-LESSON_DIR = Path(__file__).resolve().parent.parent.parent / "templates" / "lessons"
+LESSON_DIR = TEMPLATE_DIR / "lessons"
 MAX_SEED = 2**31 - 1
 
 

@@ -13,11 +13,11 @@ from fastapi import APIRouter, Body, Depends
 from fastapi.responses import Response
 from pydantic import ValidationError
 
-from app.api.errors import error_response, param_error_response, problem, validation_problems
 from app.config import Settings, get_settings
-from app.ops.errors import Described, TooLargeError
-from app.ops.stack import StackError, StackResult, check_input_caps, stack_shapes
+from app.engine.errors import Described, TooLargeError
+from app.http.errors import error_response, param_error_response, problem, validation_problems
 from app.schemas.stack import StackErrorBody, StackRequest, StackResponse
+from app.stack.shapes import StackError, StackResult, check_input_caps, stack_shapes
 
 router = APIRouter()
 

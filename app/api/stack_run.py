@@ -18,10 +18,10 @@ from pydantic import Field
 
 from app.api.stack import checked_stack
 from app.config import Settings, get_settings
-from app.ops.stack_run import LayerRun, run_stack
+from app.http.textarrays import format_array
 from app.schemas.numbers import WHOLE
 from app.schemas.stack import StackRequest
-from app.textarrays import format_array
+from app.stack.run import LayerRun, run_stack
 
 router = APIRouter()
 LINK_VALUES = 4096

@@ -12,12 +12,12 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ValidationError
 
-from app import trace as frames
-from app.api import build, busy
-from app.api.errors import problem, validation_problems
-from app.api.streaming import Stream
+from app.api import build
 from app.config import Settings, get_settings
-from app.ops.errors import ParamError, TooLargeError
+from app.engine.errors import ParamError, TooLargeError
+from app.http import busy, frames
+from app.http.errors import problem, validation_problems
+from app.http.streaming import Stream
 from app.schemas import traces as s
 
 router = APIRouter(tags=["traces"])

@@ -19,10 +19,10 @@ from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
-from app import digits, model
-from app.api import busy
 from app.config import Settings, get_settings
-from app.ops import tinycnn, transfer
+from app.http import busy
+from app.transfer import digits, model, tinycnn
+from app.transfer import training as transfer
 
 router = APIRouter(tags=["transfer learning"])
 NDJSON = "application/x-ndjson"

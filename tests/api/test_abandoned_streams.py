@@ -5,7 +5,7 @@ held are back where they were, without waiting for Python's garbage collector, a
 
 RSS is read after ``malloc_trim(0)``: without it glibc keeps the freed pages of its heap for
 reuse (RSS after a burst stays near the burst's peak, whether or not anything is still alive).
-Trimmed, RSS counts what the process still holds; before ``app/api/streaming.py`` the 300
+Trimmed, RSS counts what the process still holds; before ``app/http/streaming.py`` the 300
 traces, held by a reference cycle in the cancellation's traceback, kept about 160 MB of it.
 """
 
@@ -20,11 +20,11 @@ from collections.abc import Callable, Iterator
 import pytest
 from fastapi import FastAPI
 
-from app.api import busy
 from app.config import Settings, get_settings
+from app.engine.conv2d import Conv2dTrace
+from app.engine.relu import ReluTrace
+from app.http import busy
 from app.main import create_app
-from app.ops.conv2d import Conv2dTrace
-from app.ops.relu import ReluTrace
 
 from .live import Live, live_server, rss_bytes
 

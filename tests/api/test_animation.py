@@ -9,7 +9,7 @@ import pytest
 from PIL import Image
 
 from app.config import get_settings
-from app.render_png import EMPTY, GAP, LABEL_H, MARGIN, WINDOW, sample_steps
+from app.export.render_png import EMPTY, GAP, LABEL_H, MARGIN, WINDOW, sample_steps
 
 from .ndjson import OPS, client
 

@@ -9,10 +9,10 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from app import catalogue
 from app.api.augment import SIZE
+from app.images import augment as A
+from app.images import catalogue
 from app.main import app
-from app.ops import augment as A
 
 client = TestClient(app)
 OPS = ["original", "grayscale", "hflip", "vflip", "crop", "jitter", "translate", "rotate"]

@@ -1,4 +1,4 @@
-"""The cap on expensive work (app/api/busy.py): with max_expensive=1 and the one slot held, the next
+"""The cap on expensive work (app/http/busy.py): with max_expensive=1 and the one slot held, the next
 expensive request is a 503 with Retry-After and the exact message; after release it is a 200 again;
 cheap requests and bad requests are never refused for being busy; every slot is released once."""
 
@@ -11,9 +11,9 @@ import pytest
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
-from app.api import busy
 from app.api.traces import streamed_numbers
 from app.config import Settings, get_settings
+from app.http import busy
 from app.main import create_app
 from app.schemas import traces as s
 
@@ -141,7 +141,7 @@ def test_a_slot_is_released_once() -> None:
 
 
 def test_the_slot_is_released_when_the_stream_fails(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
-    from app import trace
+    from app.http import frames as trace
 
     def broken(*_: object) -> Iterator[dict[str, object]]:
         yield {"type": "steps", "start": 0, "count": 0}

@@ -1,4 +1,4 @@
-"""HTTP caching (app/api/caching.py): strong ETags and Cache-Control on deterministic GETs, 304 on
+"""HTTP caching (app/http/caching.py): strong ETags and Cache-Control on deterministic GETs, 304 on
 If-None-Match, and nothing cacheable about errors, POSTs, /healthz or an unseeded exercise."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import hashlib
 import pytest
 from fastapi.testclient import TestClient
 
-from app.api import busy, caching
+from app.http import busy, caching
 from app.main import app
 
 client = TestClient(app)

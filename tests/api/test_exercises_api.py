@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 
 from app.api.lessons import LESSON_DIR
-from app.lessons import LESSONS
-from app.ops import exercises as ex
+from app.lessons import exercises as ex
+from app.lessons.catalogue import LESSONS
 
 from .ndjson import client
 

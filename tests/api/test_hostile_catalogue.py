@@ -781,7 +781,7 @@ UNICODE_JUNK = [
         "padding_mode: got '\\ud800'; must be a valid string, unable to parse raw data as a unicode string",
     ),
     # pydantic reports a lone-surrogate KEY at the body's top level, so the body is described as a
-    # string: wrong words, right status (app/api/errors.py _body_problem; see the hardening report)
+    # string: wrong words, right status (app/http/errors.py _body_problem; see the hardening report)
     post(
         "key-surrogate-escape",
         "/api/relu/trace",

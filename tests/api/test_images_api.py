@@ -11,13 +11,13 @@ import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
 
-from app import catalogue
 from app.config import get_settings
+from app.engine.conv2d import conv2d
+from app.engine.pool import max_pool2d
+from app.http.textarrays import parse_array
+from app.images import catalogue
+from app.images.kernels import PRESETS
 from app.main import app
-from app.ops.conv2d import conv2d
-from app.ops.kernels import PRESETS
-from app.ops.pool import max_pool2d
-from app.textarrays import parse_array
 
 client = TestClient(app)
 URL = "/api/images/convolve"

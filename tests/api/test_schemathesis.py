@@ -37,8 +37,8 @@ from schemathesis.checks import not_a_server_error
 from schemathesis.core.failures import AcceptedNegativeData
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
-from app.api.animation import gif_query, png_query
 from app.api.augment import AugmentQuery
+from app.api.exports import gif_query, png_query
 from app.api.stack_run import StackRunRequest
 from app.api.traces import OPS
 from app.main import app

@@ -9,8 +9,8 @@ from urllib.parse import parse_qsl, urlsplit
 import numpy as np
 from fastapi.testclient import TestClient
 
+from app.http.textarrays import parse_array
 from app.main import app
-from app.textarrays import parse_array
 
 client = TestClient(app)
 STACK = {

@@ -1,4 +1,4 @@
-"""app/api/streaming.py's Turns: large streams make one chunk per pass of the event loop, whatever
+"""app/http/streaming.py's Turns: large streams make one chunk per pass of the event loop, whatever
 else is ready runs between two of their chunks, and a stream that leaves never blocks the others."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import asyncio
 
 import pytest
 
-from app.api.streaming import Turns
+from app.http.streaming import Turns
 
 
 async def large(name: str, turns: Turns, chunks: int, log: list[str]) -> None:

@@ -5,9 +5,9 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
-from app import digits, model
 from app.main import app
-from app.ops import transfer
+from app.transfer import digits, model
+from app.transfer import training as transfer
 
 client = TestClient(app)
 

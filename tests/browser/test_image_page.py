@@ -11,8 +11,8 @@ from fastapi.testclient import TestClient
 from PIL import Image, ImageDraw
 from playwright.sync_api import Page
 
+from app.http.textarrays import parse_array
 from app.main import app
-from app.textarrays import parse_array
 
 from .conftest import Console
 

@@ -18,7 +18,7 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
-from app.lessons import LESSONS, Lesson
+from app.lessons.catalogue import LESSONS, Lesson
 
 TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "lessons"
 KEY = "convscope.lessons.done"

@@ -21,7 +21,7 @@ from .players import api_error, api_params, api_trace, fmt, next_frame, open_pla
 
 CONV_1X1 = "kernel_size=1&in_channels=6&out_channels=3&height=5&width=5"
 OPS = ("relu", "max_pool2d", "avg_pool2d", "lp_pool2d", "dropout", "conv2d")
-PANELS = {  # app/api/pages.py PLAYERS: the canvases of each op's page
+PANELS = {  # app/pages/players.py PLAYERS: the canvases of each op's page
     "relu": ["input", "mask", "output", "curve"],
     "max_pool2d": ["input", "output"],
     "avg_pool2d": ["input", "output"],

@@ -8,9 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from app.ops import augment as A
-from app.ops.errors import ParamError
-from app.ops.sample_images import DRAWINGS, checkerboard, drawing, gradient, house
+from app.engine.errors import ParamError
+from app.images import augment as A
+from app.images.drawings import DRAWINGS, checkerboard, drawing, gradient, house
 
 
 def random_image(seed: int, h: int = 23, w: int = 31) -> np.ndarray:

@@ -13,10 +13,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app.ops.conv2d import conv2d
-from app.ops.dropout import dropout
-from app.ops.errors import ParamError, TooLargeError
-from app.ops.pool import avg_pool2d, lp_pool2d, max_pool2d
+from app.engine.conv2d import conv2d
+from app.engine.dropout import dropout
+from app.engine.errors import ParamError, TooLargeError
+from app.engine.pool import avg_pool2d, lp_pool2d, max_pool2d
 
 X = np.zeros((2, 5, 5))
 W = np.zeros((4, 2, 3, 3))

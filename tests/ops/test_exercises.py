@@ -14,10 +14,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app.ops import exercises as ex
-from app.ops.errors import ParamError
-from app.ops.geometry import conv_axis
-from app.ops.stack import stack_shapes
+from app.engine.errors import ParamError
+from app.engine.geometry import conv_axis
+from app.lessons import exercises as ex
+from app.stack.shapes import stack_shapes
 from tests.ops import reference as ref
 
 KINDS = list(ex.KINDS)

@@ -11,12 +11,12 @@ import math
 import numpy as np
 import pytest
 
-from app.ops.conv2d import conv2d
-from app.ops.dropout import dropout
-from app.ops.geometry import conv_axis, pool_axis, same_padding
-from app.ops.pad import INPUT, PADDING, pad
-from app.ops.pool import avg_pool2d, lp_pool2d, max_pool2d
-from app.ops.relu import relu
+from app.engine.conv2d import conv2d
+from app.engine.dropout import dropout
+from app.engine.geometry import conv_axis, pool_axis, same_padding
+from app.engine.pad import INPUT, PADDING, pad
+from app.engine.pool import avg_pool2d, lp_pool2d, max_pool2d
+from app.engine.relu import relu
 
 # 1x7x7 input x[r, c] = 7r + c, so every cell names itself.
 X7 = np.arange(49, dtype=np.float64).reshape(1, 7, 7)
@@ -329,7 +329,7 @@ def test_dropout_share_dropped_is_close_to_p() -> None:
 
 
 def test_dropout_mask_for_seed_0_is_pinned() -> None:
-    # "Same seed, same mask, on any machine": a change to app.ops.random's scheme breaks this.
+    # "Same seed, same mask, on any machine": a change to app.engine.random's scheme breaks this.
     mask = dropout(np.ones((1, 3, 4)), p=0.5, seed=0).mask
     assert mask.tolist() == [[[1, 1, 0, 0], [0, 1, 0, 1], [0, 0, 1, 1]]]
 

@@ -10,11 +10,11 @@ from collections.abc import Callable
 import numpy as np
 import pytest
 
-from app.ops.conv2d import conv2d
-from app.ops.dropout import dropout
-from app.ops.errors import ParamError
-from app.ops.pool import avg_pool2d, lp_pool2d, max_pool2d
-from app.ops.relu import relu
+from app.engine.conv2d import conv2d
+from app.engine.dropout import dropout
+from app.engine.errors import ParamError
+from app.engine.pool import avg_pool2d, lp_pool2d, max_pool2d
+from app.engine.relu import relu
 
 PAST = "would pass 1.8e+308, the largest float64: use smaller values"
 BIG = [[[1e308, 1e308], [1e308, 1e308]]]

@@ -14,11 +14,11 @@ import numpy as np
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from app.ops.conv2d import conv2d
-from app.ops.dropout import dropout
-from app.ops.pad import pad
-from app.ops.pool import avg_pool2d, lp_pool2d, max_pool2d
-from app.ops.relu import relu
+from app.engine.conv2d import conv2d
+from app.engine.dropout import dropout
+from app.engine.pad import pad
+from app.engine.pool import avg_pool2d, lp_pool2d, max_pool2d
+from app.engine.relu import relu
 from tests.ops import reference
 
 MODES = ("zeros", "reflect", "replicate", "circular")

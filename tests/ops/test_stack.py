@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.ops.errors import ParamError, TooLargeError
-from app.ops.stack import StackError, StackResult, check_input_caps, stack_shapes
+from app.engine.errors import ParamError, TooLargeError
+from app.stack.shapes import StackError, StackResult, check_input_caps, stack_shapes
 
 CONV5 = {"type": "conv2d", "out_channels": 6, "kernel_size": 5}
 RELU = {"type": "relu"}

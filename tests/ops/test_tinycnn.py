@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from app.ops import tinycnn
-from app.ops.conv2d import conv2d
-from app.ops.pool import max_pool2d
-from app.ops.relu import relu
+from app.engine.conv2d import conv2d
+from app.engine.pool import max_pool2d
+from app.engine.relu import relu
+from app.transfer import tinycnn
 
 
 @pytest.fixture

@@ -16,10 +16,10 @@ from typing import Any
 import numpy as np
 import pytest
 
-from app.ops.conv2d import conv2d
-from app.ops.dropout import dropout
-from app.ops.pool import avg_pool2d, lp_pool2d, max_pool2d
-from app.ops.relu import relu
+from app.engine.conv2d import conv2d
+from app.engine.dropout import dropout
+from app.engine.pool import avg_pool2d, lp_pool2d, max_pool2d
+from app.engine.relu import relu
 from tests.ops import reference
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "torch_goldens.json"

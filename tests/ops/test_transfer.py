@@ -3,10 +3,10 @@
 import numpy as np
 import pytest
 
-from app import digits, model
-from app.ops import tinycnn, transfer
-from app.ops.conv2d import conv2d
-from app.ops.errors import ParamError
+from app.engine.conv2d import conv2d
+from app.engine.errors import ParamError
+from app.transfer import digits, model, tinycnn
+from app.transfer import training as transfer
 
 
 @pytest.fixture

@@ -120,7 +120,7 @@ function maskOnScreen() {
     Array.from({ length: h }, (_, y) => Array.from({ length: w }, (_, x) => view.maskAt((i * h + y) * w + x, player.step))));
 }
 
-/** The export links: the GIF of these parameters and the PNG of the current step (app/api/animation.py). */
+/** The export links: the GIF of these parameters and the PNG of the current step (app/api/exports.py). */
 function updateDownloads() {
   const gif = $("dl-gif");
   const png = $("dl-png");

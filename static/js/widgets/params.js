@@ -10,7 +10,7 @@ export function readForm(form) {
   return params;
 }
 
-// HTML's "valid floating-point number": what an <input type="number"> keeps (app/api/forms.py agrees).
+// HTML's "valid floating-point number": what an <input type="number"> keeps (app/pages/forms.py agrees).
 const HTML_NUMBER = /^-?(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?$/;
 
 /** Put `value` in a field as written. A number field would blank anything but a number (and log a

@@ -1,0 +1,167 @@
+"""conv2d as PyTorch computes it (cross-correlation: the kernel is not flipped), and its steps.
+
+``conv2d`` checks everything first, computes the whole output at once (vectorised),
+and returns a ``Conv2dTrace`` whose ``steps(start, stop)`` gives the arithmetic of
+any range of output cells: the window, the values it reads per channel, the
+products, the per-channel partial sums, the bias and the value. Step ``i`` is the
+output cell ``(filter, oy, ox) = unravel(i, (F, Ho, Wo))``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.lib.stride_tricks import sliding_window_view
+
+from app.engine import budget, geometry
+from app.engine.errors import Described, ParamError
+from app.engine.geometry import Axis
+from app.engine.pad import Padded, pad
+from app.engine.pairs import is_int, pair
+from app.engine.tensors import as_tensor, check_overflow
+
+
+@dataclass(frozen=True)
+class Conv2dTrace:
+    input: np.ndarray  # (C, H, W)
+    weight: np.ndarray  # (F, C/groups, kH, kW)
+    bias: np.ndarray | None  # (F,)
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+    groups: int
+    padding_mode: str
+    padding_arg: Any  # as given: int, pair, 'same' or 'valid'
+    padded: Padded
+    axes: tuple[Axis, Axis]
+    output: np.ndarray  # (F, Ho, Wo)
+
+    @property
+    def total_steps(self) -> int:
+        return int(self.output.size)
+
+    @property
+    def filter_channels(self) -> np.ndarray:
+        """(F, C/groups): the input channels each filter reads."""
+        filters, per_group = self.weight.shape[0], self.weight.shape[1]
+        group = np.arange(filters) // (filters // self.groups)
+        return group[:, None] * per_group + np.arange(per_group)[None, :]
+
+    def windows(self) -> np.ndarray:
+        """(C, Ho, Wo, kH, kW) view: the padded values each output cell reads."""
+        return windows(self.padded.values, self.axes)
+
+    def steps(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        """Columns describing steps ``start`` to ``stop - 1``, one row per step."""
+        index = np.arange(start, stop)
+        f, oy, ox = np.unravel_index(index, self.output.shape)
+        channels = self.filter_channels[f]  # (n, Cg)
+        values = self.windows()[channels, oy[:, None], ox[:, None]]  # (n, Cg, kH, kW)
+        products = values * self.weight[f]
+        partial = products.sum(axis=(2, 3))
+        bias = self.bias[f] if self.bias is not None else np.zeros(index.size)
+        rows, cols = self.axes[0].taps()[oy], self.axes[1].taps()[ox]
+        return {
+            "filter": f,
+            "oy": oy,
+            "ox": ox,
+            "window": window_bounds(self.axes, oy, ox),
+            "rows": rows,
+            "cols": cols,
+            "values": values,
+            "products": products,
+            "partial_sums": partial,
+            "sum": partial.sum(axis=1),
+            "bias": bias,
+            "value": self.output[f, oy, ox],
+        }
+
+
+def windows(values: np.ndarray, axes: tuple[Axis, Axis]) -> np.ndarray:
+    """(C, Ho, Wo, kH, kW) strided view of ``values`` (C, Hp, Wp): each window's taps."""
+    ah, aw = axes
+    view = sliding_window_view(values, (ah.span, aw.span), axis=(1, 2))
+    return view[:, :: ah.stride, :: aw.stride, :: ah.dilation, :: aw.dilation][:, : ah.out, : aw.out]
+
+
+def window_bounds(axes: tuple[Axis, Axis], oy: np.ndarray, ox: np.ndarray) -> np.ndarray:
+    """(n, 4) [y_start, x_start, y_stop, x_stop] in padded coordinates, half-open:
+    the window reads padded[:, y_start:y_stop:dilation, x_start:x_stop:dilation]."""
+    ah, aw = axes
+    y0, x0 = oy * ah.stride, ox * aw.stride
+    return np.stack([y0, x0, y0 + ah.span, x0 + aw.span], axis=1)
+
+
+def _check_groups(groups: Any, channels: int, filters: int, weight_channels: int) -> int:
+    if not is_int(groups) or groups < 1:
+        raise ParamError("groups", groups, "must be an integer >= 1")
+    if channels % groups:
+        raise ParamError("groups", groups, f"must divide the input channels ({channels})")
+    if filters % groups:
+        raise ParamError("groups", groups, f"must divide the number of filters, out_channels ({filters})")
+    if weight_channels != channels // groups:
+        raise ParamError(
+            "weight",
+            Described(f"an array of shape {(filters, weight_channels)} + kernel"),
+            f"each filter must have in_channels/groups = {channels}/{groups} = {channels // groups} channels",
+        )
+    return int(groups)
+
+
+def conv2d(
+    input: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: Any = 1,
+    padding_mode: str = "zeros",
+    max_macs: int | None = None,
+    max_windows: int | None = None,
+) -> Conv2dTrace:
+    """torch.nn.functional.conv2d (plus nn.Conv2d's padding_mode) on one (C, H, W) input.
+    ``max_macs`` caps the multiply-adds and ``max_windows`` the values gathered into windows
+    (TooLargeError beyond either), checked before any work."""
+    x = as_tensor("input", input, 3, "(channels, height, width)")
+    w = as_tensor("weight", weight, 4, "(out_channels, in_channels/groups, kernel height, kernel width)")
+    b = None
+    if bias is not None:
+        b = as_tensor("bias", bias, 1, "(out_channels,)")
+        if b.shape[0] != w.shape[0]:
+            raise ParamError(
+                "bias", Described(f"{b.shape[0]} values"), f"must have one value per filter ({w.shape[0]})"
+            )
+    g = _check_groups(groups, x.shape[0], w.shape[0], w.shape[1])
+    s = pair("stride", stride, 1)
+    d = pair("dilation", dilation, 1)
+    kernel = (int(w.shape[2]), int(w.shape[3]))
+    pads = geometry.conv_padding(padding, kernel, s, d)
+    axes = (
+        geometry.conv_axis("height", x.shape[1], kernel[0], s[0], pads[0], d[0]),
+        geometry.conv_axis("width", x.shape[2], kernel[1], s[1], pads[1], d[1]),
+    )
+    budget.check_macs(int(w.shape[0]), int(np.prod(w.shape[1:])), axes, max_macs)
+    budget.check_windows(int(x.shape[0]), axes, max_windows)
+    padded = pad(x, pads, padding_mode)
+    with np.errstate(over="ignore", invalid="ignore"):
+        output = _compute(windows(padded.values, axes), w, b, g)
+    check_overflow(not np.isfinite(output).all(), {"input": x, "weight": w, "bias": b})
+    return Conv2dTrace(x, w, b, s, d, g, padding_mode, padding, padded, axes, output)
+
+
+def _compute(win: np.ndarray, w: np.ndarray, b: np.ndarray | None, groups: int) -> np.ndarray:
+    """Every output at once: per group, one im2col copy and one matrix product written straight
+    into the output (see bench/conv_compute.py for the figures)."""
+    filters, per_group, kh, kw = w.shape
+    ho, wo = win.shape[1:3]
+    per_filter_group = filters // groups
+    out = np.empty((filters, ho * wo))
+    for g in range(groups):
+        cols = win[g * per_group : (g + 1) * per_group].transpose(0, 3, 4, 1, 2).reshape(per_group * kh * kw, -1)
+        rows = slice(g * per_filter_group, (g + 1) * per_filter_group)
+        np.matmul(w[rows].reshape(per_filter_group, -1), cols, out=out[rows])
+    if b is not None:
+        out += b[:, None]
+    return out.reshape(filters, ho, wo)

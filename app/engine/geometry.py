@@ -1,0 +1,255 @@
+"""Output sizes, window coverage and the output-size formula with numbers in it.
+
+One axis at a time: an ``Axis`` says how a kernel slides along the height or the
+width of an input, how many outputs that gives, whether the formula
+O = (W - K + 2P)/S + 1 came out an integer, and which input rows (or columns) no
+window ever touches. PyTorch floors (or, for pooling with ``ceil_mode``, ceils)
+a fractional result; we do the same and report what was lost.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from fractions import Fraction
+from typing import Any
+
+import numpy as np
+
+from app.engine.errors import ParamError
+from app.engine.pairs import is_int, pair
+
+Pads = tuple[tuple[int, int], tuple[int, int]]
+AXES = ("height", "width")
+
+
+@dataclass(frozen=True)
+class Axis:
+    """How one kernel dimension slides along one input dimension."""
+
+    name: str
+    size: int
+    kernel: int
+    stride: int
+    pad_before: int
+    pad_after: int
+    dilation: int
+    ceil_mode: bool
+    out: int
+    dropped_last: bool  # ceil_mode made a window that PyTorch then dropped
+
+    @property
+    def span(self) -> int:
+        """Rows (or columns) one dilated window spans: d(K - 1) + 1."""
+        return self.dilation * (self.kernel - 1) + 1
+
+    @property
+    def padded(self) -> int:
+        return self.size + self.pad_before + self.pad_after
+
+    @property
+    def numerator(self) -> int:
+        return self.padded - self.span
+
+    @property
+    def exact(self) -> bool:
+        return self.numerator % self.stride == 0
+
+    @property
+    def overhang(self) -> int:
+        """Cells past the padded input that the last window reaches (ceil_mode only)."""
+        last_end = (self.out - 1) * self.stride + self.span
+        return max(0, last_end - self.padded)
+
+    def starts(self) -> np.ndarray:
+        """First padded index of each window."""
+        return np.arange(self.out, dtype=np.int64) * self.stride
+
+    def taps(self) -> np.ndarray:
+        """(out, kernel) padded indices each window reads."""
+        return self.starts()[:, None] + np.arange(self.kernel, dtype=np.int64)[None, :] * self.dilation
+
+    def uncovered(self) -> list[int]:
+        """Input indices (unpadded, 0-based) that no window ever reads."""
+        hit = np.zeros(self.padded + self.overhang, dtype=bool)
+        hit[self.taps().ravel()] = True
+        inside = hit[self.pad_before : self.pad_before + self.size]
+        return [int(i) for i in np.flatnonzero(~inside)]
+
+    def formula(self) -> dict[str, Any]:
+        return formula(self)
+
+    def describe(self) -> dict[str, Any]:
+        """Everything about this axis, for a trace header."""
+        return {
+            "size": self.size,
+            "kernel": self.kernel,
+            "span": self.span,
+            "stride": self.stride,
+            "padding": [self.pad_before, self.pad_after],
+            "dilation": self.dilation,
+            "padded": self.padded,
+            "overhang": self.overhang,
+            "out": self.out,
+            "exact": self.exact,
+            "uncovered": self.uncovered(),
+            "taps": self.taps(),
+            "formula": self.formula(),
+        }
+
+
+def _check_fits(axis: str, size: int, pads: tuple[int, int], span: int, kernel: int, dilation: int) -> None:
+    padded = size + pads[0] + pads[1]
+    if padded < span:
+        what = f"{kernel}" if dilation == 1 else f"{kernel} (spanning {span} with dilation {dilation})"
+        raise ParamError(
+            "kernel_size",
+            kernel,
+            f"the kernel's {axis}, {what}, must fit in the padded input's {axis}, "
+            f"{size} + {pads[0]} + {pads[1]} = {padded}",
+        )
+
+
+def conv_axis(name: str, size: int, kernel: int, stride: int, pads: tuple[int, int], dilation: int) -> Axis:
+    """Convolution along one axis: O = floor((W + P_before + P_after - span)/S) + 1."""
+    span = dilation * (kernel - 1) + 1
+    _check_fits(name, size, pads, span, kernel, dilation)
+    out = (size + pads[0] + pads[1] - span) // stride + 1
+    return Axis(name, size, kernel, stride, pads[0], pads[1], dilation, False, out, False)
+
+
+def pool_axis(name: str, size: int, kernel: int, stride: int, pad: int, dilation: int, ceil_mode: bool) -> Axis:
+    """Pooling along one axis, PyTorch's rule: with ceil_mode the last window must start
+    inside the input or its left padding, or it is dropped."""
+    span = dilation * (kernel - 1) + 1
+    numerator = size + 2 * pad - span
+    out = (-(-numerator // stride) if ceil_mode else numerator // stride) + 1
+    dropped = False
+    if ceil_mode and (out - 1) * stride >= size + pad:
+        out -= 1
+        dropped = True
+    if out < 1:  # PyTorch's rule: with ceil_mode a kernel may overhang the padded input
+        if not ceil_mode:
+            _check_fits(name, size, (pad, pad), span, kernel, dilation)
+        raise ParamError(
+            "kernel_size",
+            kernel,
+            f"the kernel's {name} spans {span}, and the padded input's {name} is {size} + {pad} + {pad} = "
+            f"{size + 2 * pad}: even with ceil_mode no window starts inside the input",
+        )
+    return Axis(name, size, kernel, stride, pad, pad, dilation, ceil_mode, out, dropped)
+
+
+def _num(value: Fraction) -> str:
+    if value.denominator == 1:
+        return str(value.numerator)
+    return f"{value.numerator}/{value.denominator}"
+
+
+def formula(axis: Axis) -> dict[str, Any]:
+    """O = (W - K + 2P)/S + 1 with this axis's numbers substituted, and what PyTorch does with it."""
+    symmetric = axis.pad_before == axis.pad_after
+    k_sym = "K" if axis.dilation == 1 else "K'"
+    pad_sym = "2P" if symmetric else "P_before + P_after"
+    symbolic = f"O = (W - {k_sym} + {pad_sym})/S + 1"
+    pad_num = f"2×{axis.pad_before}" if symmetric else f"{axis.pad_before} + {axis.pad_after}"
+    substituted = f"({axis.size} - {axis.span} + {pad_num})/{axis.stride} + 1"
+    value = Fraction(axis.numerator, axis.stride) + 1
+    result: dict[str, Any] = {
+        "symbolic": symbolic,
+        "substituted": substituted,
+        "fraction": _num(value),
+        "value": float(value),
+        "exact": axis.exact,
+        "out": axis.out,
+        "rounding": None,
+    }
+    if axis.dilation != 1:
+        result["dilated_kernel"] = f"K' = d(K - 1) + 1 = {axis.dilation}×({axis.kernel} - 1) + 1 = {axis.span}"
+    approx = ""
+    if axis.exact:
+        reason = f"an integer, so {axis.out} output{'s' if axis.out != 1 else ''} along the {axis.name}"
+    else:
+        rounded = math.ceil(value) if axis.ceil_mode else math.floor(value)
+        result["rounding"] = "ceil" if axis.ceil_mode else "floor"
+        how = "rounds it up" if axis.ceil_mode else "floors it"
+        approx = f" ≈ {float(value):.2f}"
+        reason = f"not an integer, so PyTorch {how} to {rounded}"
+        if axis.dropped_last:
+            reason += (
+                f"; the last window would start past the input and its left padding, so PyTorch drops it: {axis.out}"
+            )
+        lost = axis.uncovered()
+        if lost:
+            which = "row" if axis.name == "height" else "column"
+            if len(lost) == 1:
+                reason += f"; input {which} {lost[0]} is never covered"
+            else:
+                reason += f"; input {which}s {', '.join(map(str, lost))} are never covered"
+    result["text"] = f"{symbolic} = {substituted} = {_num(value)}{approx}: {reason}"
+    result["verdict"] = f"{_num(value)}{approx}: {reason}."
+    return result
+
+
+def same_padding(kernel: int, stride: int, dilation: int) -> dict[str, Any]:
+    """Whether a padding P keeps the output the size of the input, and what PyTorch's
+    padding='same' does."""
+    total = dilation * (kernel - 1)
+    before, after = total // 2, total - total // 2
+    sym = "(K - 1)/2" if dilation == 1 else "d(K - 1)/2"
+    nums = f"({kernel} - 1)/2" if dilation == 1 else f"{dilation}×({kernel} - 1)/2"
+    info: dict[str, Any] = {"exists": False, "before": before, "after": after, "pytorch": stride == 1}
+    if stride != 1:
+        info["text"] = (
+            f"With stride {stride} no padding keeps the size: the output is about {stride} times "
+            f"smaller whatever P is. PyTorch refuses padding='same' for strided convolutions."
+        )
+    elif total % 2:
+        info["text"] = (
+            f"P = {sym} = {nums} = {Fraction(total, 2).numerator}/2 is not an integer: "
+            f"an even kernel has no centre, so no symmetric padding keeps the size. "
+            f"PyTorch's padding='same' pads {before} before and {after} after."
+        )
+    else:
+        info["exists"] = True
+        info["text"] = f"P = {sym} = {nums} = {before} keeps the output the size of the input."
+    return info
+
+
+def conv_padding(padding: Any, kernel: tuple[int, int], stride: tuple[int, int], dilation: tuple[int, int]) -> Pads:
+    """Resolve Conv2d's ``padding`` (int, pair, 'same', 'valid') to ((top, bottom), (left, right))."""
+    if isinstance(padding, str):
+        if padding == "valid":
+            return (0, 0), (0, 0)
+        if padding != "same":
+            raise ParamError("padding", padding, "must be an integer, a pair of integers, 'same' or 'valid'")
+        if stride != (1, 1):
+            raise ParamError(
+                "padding",
+                padding,
+                f"'same' needs stride 1, and stride is {stride[0] if stride[0] == stride[1] else stride}: "
+                "PyTorch refuses padding='same' for strided convolutions",
+            )
+        result = []
+        for k, d in zip(kernel, dilation, strict=True):
+            total = d * (k - 1)
+            result.append((total // 2, total - total // 2))
+        return result[0], result[1]
+    ph, pw = pair("padding", padding, 0)
+    return (ph, ph), (pw, pw)
+
+
+def pool_padding(padding: Any, kernel: tuple[int, int]) -> tuple[int, int]:
+    """Pooling padding: int or pair, at most half the kernel size (PyTorch's rule, dilation or not)."""
+    if not (is_int(padding) or isinstance(padding, (tuple, list))):
+        raise ParamError("padding", padding, "must be an integer or a pair of integers")
+    pads = pair("padding", padding, 0)
+    for axis, p, k in zip(AXES, pads, kernel, strict=True):
+        if p > k // 2:
+            raise ParamError(
+                "padding",
+                padding,
+                f"pooling padding must be at most half the kernel size: the kernel's {axis} is {k}, "
+                f"so padding may be at most {k // 2} there",
+            )
+    return pads

@@ -1,0 +1,216 @@
+"""max_pool2d, avg_pool2d and lp_pool2d as PyTorch computes them, and their steps.
+
+Every pooling trace shares one frame of reference: the input padded on each side
+(``padding``) plus, with ``ceil_mode``, the cells past the bottom and right edges
+that the last window reaches ("overhang"). Windows are read from that frame.
+Cells that take no part (max pooling's implicit -inf padding, the overhang) are
+NaN/-inf in ``values`` and become ``null`` in JSON.
+
+Step ``i`` is the output cell ``(channel, oy, ox) = unravel(i, (C, Ho, Wo))``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from app.engine import budget, geometry
+from app.engine.conv2d import window_bounds, windows
+from app.engine.errors import ParamError
+from app.engine.geometry import Axis
+from app.engine.pad import INPUT, Padded, pad
+from app.engine.pairs import is_int, pair
+from app.engine.tensors import as_tensor, check_overflow
+
+
+@dataclass(frozen=True)
+class PoolTrace:
+    op: str  # "max_pool2d", "avg_pool2d" or "lp_pool2d"
+    input: np.ndarray  # (C, H, W)
+    kernel_size: tuple[int, int]
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    dilation: tuple[int, int]
+    ceil_mode: bool
+    padded: Padded
+    axes: tuple[Axis, Axis]
+    output: np.ndarray  # (C, Ho, Wo)
+    extras: dict[str, Any]  # op-specific arrays and options (argmax, divisor, ...)
+
+    @property
+    def total_steps(self) -> int:
+        return int(self.output.size)
+
+    def steps(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        index = np.arange(start, stop)
+        c, oy, ox = np.unravel_index(index, self.output.shape)
+        values = windows(self.padded.values, self.axes)[c, oy, ox]  # (n, kH, kW)
+        columns: dict[str, np.ndarray] = {
+            "channel": c,
+            "oy": oy,
+            "ox": ox,
+            "window": window_bounds(self.axes, oy, ox),
+            "rows": self.axes[0].taps()[oy],
+            "cols": self.axes[1].taps()[ox],
+            "values": values,
+        }
+        for name, per_cell in self.extras.items():
+            if isinstance(per_cell, np.ndarray) and per_cell.shape[:3] == self.output.shape:
+                columns[name] = per_cell[c, oy, ox]
+        columns["value"] = self.output[c, oy, ox]
+        return columns
+
+
+def _geometry(
+    x: np.ndarray, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: Any, max_windows: int | None
+) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int], tuple[Axis, Axis]]:
+    k = pair("kernel_size", kernel_size, 1)
+    s = k if stride is None else pair("stride", stride, 1)
+    d = pair("dilation", dilation, 1)
+    if not isinstance(ceil_mode, bool):
+        raise ParamError("ceil_mode", ceil_mode, "must be true or false")
+    p = geometry.pool_padding(padding, k)
+    axes = (
+        geometry.pool_axis("height", x.shape[1], k[0], s[0], p[0], d[0], ceil_mode),
+        geometry.pool_axis("width", x.shape[2], k[1], s[1], p[1], d[1], ceil_mode),
+    )
+    budget.check_windows(int(x.shape[0]), axes, max_windows)
+    return k, s, p, d, axes
+
+
+def _frame(x: np.ndarray, axes: tuple[Axis, Axis], fill: float) -> Padded:
+    pads = ((axes[0].pad_before, axes[0].pad_after), (axes[1].pad_before, axes[1].pad_after))
+    return pad(x, pads, "zeros", fill=fill, overhang=(axes[0].overhang, axes[1].overhang))
+
+
+def max_pool2d(
+    input: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: Any = False,
+    max_windows: int | None = None,
+) -> PoolTrace:
+    """torch.nn.functional.max_pool2d; ``extras['argmax']`` holds PyTorch's return_indices
+    (flat index into the input's H*W), ``argmax_yx`` the same as (row, col), and
+    ``argmax_tap`` the (i, j) position inside the window."""
+    x = as_tensor("input", input, 3, "(channels, height, width)")
+    k, s, p, d, axes = _geometry(x, kernel_size, stride, padding, dilation, ceil_mode, max_windows)
+    padded = _frame(x, axes, fill=-np.inf)
+    win = windows(padded.values, axes)
+    flat = np.where(np.isnan(win), -np.inf, win).reshape(*win.shape[:3], -1)
+    tap = flat.argmax(axis=-1)  # first maximum in row-major order, as PyTorch's CPU kernel
+    output = np.take_along_axis(flat, tap[..., None], axis=-1)[..., 0]
+    ti, tj = np.divmod(tap, k[1])
+    rows = axes[0].taps()[np.arange(axes[0].out)[:, None], ti] - p[0]  # (C, Ho, Wo) input row
+    cols = axes[1].taps()[np.arange(axes[1].out)[None, :], tj] - p[1]
+    # A dilated window can read padding only. PyTorch then reports the first tap at or past
+    # the input's start along each axis (its kernel steps the start by the dilation).
+    empty = np.isneginf(output)
+    if empty.any():
+        first_h, first_w = _first_inside(axes[0]), _first_inside(axes[1])
+        rows = np.where(empty, first_h[:, None], rows)
+        cols = np.where(empty, first_w[None, :], cols)
+        ti, tj = np.where(empty, -1, ti), np.where(empty, -1, tj)  # no tap of the window read the input
+    extras = {
+        "argmax": rows * x.shape[2] + cols,
+        "argmax_yx": np.stack([rows, cols], axis=-1),
+        "argmax_tap": np.stack([ti, tj], axis=-1),
+    }
+    return PoolTrace("max_pool2d", x, k, s, p, d, ceil_mode, padded, axes, np.ascontiguousarray(output), extras)
+
+
+def _first_inside(axis: Axis) -> np.ndarray:
+    """Per window, the first tap (input coordinates) not before the input's start."""
+    start = axis.starts() - axis.pad_before
+    behind = np.maximum(0, -start)
+    return start + -(-behind // axis.dilation) * axis.dilation
+
+
+def _counts(axis: Axis) -> tuple[np.ndarray, np.ndarray]:
+    """Per window along one axis, PyTorch's avg_pool2d divisors: cells inside input+padding
+    (count_include_pad) and cells inside the input alone."""
+    start = axis.starts() - axis.pad_before  # in input coordinates
+    end = np.minimum(start + axis.kernel, axis.size + axis.pad_after)
+    with_pad = end - start
+    inside = np.minimum(end, axis.size) - np.maximum(start, 0)
+    return with_pad, inside
+
+
+def _window_sums(padded: Padded, axes: tuple[Axis, Axis]) -> np.ndarray:
+    clean = np.where(padded.kinds == INPUT, padded.values, 0.0)  # NaN in an input cell stays NaN, as in PyTorch
+    return windows(clean, axes).sum(axis=(3, 4))
+
+
+def avg_pool2d(
+    input: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: Any = False,
+    count_include_pad: Any = True,
+    divisor_override: Any = None,
+    max_windows: int | None = None,
+) -> PoolTrace:
+    """torch.nn.functional.avg_pool2d, divisors exactly as PyTorch's kernel computes them."""
+    x = as_tensor("input", input, 3, "(channels, height, width)")
+    if not isinstance(count_include_pad, bool):
+        raise ParamError("count_include_pad", count_include_pad, "must be true or false")
+    if divisor_override is not None and (not is_int(divisor_override) or divisor_override < 1):
+        raise ParamError("divisor_override", divisor_override, "must be an integer >= 1, or null")
+    k, s, p, d, axes = _geometry(x, kernel_size, stride, padding, 1, ceil_mode, max_windows)
+    padded = _frame(x, axes, fill=0.0)
+    with np.errstate(over="ignore", invalid="ignore"):
+        sums = _window_sums(padded, axes)
+    check_overflow(not np.isfinite(sums).all(), {"input": x}, "the sum of a window")
+    (pad_h, in_h), (pad_w, in_w) = _counts(axes[0]), _counts(axes[1])
+    if divisor_override is not None:
+        divisor = np.full(sums.shape[1:], float(divisor_override))
+    elif count_include_pad:
+        divisor = (pad_h[:, None] * pad_w[None, :]).astype(np.float64)
+    else:
+        divisor = (in_h[:, None] * in_w[None, :]).astype(np.float64)
+    divisor = np.broadcast_to(divisor, sums.shape)
+    output = np.ascontiguousarray(sums / divisor)
+    extras = {
+        "sum": sums,
+        "divisor": np.ascontiguousarray(divisor),
+        "count_include_pad": count_include_pad,
+        "divisor_override": divisor_override,
+    }
+    return PoolTrace("avg_pool2d", x, k, s, p, d, ceil_mode, padded, axes, output, extras)
+
+
+def lp_pool2d(
+    input: Any,
+    norm_type: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    ceil_mode: Any = False,
+    max_windows: int | None = None,
+) -> PoolTrace:
+    """torch.nn.functional.lp_pool2d: (sum of x^p)^(1/p) over each window, computed the way
+    PyTorch does (avg_pool2d of x^p, times kH*kW, to the power 1/p). A ceil_mode window
+    that overhangs the input is scaled by kH*kW / (cells inside), as PyTorch's is."""
+    x = as_tensor("input", input, 3, "(channels, height, width)")
+    if isinstance(norm_type, bool) or not isinstance(norm_type, (int, float)) or not np.isfinite(norm_type):
+        raise ParamError("norm_type", norm_type, "must be a finite number > 0 (2 gives the L2 norm)")
+    if norm_type <= 0:
+        raise ParamError("norm_type", norm_type, "must be > 0 (2 gives the L2 norm)")
+    k, s, p, d, axes = _geometry(x, kernel_size, stride, 0, 1, ceil_mode, max_windows)
+    padded = _frame(x, axes, fill=0.0)
+    with np.errstate(over="ignore", invalid="ignore"):  # invalid: a negative value to a fractional power is NaN
+        powered = np.power(padded.values, float(norm_type))
+        sums = _window_sums(Padded(powered, padded.kinds, padded.source_rows, padded.source_cols, padded.pads), axes)
+        (_, in_h), (_, in_w) = _counts(axes[0]), _counts(axes[1])
+        inside = np.broadcast_to((in_h[:, None] * in_w[None, :]).astype(np.float64), sums.shape)
+        mean = sums / inside
+        scaled = np.sign(mean) * np.maximum(np.abs(mean), 0.0) * (k[0] * k[1])
+        output = np.power(scaled, 1.0 / float(norm_type))
+    overflowed = bool(np.isinf(powered).any() or np.isinf(scaled).any())
+    check_overflow(overflowed, {"input": x}, f"the sum of a window's values to the power {float(norm_type):g}")
+    extras = {"sum": sums, "scale": np.ascontiguousarray(k[0] * k[1] / inside), "norm_type": float(norm_type)}
+    return PoolTrace("lp_pool2d", x, k, s, p, d, ceil_mode, padded, axes, np.ascontiguousarray(output), extras)

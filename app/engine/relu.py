@@ -1,0 +1,35 @@
+"""ReLU, f(x) = max(0, x), with the mask of what passed.
+
+Step ``i`` is the input cell ``(channel, y, x) = unravel(i, (C, H, W))``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from app.engine.elementwise import cell_steps
+from app.engine.tensors import as_tensor
+
+
+@dataclass(frozen=True)
+class ReluTrace:
+    input: np.ndarray  # (C, H, W)
+    output: np.ndarray  # (C, H, W)
+    mask: np.ndarray  # (C, H, W) int: 1 where the input passed, 0 where a negative was zeroed
+
+    @property
+    def total_steps(self) -> int:
+        return int(self.input.size)
+
+    def steps(self, start: int, stop: int) -> dict[str, np.ndarray]:
+        return cell_steps(self.input, self.output, "zeroed", self.mask == 0, start, stop)
+
+
+def relu(input: Any) -> ReluTrace:
+    """torch.relu on a (C, H, W) array. output == mask * input."""
+    x = as_tensor("input", input, 3, "(channels, height, width)")
+    mask = (x >= 0).astype(np.int64)
+    return ReluTrace(x, np.maximum(x, 0.0), mask)

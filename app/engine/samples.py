@@ -1,0 +1,36 @@
+"""Small seeded integer tensors for examples, so a learner can do the arithmetic by hand.
+
+Ranges follow the CS231n convolution demo for conv2d (inputs 0..2, weights and
+biases -1..1); ReLU gets signed values so something is zeroed; pooling and
+dropout get 0..9.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from app.engine.random import integers
+
+RANGES = {
+    "conv2d": (0, 2),
+    "weight": (-1, 1),
+    "bias": (-1, 1),
+    "relu": (-5, 5),
+    "max_pool2d": (0, 9),
+    "avg_pool2d": (0, 9),
+    "lp_pool2d": (0, 9),
+    "dropout": (1, 9),
+}
+
+
+def sample_input(op: str, seed: int, channels: int, height: int, width: int) -> np.ndarray:
+    low, high = RANGES[op]
+    return integers(seed, "input", (channels, height, width), low, high)
+
+
+def sample_weight(seed: int, filters: int, channels: int, kh: int, kw: int) -> np.ndarray:
+    return integers(seed, "weight", (filters, channels, kh, kw), *RANGES["weight"])
+
+
+def sample_bias(seed: int, filters: int) -> np.ndarray:
+    return integers(seed, "bias", (filters,), *RANGES["bias"])

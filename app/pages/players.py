@@ -1,0 +1,125 @@
+"""HTML pages (Jinja2) and the health check."""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse
+
+from app.api.traces import OPS
+from app.pages.forms import form_fields
+from app.pages.templates import templates
+
+router = APIRouter()
+
+WINDOWED = [("input", "Input", "The padded input"), ("output", "Output", "The output maps")]
+POOL_LEAD = "A window slides over each channel on its own. Depth stays the same; height and width shrink. "
+PLAYERS: dict[str, dict[str, Any]] = {
+    "conv2d": {
+        "title": "Convolution",
+        "lead": "A kernel slides over the (padded) input; at each position it multiplies the values under it "
+        "by its weights, adds them up with the bias, and writes one output value.",
+        "panels": [
+            WINDOWED[0],
+            ("kernel", "Kernel", "The kernel of the current filter"),
+            WINDOWED[1],
+            ("depth", "Across depth", "A 1x1 convolution at the current position: one dot product across channels"),
+        ],
+        "side": "Output size",
+    },
+    "max_pool2d": {
+        "title": "Max pooling",
+        "lead": POOL_LEAD + "Each window keeps only its largest value (marked ◆).",
+        "panels": WINDOWED,
+        "side": "Output size",
+    },
+    "avg_pool2d": {
+        "title": "Average pooling",
+        "lead": POOL_LEAD + "Each window keeps the mean of its values.",
+        "panels": WINDOWED,
+        "side": "Output size",
+    },
+    "lp_pool2d": {
+        "title": "L2-norm pooling",
+        "lead": POOL_LEAD + "Each window keeps the root of the sum of its values' powers: "
+        "with norm_type 2, the square root of the sum of squares.",
+        "panels": WINDOWED,
+        "side": "Output size",
+    },
+    "relu": {
+        "title": "ReLU",
+        "lead": "After a convolution, ReLU replaces every negative value with 0 and leaves the rest alone.",
+        "panels": [
+            ("input", "Input", "The feature map before ReLU"),
+            ("mask", "Mask", "Which values passed (1) and which were zeroed (0)"),
+            ("output", "Output", "The feature map after ReLU"),
+            ("curve", "f(x) = max(0, x)", "The ReLU curve with the current value marked"),
+        ],
+        "side": "The rule",
+    },
+    "dropout": {
+        "title": "Dropout",
+        "lead": "In training, dropout zeroes a random share p of the activations and scales the rest up by "
+        "1/(1 - p); in evaluation it does nothing.",
+        "panels": [
+            ("input", "Activations", "The activations entering dropout"),
+            ("mask", "Mask", "Which activations were kept (1) and dropped (0)"),
+            ("output", "Output", "The activations after dropout"),
+        ],
+        "side": "Training and evaluation",
+    },
+}
+PLAYER_STATE = ("step", "speed")  # page-only parameters, not sent to the API
+
+
+def oembed_link(request: Request) -> str:
+    """The oEmbed discovery address of this page (``<link rel="alternate" type="application/json+oembed">``):
+    /oembed asked about this very URL, query included, so a pasted link embeds the state it shows."""
+    base = str(request.base_url).rstrip("/")
+    return f"{base}/oembed?{urlencode({'url': str(request.url), 'format': 'json'})}"
+
+
+EXAMPLES = [
+    ("The article's 7x7 input, 3x3 kernel, stride 1", "/api/conv2d/trace?bias=false"),
+    ("Stride 2: a 3x3 output", "/api/conv2d/trace?bias=false&stride=2"),
+    ("Stride 3 does not fit: PyTorch floors, one row and column never covered", "/api/conv2d/shape?stride=3"),
+    (
+        "32x32x3 with six 5x5x3 filters and padding 2",
+        "/api/conv2d/shape?in_channels=3&height=32&width=32&out_channels=6&kernel_size=5&padding=2",
+    ),
+    (
+        "Average pooling of 1..9, kernel 3, stride 2, padding 1",
+        "/api/avg_pool2d/trace?input=1,2,3;4,5,6;7,8,9&kernel_size=3&stride=2&padding=1",
+    ),
+    ("Max pooling 2x2, stride 2", "/api/max_pool2d/trace"),
+    ("ReLU and its mask", "/api/relu/trace"),
+    ("Dropout p=0.5 in training, seed 7", "/api/dropout/trace?seed=7"),
+]
+
+
+@router.get("/healthz", tags=["health"])
+def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+@router.get("/", response_class=HTMLResponse, include_in_schema=False)
+def home(request: Request) -> HTMLResponse:
+    ops = [(op, spec[4]) for op, spec in OPS.items()]
+    return templates.TemplateResponse(request, "index.html", {"ops": ops, "examples": EXAMPLES})
+
+
+@router.get("/play/stack", response_class=HTMLResponse, include_in_schema=False)
+def stack_builder(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "stack.html", {})
+
+
+@router.get("/play/{op}", response_class=HTMLResponse, include_in_schema=False)
+def play(request: Request, op: str) -> HTMLResponse:
+    if op not in PLAYERS:
+        raise HTTPException(404, f"no player for {op!r}; players exist for: {', '.join(PLAYERS)}")
+    query_model = OPS[op][2]
+    given = {k: v for k, v in request.query_params.items() if k not in PLAYER_STATE}
+    context = {"op": op, "fields": form_fields(query_model, given), "oembed_url": oembed_link(request), **PLAYERS[op]}
+    return templates.TemplateResponse(request, "play.html", context)

@@ -1,0 +1,105 @@
+"""Pages of the transfer-learning view: /play/transfer and /embed/transfer, and the checks they ask first.
+
+Both pages show the same view (templates/_transfer.html, static/js/pages/transfer.js); the embed
+has no site header, takes the embed ``theme`` option and announces its height to the page that
+frames it. The settings (index, shots, epochs, lr, seed) are read from the URL by the page's script.
+
+The checks answer, always with a 200, whether GET /api/transfer/train or /api/transfer/activations
+would accept a query, and with the very message their 422 would carry: the page shows a refused
+setting in words without the browser logging a failed request.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import urlencode
+
+import orjson
+from fastapi import APIRouter, Request
+from fastapi.responses import HTMLResponse, Response
+from pydantic import BaseModel, ValidationError
+
+from app.api.transfer import ActivationsQuery, TrainQuery
+from app.config import get_settings
+from app.engine.errors import ParamError
+from app.http.errors import problem, validation_problems
+from app.pages.embed import embed_options
+from app.pages.templates import templates
+from app.transfer import training as transfer
+
+router = APIRouter()
+SETTINGS = ("index", "shots", "epochs", "lr", "seed")  # the view's state in its URL
+TITLE = "Transfer learning"
+
+
+class TransferCheck(BaseModel):
+    """Whether the matching GET would be accepted; always answered with 200."""
+
+    ok: bool
+    status: int
+    message: str | None = None
+    detail: list[dict[str, Any]] = []
+
+
+def _answer(check: TransferCheck) -> Response:
+    return Response(orjson.dumps(check.model_dump()), media_type="application/json")
+
+
+def _refused(err: ValidationError | ParamError) -> TransferCheck:
+    if isinstance(err, ParamError):
+        problems = [problem(["query", err.param], err.param, err.value, err.rule)]
+    else:
+        problems = validation_problems([{**e, "loc": ("query", *e["loc"])} for e in err.errors()])
+    return TransferCheck(ok=False, status=422, message=problems[0]["msg"], detail=problems)
+
+
+@router.get(
+    "/api/transfer/train/check",
+    tags=["transfer learning"],
+    summary="Would GET /api/transfer/train accept these settings? Always 200; the answer says why not",
+    response_model=TransferCheck,
+)
+def check_train(request: Request) -> Response:
+    cfg = get_settings()
+    try:
+        q = TrainQuery.model_validate(dict(request.query_params))
+        transfer.check_settings(q.shots, q.epochs, q.lr, q.seed, cfg.max_shots, cfg.max_epochs)
+    except (ValidationError, ParamError) as err:
+        return _answer(_refused(err))
+    return _answer(TransferCheck(ok=True, status=200))
+
+
+@router.get(
+    "/api/transfer/activations/check",
+    tags=["transfer learning"],
+    summary="Would GET /api/transfer/activations accept this index? Always 200; the answer says why not",
+    response_model=TransferCheck,
+)
+def check_activations(request: Request) -> Response:
+    try:
+        ActivationsQuery.model_validate(dict(request.query_params))
+    except ValidationError as err:
+        return _answer(_refused(err))
+    return _answer(TransferCheck(ok=True, status=200))
+
+
+def _settings_query(request: Request) -> str:
+    return urlencode([(k, v) for k, v in request.query_params.multi_items() if k in SETTINGS])
+
+
+@router.get("/play/transfer", response_class=HTMLResponse, include_in_schema=False)
+def transfer_page(request: Request) -> HTMLResponse:
+    return templates.TemplateResponse(request, "transfer.html", {"title": TITLE, "embed": False})
+
+
+@router.get("/embed/transfer", response_class=HTMLResponse, include_in_schema=False)
+def transfer_embed(request: Request) -> HTMLResponse:
+    """The view alone, for an <iframe> (a lesson's widget). Only the ``theme`` option applies; read leniently."""
+    query = _settings_query(request)
+    context = {
+        "title": TITLE,
+        "embed": True,
+        "theme": embed_options(dict(request.query_params))["theme"],
+        "page_url": "/play/transfer" + (f"?{query}" if query else ""),
+    }
+    return templates.TemplateResponse(request, "embed/transfer.html", context)
