@@ -58,14 +58,16 @@ class Param:
     layer_high: Bound = None
     label: str = ""
     module: bool = True  # an argument of the nn module's constructor (False: of the call, like training)
+    derived: bool = False  # a stack layer takes it from the shape it receives (in_channels): a form need not ask
 
     @property
     def required(self) -> bool:
         return self.default is REQUIRED
 
     def first(self) -> Any:
-        """The value a player starts with: PyTorch's default, else the example."""
-        return self.example if self.default is REQUIRED else self.default
+        """The value a player starts with: PyTorch's default, else the example (None: no value)."""
+        value = self.example if self.default is REQUIRED else self.default
+        return None if value is REQUIRED else value
 
     def start(self) -> Any:
         """The value a new stack layer starts with."""

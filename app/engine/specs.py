@@ -54,6 +54,7 @@ CONV2D = OpSpec(
             layer_high="max_features",
             optional=True,
             label="input channels",
+            derived=True,
         ),
         Param(
             "out_channels",
@@ -226,6 +227,7 @@ LINEAR = OpSpec(
             low=1,
             high="max_features",
             optional=True,
+            derived=True,
         ),
         Param("out_features", "int", help="number of outputs", low=1, high="max_features", initial=10),
         BIAS,

@@ -48,7 +48,7 @@ PaddingText = Annotated[
     str, Field(pattern=r"^\s*(\d{1,4}\s*(,\s*\d{1,4}\s*)?|same|valid)\s*$", description="integer, 'h,w', same or valid")
 ]
 ARRAY_HELP = "values separated by ',', rows by ';', channels by '|' (and filters by '/' for weight)"
-ArrayText = Annotated[str, Field(max_length=200_000, description=ARRAY_HELP)]
+ArrayText = Annotated[str, Field(max_length=_S.max_array_text, description=ARRAY_HELP)]
 # Parameters a POST body takes from its tensors instead: the weight's shape, the bias values.
 FROM_TENSORS = ("in_channels", "out_channels", "kernel_size", "bias")
 
@@ -141,7 +141,9 @@ def query_model(spec: OpSpec, settings: Settings) -> type[Query]:
         if param.name == "in_channels":
             continue  # the generated input's, in Query
         if param.name == "bias" and "bias" in spec.takes:
-            text = Annotated[str, Field(max_length=20_000, description="true, false, or the values as '1,-1'")]
+            text = Annotated[
+                str, Field(max_length=settings.max_bias_text, description="true, false, or the values as '1,-1'")
+            ]
             fields["bias"] = (text, "true")
             continue
         fields[param.name] = (_text_type(param, settings), _default(param, param.first(), text=True))
