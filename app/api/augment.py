@@ -17,6 +17,7 @@ from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.engine.errors import ParamError
+from app.engine.random import MAX_SEED
 from app.images import augment as A
 from app.images import catalogue
 from app.pages.templates import templates
@@ -46,7 +47,7 @@ class AugmentQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sample: SampleName = catalogue.DEFAULT  # type: ignore[assignment]
     op: Op = "original"
-    seed: Annotated[int, Field(ge=0, le=2**53 - 1, description="seed of the random parameters")] = 0
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED, description="seed of the random parameters")] = 0
     size: Annotated[int, Field(ge=1, le=128, description="crop: height and width of the window")] = 48
     padding: Annotated[int, Field(ge=0, le=16, description="crop: zeros added on every side first")] = 4
     brightness: Annotated[float, Field(ge=0, le=2, allow_inf_nan=False)] = 0.4

@@ -20,6 +20,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.config import Settings, get_settings
+from app.engine.random import MAX_SEED
 from app.http import busy
 from app.transfer import digits, model, tinycnn
 from app.transfer import training as transfer
@@ -45,7 +46,7 @@ class TrainQuery(BaseModel):
     shots: Annotated[int, Field(ge=1, le=_S.max_shots, description="new training examples of each digit 5-9")] = 5
     epochs: Annotated[int, Field(ge=1, le=_S.max_epochs, description="full-batch Adam steps")] = 100
     lr: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False, description="Adam's learning rate, both runs")] = 0.01
-    seed: Annotated[int, Field(ge=0, le=2**31 - 1, description="picks the examples and the new weights")] = 0
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED, description="picks the examples and the new weights")] = 0
 
 
 class ActivationsQuery(BaseModel):

@@ -42,7 +42,7 @@ def test_choose_examples_refuses_more_shots_than_exist() -> None:
         ((5, 10, 0, 0), "lr: got 0; must be a number greater than 0 and at most 1"),
         ((5, 10, float("nan"), 0), "lr: got nan; must be a number greater than 0 and at most 1"),
         ((5, 10, "0.1", 0), "lr: got '0.1'; must be a number greater than 0 and at most 1"),
-        ((5, 10, 0.01, -1), "seed: got -1; must be an integer from 0 to 2**63 - 1"),
+        ((5, 10, 0.01, -1), "seed: got -1; must be an integer from 0 to 2147483647"),
     ],
 )
 def test_check_settings_messages(args: tuple, message: str) -> None:
