@@ -249,8 +249,9 @@ def _convolve(fields: dict[str, str], data: bytes | None) -> dict[str, Any]:
     weight = np.broadcast_to(kernel, (1, channels, 3, 3)).copy()  # same kernel on every channel, summed
     try:
         feature = conv2d(pixels, weight, padding=padding).output[0]
-    except ParamError as err:  # pixels are 0..1: an overflow is the custom kernel's (a preset never overflows)
+    except ParamError as err:  # pixels are 0..255: an overflow is the custom kernel's (a preset never overflows)
         raise ParamError("custom", err.value, err.rule) if err.param == "weight" else err from None
+    feature_map = map_summary(feature)
     body: dict[str, Any] = {
         "source": sample or "upload",
         "label": catalogue.sample(sample).label if sample else None,
@@ -260,8 +261,8 @@ def _convolve(fields: dict[str, str], data: bytes | None) -> dict[str, Any]:
         "kernel": {"name": name, "weight": kernel.tolist(), "text": format_array(kernel)},
         "padding": padding,
         "input_png": images.image_png(pixels),
-        "feature_map": map_summary(feature),
-        "png": images.feature_png(feature),
+        "feature_map": feature_map,
+        "png": feature_map["png"],  # the same PNG, encoded once
     }
     rectified = relu(feature[None]).output
     if _flag(fields, "relu", False) or _flag(fields, "pool", False):
