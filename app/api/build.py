@@ -14,9 +14,9 @@ from app.config import Settings
 from app.engine.conv2d import conv2d
 from app.engine.dropout import dropout
 from app.engine.errors import Described, ParamError, TooLargeError
+from app.engine.generated import sample_bias, sample_input, sample_weight
 from app.engine.pool import avg_pool2d, lp_pool2d, max_pool2d
 from app.engine.relu import relu
-from app.engine.samples import sample_bias, sample_input, sample_weight
 from app.http.frames import Trace
 from app.http.textarrays import parse_array
 from app.schemas import traces as s

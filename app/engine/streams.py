@@ -53,7 +53,7 @@ def _layers(start: int, stop: int, moved: bool = False) -> tuple[Block, Block]:
 
 
 BLOCKS: tuple[Block, ...] = (
-    # generated op inputs (app/engine/samples.py) and dropout masks: docs/TRACE_FORMAT.md section 10
+    # generated op inputs (app/engine/generated.py) and dropout masks: docs/TRACE_FORMAT.md section 10
     Block("input", 0),
     Block("weight", 1),
     Block("bias", 2),

@@ -17,10 +17,10 @@ import numpy as np
 
 from app.engine.conv2d import conv2d
 from app.engine.errors import Described, TooLargeError
+from app.engine.generated import RANGES, sample_input
 from app.engine.pool import avg_pool2d, lp_pool2d, max_pool2d
 from app.engine.random import integers
 from app.engine.relu import relu
-from app.engine.samples import RANGES, sample_input
 from app.stack.shapes import StackResult
 
 

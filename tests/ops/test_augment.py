@@ -10,7 +10,7 @@ from PIL import Image
 
 from app.engine.errors import ParamError
 from app.images import augment as A
-from app.images.drawings import DRAWINGS, checkerboard, drawing, gradient, house
+from app.images.catalogue import DRAWINGS, checkerboard, drawing, gradient, house
 
 
 def random_image(seed: int, h: int = 23, w: int = 31) -> np.ndarray:
