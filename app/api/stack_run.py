@@ -18,6 +18,7 @@ from pydantic import Field
 
 from app.api.stack import checked_stack
 from app.config import Settings, get_settings
+from app.engine.random import MAX_SEED
 from app.http.textarrays import format_array
 from app.schemas.numbers import WHOLE
 from app.schemas.stack import StackRequest
@@ -29,7 +30,7 @@ PLAYABLE = {"conv2d", "max_pool2d", "avg_pool2d", "lp_pool2d", "relu", "dropout"
 
 
 class StackRunRequest(StackRequest):
-    seed: Annotated[int, Field(strict=True, ge=0, le=2**31 - 1, description="seed of the input and weights"), WHOLE] = 0
+    seed: Annotated[int, Field(strict=True, ge=0, le=MAX_SEED, description="seed of the input and weights"), WHOLE] = 0
 
 
 def _pair(value: Any) -> str:
