@@ -104,9 +104,7 @@ def from_body(spec: OpSpec, b: s.Body, cfg: Settings) -> Trace:
 
 def _own(spec: OpSpec) -> tuple[Param, ...]:
     """The parameters a request gives by name (a weight's shape and a bias come as tensors)."""
-    if "weight" not in spec.takes:
-        return spec.params
-    return tuple(p for p in spec.params if p.name not in s.FROM_TENSORS)
+    return tuple(p for p in spec.params if not p.from_tensor)
 
 
 def _query_param(param: Param, value: Any, cfg: Settings) -> Any:

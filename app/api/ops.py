@@ -11,7 +11,6 @@ import typing
 from typing import Annotated, Any, Literal
 
 import orjson
-from annotated_types import Ge, Gt, Le, Lt
 from fastapi import APIRouter, Depends
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
@@ -21,21 +20,10 @@ from app.config import Settings, get_settings
 from app.engine.random import MAX_SEED
 from app.engine.spec import OpSpec, Param
 from app.engine.specs import LAYERS, OPS
+from app.pages.forms import ADVANCED, bounds_of, choices_of
 from app.schemas.traces import QUERIES
 
 router = APIRouter(tags=["ops"])
-ADVANCED = ("input", "weight", "detail")  # a player shows these under "your own numbers", or not at all
-LABELS = {  # the fields of a GET query that are not the op's own parameters
-    "in_channels": "input channels",
-    "height": "input height",
-    "width": "input width",
-    "seed": "seed",
-    "input_seed": "input seed",
-    "input": "input values",
-    "weight": "weight values",
-    "bias": "bias",
-    "detail": "detail",
-}
 
 
 class FieldOut(BaseModel):
@@ -107,23 +95,18 @@ def param_field(param: Param, settings: Settings, layer: bool = False) -> dict[s
 def _query_field(name: str, info: FieldInfo) -> dict[str, Any]:
     """A generated-input field of a GET query (in_channels, height, seed, input, ...), read off the model."""
     args = typing.get_args(info.annotation) or (info.annotation,)
-    choices = next(
-        (list(typing.get_args(a)) for a in (info.annotation, *args) if typing.get_origin(a) is Literal), None
-    )
+    choices = choices_of(info.annotation)
     kind = "choice" if choices else "int" if int in args else "bool" if bool in args else "text"
-    bounds: dict[str, Any] = {"min": None, "max": None}
-    for meta in info.metadata:
-        if isinstance(meta, (Ge, Gt)):
-            bounds["min"] = _number(meta.ge if isinstance(meta, Ge) else meta.gt)
-        elif isinstance(meta, (Le, Lt)):
-            bounds["max"] = _number(meta.le if isinstance(meta, Le) else meta.lt)
+    bounds = {"min": None, "max": None} | {key: _number(value) for key, value in bounds_of(info).items()}
     return {
         "name": name,
-        "label": LABELS.get(name, name),
+        "label": info.title or name,
         "kind": kind,
         "default": info.default,
         "initial": info.default,
         **bounds,
+        "min_exclusive": False,
+        "max_exclusive": False,
         "step": "1",
         "choices": choices,
         "optional": info.default is None,

@@ -66,7 +66,7 @@ def pad(
     overhang: tuple[int, int] = (0, 0),
 ) -> Padded:
     """Pad ``x`` (C, H, W). ``fill`` is the constant for 'zeros' mode (max pooling uses -inf);
-    ``overhang`` adds cells past the bottom and right edges that ceil_mode windows reach
+    ``overhang`` adds cells past the bottom and right edges that windows reach when pooling rounds the output size up
     (filled with NaN: they take part in nothing)."""
     _, height, width = x.shape
     check_mode(mode, pads, height, width)

@@ -59,6 +59,7 @@ class Param:
     label: str = ""
     module: bool = True  # an argument of the nn module's constructor (False: of the call, like training)
     derived: bool = False  # a stack layer takes it from the shape it receives (in_channels): a form need not ask
+    from_tensor: bool = False  # a call with tensors reads it off them (out_channels: the weight's first dimension)
 
     @property
     def required(self) -> bool:

@@ -6,6 +6,8 @@ here, and add it to ``OPS`` (docs/ARCHITECTURE.md has the whole recipe).
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from app.engine.conv2d import conv2d, conv2d_layer, conv2d_plan
 from app.engine.dropout import dropout, dropout_plan
 from app.engine.pad import PADDING_MODES
@@ -24,7 +26,6 @@ from app.engine.spec import OpSpec, Param
 
 PAIR = "an integer, or two as height,width"
 
-KERNEL = Param("kernel_size", "pair", help=PAIR, low=1, high="max_kernel")
 STRIDE = Param("stride", "pair", 1, PAIR, low=1, high="max_stride")
 DILATION = Param("dilation", "pair", 1, "gap between kernel taps: " + PAIR, low=1, high="max_dilation")
 POOL_KERNEL = Param("kernel_size", "pair", help=PAIR, low=1, high="max_kernel", example=2, initial=2)
@@ -63,6 +64,7 @@ CONV2D = OpSpec(
             optional=True,
             label="input channels",
             derived=True,
+            from_tensor=True,
         ),
         Param(
             "out_channels",
@@ -74,8 +76,9 @@ CONV2D = OpSpec(
             example=1,
             initial=6,
             label="filters (out_channels)",
+            from_tensor=True,
         ),
-        Param("kernel_size", "pair", help=PAIR, low=1, high="max_kernel", example=3, initial=5),
+        Param("kernel_size", "pair", help=PAIR, low=1, high="max_kernel", example=3, initial=5, from_tensor=True),
         STRIDE,
         Param(
             "padding",
@@ -96,7 +99,7 @@ CONV2D = OpSpec(
             high="max_channels",
             layer_high="max_features",
         ),
-        BIAS,
+        replace(BIAS, from_tensor=True),
         Param("padding_mode", "choice", "zeros", "what the padding holds", choices=PADDING_MODES),
     ),
     takes=("input", "weight", "bias"),

@@ -12,36 +12,13 @@ from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-LABELS = {
-    "in_channels": "input channels",
-    "height": "input height",
-    "width": "input width",
-    "out_channels": "filters (out_channels)",
-    "kernel_size": "kernel_size",
-    "stride": "stride",
-    "padding": "padding",
-    "dilation": "dilation",
-    "groups": "groups",
-    "padding_mode": "padding_mode",
-    "bias": "bias",
-    "seed": "seed",
-    "input_seed": "input seed",
-    "ceil_mode": "ceil_mode",
-    "count_include_pad": "count_include_pad",
-    "divisor_override": "divisor_override",
-    "norm_type": "norm_type",
-    "p": "p (drop probability)",
-    "training": "training",
-    "variant": "variant",
-    "input": "input values",
-    "weight": "weight values",
-}
 ADVANCED = ("input", "weight", "detail")  # shown under "your own numbers", or not at all
 # HTML's "valid floating-point number", what an <input type="number"> keeps (static/js/widgets/params.js agrees)
 HTML_NUMBER = re.compile(r"-?(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?")
 
 
-def _choices(annotation: Any) -> list[str] | None:
+def choices_of(annotation: Any) -> list[str] | None:
+    """The values of the Literal in a field's annotation (None: not a choice)."""
     members = [annotation] if typing.get_origin(annotation) is typing.Literal else typing.get_args(annotation)
     for arg in members:
         if typing.get_origin(arg) is typing.Literal:
@@ -49,7 +26,8 @@ def _choices(annotation: Any) -> list[str] | None:
     return None
 
 
-def _bounds(info: FieldInfo) -> dict[str, float]:
+def bounds_of(info: FieldInfo) -> dict[str, float]:
+    """{'min': ..., 'max': ...} from a model field's bounds (either may be missing)."""
     out: dict[str, float] = {}
     for meta in info.metadata:
         if isinstance(meta, Ge):
@@ -65,7 +43,7 @@ def _bounds(info: FieldInfo) -> dict[str, float]:
 
 def _kind(info: FieldInfo) -> str:
     annotation = info.annotation
-    if _choices(annotation):
+    if choices_of(annotation):
         return "select"
     args = typing.get_args(annotation) or (annotation,)
     if bool in args:
@@ -90,15 +68,15 @@ def form_fields(model: type[BaseModel], given: dict[str, str]) -> list[dict[str,
             kind = "text"  # shown as the link wrote it, for the API to refuse in words (a number field would blank it)
         field = {
             "name": name,
-            "label": LABELS.get(name, name),
+            "label": info.title or name,
             "kind": kind,
             "value": value,
             "default": "" if default is None else (str(default).lower() if isinstance(default, bool) else str(default)),
             "help": info.description or "",
             "advanced": name in ADVANCED,
-            "choices": _choices(info.annotation),
+            "choices": choices_of(info.annotation),
             "step": "any" if float in (typing.get_args(info.annotation) or (info.annotation,)) else "1",
-            **_bounds(info),
+            **bounds_of(info),
         }
         fields.append(field)
     return fields

@@ -97,7 +97,7 @@ class AxisGeometry(BaseModel):
     padding: list[int] = Field(description="[before, after]")
     dilation: int
     padded: int
-    overhang: int = Field(description="cells past the padded input the last window reaches (ceil_mode)")
+    overhang: int = Field(description="cells past the padded input the last window reaches (pooling that rounds up)")
     out: int
     exact: bool = Field(description="whether (W - K' + 2P)/S + 1 came out an integer")
     uncovered: list[int] = Field(description="input rows (or columns), 0-based, that no window reads")

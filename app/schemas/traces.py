@@ -49,8 +49,6 @@ PaddingText = Annotated[
 ]
 ARRAY_HELP = "values separated by ',', rows by ';', channels by '|' (and filters by '/' for weight)"
 ArrayText = Annotated[str, Field(max_length=_S.max_array_text, description=ARRAY_HELP)]
-# Parameters a POST body takes from its tensors instead: the weight's shape, the bias values.
-FROM_TENSORS = ("in_channels", "out_channels", "kernel_size", "bias")
 
 
 def _number_field(param: Param, settings: Settings, strict: bool, layer: bool = False) -> Any:
@@ -101,7 +99,7 @@ def _text_type(param: Param, settings: Settings) -> Any:
 def _default(param: Param, value: Any, text: bool) -> Any:
     if text and param.kind in ("pair", "padding") and value is not None:
         value = str(value)
-    return Field(value, description=param.help or None)
+    return Field(value, description=param.help or None, title=param.label or param.name)
 
 
 class Body(BaseModel):
@@ -111,12 +109,15 @@ class Body(BaseModel):
 
 
 class Query(BaseModel):
+    """What every GET trace takes besides the op's parameters: the generated input. A field's
+    ``title`` is its label on a form."""
+
     model_config = ConfigDict(extra="forbid")
-    in_channels: Annotated[int, Field(ge=1, le=_S.max_channels)] = 1
-    height: Annotated[int, Field(ge=1, le=_S.max_side)] = 7
-    width: Annotated[int, Field(ge=1, le=_S.max_side)] = 7
-    seed: Annotated[int, Field(ge=0, le=MAX_SEED, description="seed of the generated input")] = 0
-    input: ArrayText | None = None
+    in_channels: Annotated[int, Field(ge=1, le=_S.max_channels, title="input channels")] = 1
+    height: Annotated[int, Field(ge=1, le=_S.max_side, title="input height")] = 7
+    width: Annotated[int, Field(ge=1, le=_S.max_side, title="input width")] = 7
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED, description="seed of the generated input", title="seed")] = 0
+    input: Annotated[ArrayText | None, Field(title="input values")] = None
     detail: Detail = Field("auto", description=DETAIL_HELP)
 
 
@@ -127,30 +128,33 @@ def body_model(spec: OpSpec, settings: Settings) -> type[Body]:
     if "bias" in spec.takes:
         fields["bias"] = (Bias | None, None)
     for param in spec.params:
-        if "weight" in spec.takes and param.name in FROM_TENSORS:
-            continue
+        if param.from_tensor:
+            continue  # a POST body gives the tensors themselves (the weight's shape, the bias values)
         fields[param.name] = (strict_type(param, settings), Field(None if param.optional else param.first()))
     name = "".join(part.title() for part in spec.name.split("_")) + "Body"
     return create_model(name, __base__=Body, __doc__=f"POST /api/{spec.name}/trace: {spec.summary}", **fields)
 
 
 def query_model(spec: OpSpec, settings: Settings) -> type[Query]:
-    side = Annotated[int, Field(ge=1, le=settings.max_side)]
-    fields: dict[str, Any] = {"height": (side, spec.side), "width": (side, spec.side)}
+    fields: dict[str, Any] = {
+        axis: (Annotated[int, Field(ge=1, le=settings.max_side)], Field(spec.side, title=f"input {axis}"))
+        for axis in ("height", "width")
+    }
     for param in spec.params:
-        if param.name == "in_channels":
-            continue  # the generated input's, in Query
-        if param.name == "bias" and "bias" in spec.takes:
+        if param.derived:
+            continue  # in_channels: the generated input's, a Query field of its own
+        if param.from_tensor and param.kind == "bool":  # bias: "true", "false" or the values themselves
             text = Annotated[
                 str, Field(max_length=settings.max_bias_text, description="true, false, or the values as '1,-1'")
             ]
-            fields["bias"] = (text, "true")
+            fields[param.name] = (text, Field("true", title=param.label or param.name))
             continue
         fields[param.name] = (_text_type(param, settings), _default(param, param.first(), text=True))
     if "weight" in spec.takes:
-        fields["weight"] = (ArrayText | None, None)
+        fields["weight"] = (ArrayText | None, Field(None, title="weight values"))
     if spec.has("seed"):  # the op draws its own randomness: the generated input gets a seed of its own
-        fields["input_seed"] = (Annotated[int, Field(ge=0, le=MAX_SEED, description="seed of the generated input")], 0)
+        seed = Annotated[int, Field(ge=0, le=MAX_SEED, description="seed of the generated input")]
+        fields["input_seed"] = (seed, Field(0, title="input seed"))
     name = "".join(part.title() for part in spec.name.split("_")) + "Query"
     return create_model(name, __base__=Query, __doc__=f"GET /api/{spec.name}/trace: {spec.summary}", **fields)
 

@@ -15,12 +15,11 @@ from typing import Any
 
 import numpy as np
 
-from app.engine.conv2d import conv2d
 from app.engine.errors import Described, TooLargeError
 from app.engine.generated import RANGES, sample_input
-from app.engine.pool import avg_pool2d, lp_pool2d, max_pool2d
 from app.engine.random import integers
 from app.engine.relu import relu
+from app.engine.specs import LAYERS
 from app.stack.shapes import StackResult
 
 
@@ -52,20 +51,19 @@ def _weights(seed: int, index: int, shape: tuple[int, ...], bias: bool) -> tuple
 
 
 def _run(index: int, kind: str, p: dict[str, Any], x: np.ndarray, seed: int, macs: int, windows: int) -> LayerRun:
-    if kind == "conv2d":
-        shape = (p["out_channels"], p["in_channels"] // p["groups"], *p["kernel_size"])
-        w, b = _weights(seed, index, shape, p["bias"])
-        conv = conv2d(x, w, b, p["stride"], p["padding"], p["dilation"], p["groups"], p["padding_mode"], macs, windows)
-        return LayerRun(index, kind, p, x, conv.output, w, b)
-    out: Any
-    if kind == "max_pool2d":
-        out = max_pool2d(x, p["kernel_size"], p["stride"], p["padding"], p["dilation"], p["ceil_mode"], windows)
-    elif kind == "avg_pool2d":
-        args = (p["kernel_size"], p["stride"], p["padding"], p["ceil_mode"], p["count_include_pad"])
-        out = avg_pool2d(x, *args, p["divisor_override"], windows)
-    elif kind == "lp_pool2d":
-        out = lp_pool2d(x, p["norm_type"], p["kernel_size"], p["stride"], p["ceil_mode"], windows)
-    elif kind == "relu":  # the engine's relu on a volume; after flatten a vector, where it is the same max(0, x)
+    spec = LAYERS[kind]
+    if spec.layer_shape is not None:  # convolution and pooling: the op the player traces, with these parameters
+        tensors: list[Any] = []
+        if "weight" in spec.takes:
+            shape = (p["out_channels"], p["in_channels"] // p["groups"], *p["kernel_size"])
+            w, b = _weights(seed, index, shape, p["bias"])
+            tensors = [w, b]
+        args = {param.name: p[param.name] for param in spec.params if not param.from_tensor}
+        caps = {name: value for name, value in (("max_macs", macs), ("max_windows", windows)) if name in spec.caps}
+        assert spec.engine is not None
+        out = spec.engine(x, *tensors, **args, **caps)
+        return LayerRun(index, kind, p, x, out.output, *tensors)
+    if kind == "relu":  # the engine's relu on a volume; after flatten a vector, where it is the same max(0, x)
         return LayerRun(index, kind, p, x, relu(x).output if x.ndim == 3 else np.maximum(x, 0.0))
     elif kind in ("dropout", "dropout2d"):
         return LayerRun(index, kind, p, x, x.copy())  # evaluation mode: the identity
@@ -78,4 +76,3 @@ def _run(index: int, kind: str, p: dict[str, Any], x: np.ndarray, seed: int, mac
         w, b = _weights(seed, index, (p["out_features"], p["in_features"]), p["bias"])
         y = w @ x + (b if b is not None else 0.0)
         return LayerRun(index, kind, p, x, y, w, b)
-    return LayerRun(index, kind, p, x, out.output)
