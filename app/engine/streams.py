@@ -84,15 +84,20 @@ def number(name: str, index: int | None = None) -> int:
     blocks = [block for block in BLOCKS if block.name == name]
     if not blocks:
         raise KeyError(f"no random stream named {name!r}; the streams are: {', '.join(NAMES)}")
-    ranged = len(blocks) > 1 or blocks[0].count > 1
-    if ranged != (index is not None):
-        raise TypeError(f"stream {name!r} {'needs' if ranged else 'takes no'} index")
+    if indexed(name) != (index is not None):
+        raise TypeError(f"stream {name!r} {'needs' if indexed(name) else 'takes no'} index")
     i = index or 0
     for block in blocks:
         if block.holds(i):
             return block.first + block.step * (i - block.offset)
     size = sum(block.count for block in blocks)
     raise IndexError(f"stream {name!r} has indices 0 to {size - 1}; got {i}")
+
+
+def indexed(name: str) -> bool:
+    """Whether ``name`` is a family of streams (per layer, per parameter) asked for with an index."""
+    blocks = [block for block in BLOCKS if block.name == name]
+    return len(blocks) > 1 or sum(block.count for block in blocks) > 1
 
 
 def indices(name: str) -> range:

@@ -21,10 +21,9 @@ def every_stream() -> list[tuple[str, int | None, int]]:
     """(name, index, number) for every name and every index up to its cap."""
     found = []
     for name in streams.NAMES:
-        size = len(streams.indices(name))
-        ranged = size > 1 or name == "exercise"
-        for i in range(size):
-            found.append((name, i if ranged else None, streams.number(name, i if ranged else None)))
+        for i in streams.indices(name):
+            index = i if streams.indexed(name) else None
+            found.append((name, index, streams.number(name, index)))
     return found
 
 
