@@ -19,7 +19,7 @@ from app.http.busy import ServerBusy, busy_handler
 from app.http.caching import HttpCaching
 from app.http.headers import SecurityHeaders
 from app.http.limits import BodySizeLimit
-from app.pages import embed, players
+from app.pages import embed, missing, players
 from app.pages import images as image_pages
 from app.pages import lessons as lesson_pages
 from app.pages import transfer as transfer_page
@@ -42,6 +42,7 @@ def create_app() -> FastAPI:
     app.add_exception_handler(RequestValidationError, errors.validation_handler)
     app.add_exception_handler(ParamError, errors.param_error_handler)
     app.add_exception_handler(StarletteHTTPException, errors.http_error_handler)
+    app.add_exception_handler(404, missing.not_found)
     app.add_exception_handler(Exception, errors.server_error_handler)
     app.add_exception_handler(ServerBusy, busy_handler)
     app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
@@ -56,8 +57,8 @@ def create_app() -> FastAPI:
     app.include_router(transfer.router)
     app.include_router(exports.router)
     app.include_router(exercises.router)
-    app.include_router(transfer_page.router)  # before embed and pages: /embed/transfer, /play/transfer
-    app.include_router(image_pages.router)  # before pages: /play/image, /play/augment
+    app.include_router(transfer_page.router)
+    app.include_router(image_pages.router)
     app.include_router(lesson_pages.router)
     app.include_router(embed.router)
     app.include_router(players.router)

@@ -73,12 +73,8 @@ def _kept(op: str, pairs: list[tuple[str, str]], names: tuple[str, ...]) -> list
     return [(name, value) for name, value in pairs if name in known]
 
 
-@router.get("/embed/{op}", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/embed/{op:op}", response_class=HTMLResponse, include_in_schema=False)
 def embed(request: Request, op: str) -> HTMLResponse:
-    if op not in PLAYERS:
-        message = f"There is no ConvScope widget for {op[:40]!r}. Widgets exist for: {', '.join(PLAYERS)}."
-        missing = {"op": None, "title": "Not found", "theme": "light", "oembed_url": None, "message": message}
-        return templates.TemplateResponse(request, "embed.html", missing, status_code=404)
     query = dict(request.query_params)
     options = embed_options(query)
     given = {k: v for k, v in query.items() if k not in PLAYER_STATE and k not in EMBED_OPTIONS}

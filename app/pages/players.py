@@ -2,16 +2,34 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from starlette.convertors import Convertor, register_url_convertor
 
 from app.engine.specs import OPS
 from app.pages.forms import form_fields
 from app.pages.templates import templates
 from app.schemas.traces import QUERIES
+
+
+class OpConvertor(Convertor[str]):
+    """A path segment that is an op's name (``/play/{op:op}``, ``/embed/{op:op}``): no other page
+    can be taken for an op, whatever order the routes are in (app/pages/missing.py words the rest)."""
+
+    regex = "|".join(sorted(map(re.escape, OPS), key=len, reverse=True))
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("op", OpConvertor())
 
 router = APIRouter()
 
@@ -116,10 +134,8 @@ def stack_builder(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "stack.html", {})
 
 
-@router.get("/play/{op}", response_class=HTMLResponse, include_in_schema=False)
+@router.get("/play/{op:op}", response_class=HTMLResponse, include_in_schema=False)
 def play(request: Request, op: str) -> HTMLResponse:
-    if op not in PLAYERS:
-        raise HTTPException(404, f"no player for {op!r}; players exist for: {', '.join(PLAYERS)}")
     query_model = QUERIES[op]
     given = {k: v for k, v in request.query_params.items() if k not in PLAYER_STATE}
     context = {"op": op, "fields": form_fields(query_model, given), "oembed_url": oembed_link(request), **PLAYERS[op]}
