@@ -71,7 +71,7 @@ def levels(values: np.ndarray, scale: float) -> np.ndarray:
     not a positive finite number puts every finite value at zero."""
     values = np.asarray(values, dtype=np.float64)
     if 0 < scale < math.inf:
-        with np.errstate(invalid="ignore"):
+        with np.errstate(invalid="ignore", over="ignore"):  # inf / s, 1e308 / 0.001: the ends
             t = np.clip(values / scale, -1.0, 1.0)
     else:
         t = np.where(np.isnan(values), np.nan, 0.0)
