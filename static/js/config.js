@@ -24,10 +24,10 @@ export const COLORS = {
 
 export const SIZES = {
   maxCell: 52, // px (CSS) for the largest cell
-  minNumberCell: 22, // below this, cells show colour only
-  gap: 14, // between depth slices
-  labelHeight: 20,
-  windowLine: 3,
+  minNumberCell: PALETTE.layout.minNumberCell, // below this, cells show colour only
+  gap: PALETTE.layout.gap, // between depth slices
+  labelHeight: PALETTE.layout.labelHeight,
+  windowLine: PALETTE.layout.windowLine,
 };
 
 export const SPEEDS = [0.5, 1, 2, 4, 8, 15, 30, 60, 120, 250, 500]; // steps per second
