@@ -11,6 +11,7 @@ from PIL import Image
 
 from app.config import get_settings
 from app.engine.errors import ParamError, TooLargeError
+from app.images import palette
 from app.images import uploads as images
 
 
@@ -97,7 +98,8 @@ def test_grayscale_is_itu_601() -> None:
 
 
 def test_diverging_colour_map() -> None:
+    """The feature maps use the one palette (static/palette.json): its zero, negative and positive ends."""
     rgb = images.diverging_rgb(np.array([[-2.0, 0.0, 2.0, 1.0]]))
-    assert rgb[0, 1].tolist() == [255, 255, 255]
-    assert rgb[0, 0].tolist() == images.NEGATIVE.astype(int).tolist()
-    assert rgb[0, 2].tolist() == images.POSITIVE.astype(int).tolist()
+    assert rgb[0, 1].tolist() == list(palette.ZERO) == [247, 247, 247]
+    assert rgb[0, 0].tolist() == list(palette.NEGATIVE)
+    assert rgb[0, 2].tolist() == list(palette.POSITIVE)

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
 from app.engine import budget, geometry
+from app.engine.drawing import Highlight, InputPanel, uncovered_cells, window_highlight
 from app.engine.errors import Described, ParamError
 from app.engine.geometry import Axis
 from app.engine.pad import PADDING_MODES, Padded, check_mode, pad
@@ -78,6 +79,20 @@ class Conv2dTrace:
             "bias": bias,
             "value": self.output[f, oy, ox],
         }
+
+    # Drawing hooks (app/engine/drawing.py, read by app/export/render_png.py): pure data.
+    def input_panel(self) -> InputPanel:
+        """The padded frame, its cell kinds and the input cells no window reads."""
+        uncovered = uncovered_cells(self.axes, self.input.shape[1:])
+        return InputPanel(self.padded.values, self.padded.kinds, uncovered)
+
+    def output_on_input_scale(self) -> bool:
+        """False: the output's values are sums of products, on a colour scale of their own."""
+        return False
+
+    def highlight(self, step: int) -> Highlight:
+        """Step ``step``: the filter's output cell, its window, in every channel the filter reads."""
+        return window_highlight(self.axes, self.output.shape, step, self.filter_channels)
 
     op: ClassVar[str] = "conv2d"
     order: ClassVar[tuple[str, ...]] = ("filter", "oy", "ox")

@@ -17,6 +17,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
+from app.engine.drawing import Highlight, InputPanel, cell_highlight
 from app.engine.elementwise import CELL_STEP_NUMBERS, CellPlan, cell_steps
 from app.engine.errors import ParamError
 from app.engine.random import check_seed, uniform
@@ -46,6 +47,19 @@ class DropoutTrace:
 
     def steps(self, start: int, stop: int) -> dict[str, np.ndarray]:
         return cell_steps(self.input, self.output, "kept", self.mask == 1, start, stop)
+
+    # Drawing hooks (app/engine/drawing.py, read by app/export/render_png.py): pure data.
+    def input_panel(self) -> InputPanel:
+        """The input as it is: every cell an input cell, every cell read."""
+        return InputPanel(self.input, None)
+
+    def output_on_input_scale(self) -> bool:
+        """True: each output is an input value, scaled, or 0, so one scale gives the same number the same colour."""
+        return True
+
+    def highlight(self, step: int) -> Highlight:
+        """Step ``step``: one cell, the same in the input and the output."""
+        return cell_highlight(self.input.shape, step)
 
     op: ClassVar[str] = "dropout"
     order: ClassVar[tuple[str, ...]] = ("channel", "y", "x")

@@ -19,6 +19,7 @@ import numpy as np
 
 from app.engine import budget, geometry
 from app.engine.conv2d import window_bounds, windowed_header, windows
+from app.engine.drawing import Highlight, InputPanel, uncovered_cells, window_highlight
 from app.engine.errors import ParamError
 from app.engine.geometry import Axis
 from app.engine.pad import INPUT, Padded, pad
@@ -65,6 +66,20 @@ class PoolTrace:
             columns[name] = per_cell[c, oy, ox]
         columns["value"] = self.output[c, oy, ox]
         return columns
+
+    # Drawing hooks (app/engine/drawing.py, read by app/export/render_png.py): pure data.
+    def input_panel(self) -> InputPanel:
+        """The padded frame (padding and overhang marked), and the input cells no window reads."""
+        uncovered = uncovered_cells(self.axes, self.input.shape[1:])
+        return InputPanel(self.padded.values, self.padded.kinds, uncovered)
+
+    def output_on_input_scale(self) -> bool:
+        """False: the output (a maximum, a mean or a p-norm) gets a colour scale of its own."""
+        return False
+
+    def highlight(self, step: int) -> Highlight:
+        """Step ``step``: the output cell and its window, in the same channel."""
+        return window_highlight(self.axes, self.output.shape, step, None)
 
     def cells(self) -> dict[str, np.ndarray]:
         """Arrays with one entry per output cell that each step carries (argmax, divisor, ...)."""

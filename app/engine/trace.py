@@ -3,7 +3,7 @@
 A trace is the result of one op with everything needed to replay it: ``steps(start, stop)``
 gives the arithmetic of any range of steps as columns, and the methods below say what its
 header and done frames carry beyond the common fields, so no caller needs to know which op
-it holds. See docs/TRACE_FORMAT.md.
+it holds, and what a picture of it shows (``app/export/render_png.py``). See docs/TRACE_FORMAT.md.
 """
 
 from __future__ import annotations
@@ -11,6 +11,8 @@ from __future__ import annotations
 from typing import Any, ClassVar, Protocol
 
 import numpy as np
+
+from app.engine.drawing import Highlight, InputPanel
 
 
 class Trace(Protocol):
@@ -40,4 +42,16 @@ class Trace(Protocol):
 
     def done_extras(self) -> dict[str, Any]:
         """What the done frame carries beyond the output (masks, argmax indices, counts)."""
+        ...
+
+    def input_panel(self) -> InputPanel:
+        """What a picture of the trace shows as its input (app/engine/drawing.py)."""
+        ...
+
+    def output_on_input_scale(self) -> bool:
+        """Whether the output shares the input's colour scale (its values are input values)."""
+        ...
+
+    def highlight(self, step: int) -> Highlight:
+        """The cells step ``step`` reads and writes."""
         ...

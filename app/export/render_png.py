@@ -1,9 +1,13 @@
 """A trace drawn as pictures (Pillow): the (padded) input with the current window, the output filling in.
 
-Pure: a trace and step numbers in, palette (P) images out; no FastAPI, no I/O. The
-colours are the player's (static/js/config.js): a purple-orange diverging scale,
-hatched grey padding. Every frame uses one fixed 256-colour palette and no dithering,
-so the same trace and steps always give the same pixels (and a GIF the same bytes).
+Pure: a trace and step numbers in, palette (P) images out; no FastAPI, no I/O. The colours
+and the value -> colour rule are the one palette's (static/palette.json, app/images/palette.py),
+which the canvas reads too; number text follows the canvas's rule (docs/PALETTE.md). Every
+frame uses one fixed 256-colour palette and no dithering, so the same trace and steps always
+give the same pixels (and a GIF the same bytes).
+
+What to draw comes from the trace itself (app/engine/drawing.py: ``input_panel``,
+``output_on_input_scale``, ``highlight``): no op type is named here.
 
 Each panel is drawn once in RGB and mapped to the palette once; a frame is then put
 together with NumPy (output cells up to the step taken from the filled panel) and the
@@ -15,25 +19,29 @@ from __future__ import annotations
 import math
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from decimal import ROUND_HALF_UP, Decimal
 from functools import lru_cache
 
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from app.engine.conv2d import Conv2dTrace
 from app.engine.pad import INPUT, OVERHANG, PADDING
-from app.engine.pool import PoolTrace
-from app.http.frames import Trace
+from app.engine.trace import Trace
+from app.images import palette as P
 
 RGB = tuple[int, int, int]
-NEGATIVE, ZERO, POSITIVE = (84, 39, 136), (247, 247, 247), (179, 88, 6)
-WHITE, WINDOW, LABEL, MUTED = (255, 255, 255), (17, 17, 17), (27, 27, 31), (85, 88, 94)
-EMPTY, GRID, PAD = (241, 242, 244), (184, 188, 196), (230, 231, 234)
-HATCH, OVERHANG_FILL = (154, 160, 170), (207, 210, 216)
-UI = [WHITE, WINDOW, LABEL, MUTED, EMPTY, GRID, PAD, HATCH, OVERHANG_FILL]
-LEVELS = 63  # shades on each side of zero
-DIM = 0.72  # white laid over a channel the current step does not read
-MARGIN, GAP, LABEL_H, MIN_NUMBER_CELL, WINDOW_LINE = 8, 14, 20, 22, 3
+WHITE, WINDOW, LABEL, MUTED = P.cell("background"), P.cell("window"), P.cell("label"), P.cell("muted")
+EMPTY, GRID, PAD = P.cell("empty"), P.cell("gridLine"), P.cell("padding")
+HATCH, OVERHANG_FILL = P.cell("paddingHatch"), P.cell("overhang")
+HALO = P.cell("windowHalo")
+UNCOVERED, UNCOVERED_ALPHA = P.parse(P.PALETTE["cell"]["uncovered"])
+INK = [P.cell("inkDark"), P.cell("inkLight")]
+UI = [WHITE, WINDOW, LABEL, MUTED, EMPTY, GRID, PAD, HATCH, OVERHANG_FILL, HALO, *INK, UNCOVERED]
+DIM_COLOR, DIM = P.parse(P.PALETTE["cell"]["dim"])  # laid over a channel the current step does not read
+LAYOUT = P.PALETTE["layout"]  # shared with the canvas (SIZES in static/js/config.js)
+GAP, LABEL_H = int(LAYOUT["gap"]), int(LAYOUT["labelHeight"])
+MIN_NUMBER_CELL, WINDOW_LINE = int(LAYOUT["minNumberCell"]), int(LAYOUT["windowLine"])
+MARGIN = 8  # px round the frame
 MIN_CELL = 2  # px: the smallest cell drawn
 SMALL_CELL = 12  # px: below this a window is outlined as one box
 MAX_NUMBERS = 20_000  # cells of one panel beyond which only colours are drawn
@@ -43,18 +51,11 @@ def _mix(a: RGB, b: RGB, t: float) -> RGB:
     return (round(a[0] + (b[0] - a[0]) * t), round(a[1] + (b[1] - a[1]) * t), round(a[2] + (b[2] - a[2]) * t))
 
 
-def _scale_colors() -> list[RGB]:
-    """The diverging scale in 2 * LEVELS + 1 shades, most negative first."""
-    return [_mix(ZERO, NEGATIVE, i / LEVELS) for i in range(LEVELS, 0, -1)] + [
-        _mix(ZERO, POSITIVE, i / LEVELS) for i in range(LEVELS + 1)
-    ]
-
-
 @lru_cache
 def palette() -> Image.Image:
     """The fixed palette: the scale, its dimmed shades, the interface colours and greys."""
-    scale = _scale_colors()
-    colors = scale + [_mix(c, WHITE, DIM) for c in scale[::4]] + UI + [_mix(c, WHITE, DIM) for c in UI]
+    scale = P.SHADES
+    colors = scale + [_mix(c, DIM_COLOR, DIM) for c in scale[::4]] + UI + [_mix(c, DIM_COLOR, DIM) for c in UI]
     colors += [(g, g, g) for g in range(0, 256, 256 // (256 - len(colors)) + 1)]
     colors = list(dict.fromkeys(colors))[:256]
     colors += [WHITE] * (256 - len(colors))
@@ -75,30 +76,39 @@ def index_of(color: RGB) -> int:
     return next(i for i in range(len(flat) // 3) if tuple(flat[3 * i : 3 * i + 3]) == color)
 
 
+INFINITY, MINUS_INFINITY = "∞", "−∞"  # U+221E, U+2212 U+221E
+
+
+def _round_half_up(value: Decimal, places: int) -> Decimal:
+    """``value`` to ``places`` decimals, a tie away from zero (JS toFixed/toExponential on the exact double)."""
+    return value.quantize(Decimal(1).scaleb(-places), rounding=ROUND_HALF_UP)
+
+
 def fmt(value: float) -> str:
-    """As the player writes a number: integers as is, others to 2 decimals."""
+    """A number's text, as static/js/render/colors.js ``fmt`` writes it (docs/PALETTE.md): NaN none,
+    ±inf ∞ and −∞, a whole number below 10^15 in full, from 1000 up a mantissa with one decimal
+    (1.2e+4), from 100 up one decimal, else two, trailing zeros dropped, -0 as 0."""
+    value = float(value)
     if math.isnan(value):
         return ""
     if math.isinf(value):
-        return "inf" if value > 0 else "-inf"
-    if float(value).is_integer() and abs(value) < 1e15:
+        return INFINITY if value > 0 else MINUS_INFINITY
+    if value.is_integer() and abs(value) < 1e15:
         return str(int(value))
-    size = abs(value)
+    exact, size = Decimal(value), abs(value)
     if size >= 1000:
-        return f"{value:.1e}"
-    text = f"{value:.{1 if size >= 100 else 2}f}".rstrip("0").rstrip(".")
+        exponent = exact.adjusted()
+        mantissa = _round_half_up(exact.scaleb(-exponent), 1)
+        if abs(mantissa) >= 10:
+            exponent += 1
+            mantissa = _round_half_up(exact.scaleb(-exponent), 1)
+        return f"{mantissa}e+{exponent}"
+    text = str(_round_half_up(exact, 1 if size >= 100 else 2))
+    text = text.rstrip("0").rstrip(".") if "." in text else text
     return "0" if text in ("-0", "") else text
 
 
-def ink(rgb: RGB) -> RGB:
-    """Black or white, whichever contrasts more (WCAG luminance, as colors.js)."""
-
-    def lin(c: int) -> float:
-        s = c / 255
-        return s / 12.92 if s <= 0.03928 else ((s + 0.055) / 1.055) ** 2.4
-
-    lum = 0.2126 * lin(rgb[0]) + 0.7152 * lin(rgb[1]) + 0.0722 * lin(rgb[2])
-    return WINDOW if lum > 0.179 else WHITE
+ink = P.ink
 
 
 @lru_cache
@@ -135,8 +145,8 @@ class Grid:
 
 
 def grids(trace: Trace, cell: int) -> tuple[Grid, Grid]:
-    """The input panel (padded for windowed ops) and the output panel."""
-    shape = trace.padded.values.shape if isinstance(trace, (Conv2dTrace, PoolTrace)) else trace.input.shape
+    """The input panel (as the trace draws it: padded for windowed ops) and the output panel."""
+    shape = trace.input_panel().values.shape
     out = trace.output.shape
     return Grid(shape[0], shape[1], shape[2], cell), Grid(out[0], out[1], out[2], cell)
 
@@ -170,18 +180,37 @@ def _hatch(draw: ImageDraw.ImageDraw, x: int, y: int, cell: int) -> None:
 
 def _text(draw: ImageDraw.ImageDraw, text: str, x: int, y: int, cell: int, fill: RGB) -> None:
     size = max(9, int(cell * 0.36))
+    if text in (INFINITY, MINUS_INFINITY):  # the bundled font has no ∞ or − glyph: drawn as lines
+        _infinity(draw, text == MINUS_INFINITY, x + cell / 2, y + cell / 2 + 1, min(size, (cell - 8) / 1.6), fill)
+        return
     while size > 7 and font(size).getlength(text) > cell - 8:
         size -= 1
     draw.text((x + cell / 2, y + cell / 2 + 1), text, fill=fill, font=font(size), anchor="mm")
 
 
+def _infinity(draw: ImageDraw.ImageDraw, negative: bool, cx: float, cy: float, size: float, fill: RGB) -> None:
+    """∞ (a lemniscate) ``size`` px wide, after a minus bar for −∞, the whole centred on (cx, cy)."""
+    line, bar = max(1, round(size / 10)), size * 0.65 if negative else 0.0
+    left = cx - (size + bar) / 2
+    if negative:
+        draw.line([(left, cy), (left + size * 0.5, cy)], fill=fill, width=line)
+    middle, half = left + bar + size / 2, size / 2
+    turns = [2 * math.pi * k / 48 for k in range(49)]
+    points = [
+        (
+            middle + half * math.cos(t) / (1 + math.sin(t) ** 2),
+            cy + 1.4 * half * math.sin(t) * math.cos(t) / (1 + math.sin(t) ** 2),
+        )
+        for t in turns
+    ]
+    draw.line(points, fill=fill, width=line, joint="curve")
+
+
 def _fills(values: np.ndarray, kinds: np.ndarray | None, scale: float, empty: bool) -> np.ndarray:
-    """(C, H, W, 3) background colour of every cell, computed at once."""
-    levels = np.asarray(_scale_colors(), dtype=np.uint8)
-    finite = np.isfinite(values)
-    t = np.clip(np.where(finite, values, 0.0) / scale, -1.0, 1.0) if scale > 0 else np.zeros(values.shape)
-    fills = levels[LEVELS + np.rint(t * LEVELS).astype(np.int64)]
-    fills[~finite | empty] = EMPTY
+    """(C, H, W, 3) background colour of every cell, computed at once (palette.diverging)."""
+    fills = P.diverging(values, scale)
+    if empty:
+        fills[...] = EMPTY
     if kinds is not None:
         fills[:, kinds == PADDING] = PAD
         fills[:, kinds == OVERHANG] = OVERHANG_FILL
@@ -195,8 +224,10 @@ def draw_panel(
     scale: float,
     labels: Sequence[str],
     empty: bool = False,
+    uncovered: Sequence[tuple[int, int]] = (),
 ) -> Image.Image:
-    """One panel in RGB: every slice's cells (or empty cells), hatched padding, grid lines, labels."""
+    """One panel in RGB: every slice's cells (or empty cells), hatched padding, grid lines, the
+    cells no window reads crossed out, labels (the canvas's drawSlice and crossCells)."""
     cell, numbers = grid.cell, grid.cell >= MIN_NUMBER_CELL and values.size <= MAX_NUMBERS
     canvas = np.full((grid.size[1], grid.size[0], 3), 255, dtype=np.uint8)
     fills = _fills(values, kinds, scale, empty)
@@ -222,7 +253,23 @@ def draw_panel(
         draw.rectangle([ox, oy, ox + width, oy + height], outline=GRID)
         if grid.count == 1 or grid.cols * cell >= 60:
             draw.text((ox, oy - 4), labels[i], fill=LABEL, font=font(13), anchor="lb")
+    if uncovered:
+        _cross(image, grid, uncovered)
     return image
+
+
+def _cross(image: Image.Image, grid: Grid, cells: Sequence[tuple[int, int]]) -> None:
+    """Cross out cells (row, col) of every slice in the translucent 'uncovered' colour."""
+    cell = grid.cell
+    draw = ImageDraw.Draw(image, "RGBA")
+    color = (*UNCOVERED, round(UNCOVERED_ALPHA * 255))
+    width, margin = max(1, round(cell / 22)), cell * 0.12
+    for i in range(grid.count):
+        ox, oy = grid.origin(i)
+        for r, c in cells:
+            x, y = ox + c * cell, oy + r * cell
+            draw.line([(x + margin, y + margin), (x + cell - margin, y + cell - margin)], fill=color, width=width)
+            draw.line([(x + cell - margin, y + margin), (x + margin, y + cell - margin)], fill=color, width=width)
 
 
 def _numbers(
@@ -234,7 +281,7 @@ def _numbers(
     oy: int,
     cell: int,
 ) -> None:
-    """Each cell's number, in ink that reads on its colour (muted on padding)."""
+    """Each cell's number, in ink that reads on its colour (muted on padding); none on overhang or NaN."""
     rows, cols = values.shape
     for r in range(rows):
         for c in range(cols):
@@ -243,8 +290,7 @@ def _numbers(
             if kind == OVERHANG or math.isnan(value):
                 continue
             back: RGB = tuple(int(v) for v in fills[r, c])  # type: ignore[assignment]
-            muted = kind == PADDING or not math.isfinite(value)
-            _text(draw, fmt(value), ox + c * cell, oy + r * cell, cell, MUTED if muted else ink(back))
+            _text(draw, fmt(value), ox + c * cell, oy + r * cell, cell, MUTED if kind == PADDING else ink(back))
 
 
 def to_palette(image: Image.Image) -> np.ndarray:
@@ -260,7 +306,7 @@ def to_palette(image: Image.Image) -> np.ndarray:
 
 
 def _dim(image: Image.Image) -> Image.Image:
-    return Image.blend(image, Image.new("RGB", image.size, WHITE), DIM)
+    return Image.blend(image, Image.new("RGB", image.size, DIM_COLOR), DIM)
 
 
 def _cell_index(grid: Grid) -> np.ndarray:
@@ -275,67 +321,49 @@ def _cell_index(grid: Grid) -> np.ndarray:
     return index
 
 
-def _finite_max(values: np.ndarray) -> float:
-    finite = np.abs(values[np.isfinite(values)])
-    return float(finite.max()) if finite.size and finite.max() > 0 else 1.0
-
-
 class Renderer:
     """Frames of one trace at one cell size: panels drawn once, each step put together from them."""
 
     def __init__(self, trace: Trace, cell: int) -> None:
         self.trace = trace
         self.cell = cell
-        self.windowed = isinstance(trace, (Conv2dTrace, PoolTrace))
         self.grid_in, self.grid_out = grids(trace, cell)
         self.size = canvas_size(trace, cell)
-        padded = trace.padded if isinstance(trace, (Conv2dTrace, PoolTrace)) else None
-        values = trace.input if padded is None else padded.values
-        kinds = None if padded is None else padded.kinds
-        in_scale = _finite_max(values)
-        out_scale = _finite_max(trace.output) if self.windowed else max(in_scale, _finite_max(trace.output))
+        panel_in = trace.input_panel()
+        in_scale = P.finite_scale(panel_in.values)
+        out_scale = P.finite_scale(trace.output)
+        if trace.output_on_input_scale():
+            out_scale = max(in_scale, out_scale)
         in_labels = [f"channel {i}" if self.grid_in.count > 1 else "input" for i in range(self.grid_in.count)]
         out_labels = [f"output {i}" if self.grid_out.count > 1 else "output" for i in range(self.grid_out.count)]
-        panel = draw_panel(self.grid_in, values, kinds, in_scale, in_labels)
+        values, kinds, uncovered = panel_in.values, panel_in.kinds, panel_in.uncovered
+        panel = draw_panel(self.grid_in, values, kinds, in_scale, in_labels, uncovered=uncovered)
         self.input = to_palette(panel)
         self.input_dim = to_palette(_dim(panel))
         self.full = to_palette(draw_panel(self.grid_out, trace.output, None, out_scale, out_labels))
         self.empty = to_palette(draw_panel(self.grid_out, trace.output, None, out_scale, out_labels, empty=True))
         self.cells = _cell_index(self.grid_out)
         self.out_x = MARGIN + self.grid_in.size[0] + 2 * GAP
-        self.white, self.black = index_of(WHITE), index_of(WINDOW)
+        self.white, self.black = index_of(HALO), index_of(WINDOW)
 
     def frame(self, step: int) -> Image.Image:
         """Step ``step``: the window (or cell) it reads outlined, the output filled up to it."""
-        row = {name: column[0] for name, column in self.trace.steps(step, step + 1).items()}
-        canvas = np.full(self.size[::-1], self.white, dtype=np.uint8)
-        if self.windowed:
-            slice_out = int(row["filter" if "filter" in row else "channel"])
-            read = self._channels(slice_out)
-            cells = [(int(r), int(c)) for r in row["rows"] for c in row["cols"]]
-        else:
-            slice_out = int(row["channel"])
-            read = [slice_out]
-            cells = [(int(row["y"]), int(row["x"]))]
+        mark = self.trace.highlight(step)
+        canvas = np.full(self.size[::-1], index_of(WHITE), dtype=np.uint8)
+        read = list(mark.channels)
         self._paste(canvas, self._input_panel(read), MARGIN, MARGIN)
         self._paste(canvas, np.where(self.cells <= step, self.full, self.empty), self.out_x, MARGIN)
         image = Image.fromarray(canvas, "P")
         image.putpalette(palette_bytes())
         draw = ImageDraw.Draw(image)
         for channel in read:
-            self._outline(draw, self.grid_in, channel, cells, MARGIN, WINDOW_LINE)
-        out_cell = [(int(row["oy"]), int(row["ox"]))] if self.windowed else cells
-        self._outline(draw, self.grid_out, slice_out, out_cell, self.out_x, WINDOW_LINE + 1)
+            self._outline(draw, self.grid_in, channel, list(mark.cells), MARGIN, WINDOW_LINE)
+        self._outline(draw, self.grid_out, mark.out_slice, [mark.out_cell], self.out_x, WINDOW_LINE + 1)
         return image
 
     def frames(self, steps: Sequence[int]) -> Iterator[Image.Image]:
         for step in steps:
             yield self.frame(step)
-
-    def _channels(self, out_slice: int) -> list[int]:
-        if isinstance(self.trace, Conv2dTrace):
-            return [int(c) for c in self.trace.filter_channels[out_slice]]
-        return [out_slice]
 
     def _input_panel(self, read: list[int]) -> np.ndarray:
         """The input panel with every channel the step does not read dimmed."""
@@ -353,7 +381,7 @@ class Renderer:
     def _outline(
         self, draw: ImageDraw.ImageDraw, grid: Grid, i: int, cells: list[tuple[int, int]], left: int, line: int
     ) -> None:
-        """A dark line with a white halo round each cell, readable on any colour (outlineCells in grid.js);
+        """A dark line with a light halo round each cell, readable on any colour (outlineCells in grid.js);
         below SMALL_CELL px, one round a window of adjacent cells, where one per cell would be a blur."""
         ox, oy = grid.origin(i)
         cell = grid.cell

@@ -35,6 +35,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
 from app.config import get_settings
+from app.images import palette
 
 API_CACHE = "public, max-age=86400"  # a day: the same URL and build give the same bytes
 STATIC_CACHE = "public, max-age=3600"  # an hour: /static/ URLs carry no version
@@ -60,6 +61,7 @@ UNCACHED = Policy(NO_STORE, None)
 
 _OP_RESULT = re.compile(r"^/api/[a-z0-9_]+/(trace|shape|check|animation\.gif|frame\.png)$")
 _PAGES = ("/", "/lessons")
+PALETTE_CSS = "/palette.css"  # generated from static/palette.json (app/pages/palette.py)
 _PAGE_PREFIXES = ("/lessons/", "/play/", "/embed/")
 
 
@@ -67,7 +69,7 @@ def policy_for(path: str, query: str) -> Policy | None:
     """How a GET of ``path`` is cached; None leaves the response alone (/docs, /openapi.json)."""
     if path == "/healthz":
         return UNCACHED
-    if path.startswith("/static/"):
+    if path.startswith("/static/") or path == PALETTE_CSS:
         return STATIC
     if path in _PAGES or path.startswith(_PAGE_PREFIXES):
         return PAGE
@@ -97,6 +99,7 @@ def build_id() -> str:
         if path.suffix in (".py", ".json") and "__pycache__" not in path.parts:
             digest.update(str(path.relative_to(APP_DIR)).encode())
             digest.update(path.read_bytes())
+    digest.update(palette.PATH.read_bytes())  # the colours of every PNG and GIF
     return digest.hexdigest()
 
 

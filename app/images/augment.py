@@ -26,6 +26,7 @@ from PIL import Image
 from app.engine import random as rnd
 from app.engine.errors import Described, ParamError
 from app.engine.pairs import is_int
+from app.images import palette
 
 Params = dict[str, Any]
 RESAMPLE = {"nearest": Image.Resampling.NEAREST, "bilinear": Image.Resampling.BILINEAR}
@@ -269,12 +270,6 @@ def difference(original: np.ndarray, augmented: np.ndarray) -> tuple[np.ndarray,
     return diff, {"mean_abs": mean, "changed": round(changed, 4)}
 
 
-HEAT_STOPS = np.array([[0, 0, 0], [80, 20, 120], [200, 40, 60], [250, 150, 20], [255, 255, 200]], np.float64)
-
-
 def heat_map(diff: np.ndarray) -> np.ndarray:
-    """Mean |difference| over channels (0..255) through a black-purple-red-orange-cream ramp."""
-    level = diff.mean(-1) / 255.0 * (len(HEAT_STOPS) - 1)
-    low = np.clip(np.floor(level).astype(np.int64), 0, len(HEAT_STOPS) - 2)
-    t = (level - low)[..., None]
-    return np.round(HEAT_STOPS[low] * (1 - t) + HEAT_STOPS[low + 1] * t).astype(np.uint8)
+    """Mean |difference| over channels (0..255) through the palette's heat ramp (black-purple-red-orange-cream)."""
+    return palette.heat(diff.mean(-1))

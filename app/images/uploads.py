@@ -17,14 +17,11 @@ from PIL import Image, ImageOps, UnidentifiedImageError
 
 from app.config import get_settings
 from app.engine.errors import Described, ParamError, TooLargeError
+from app.images import palette
 
 FORMATS = {"PNG", "JPEG", "GIF", "WEBP"}
 FORMAT_NAMES = "PNG, JPEG, GIF or WebP"
 RESAMPLE = Image.Resampling.BOX  # fixed filter for downsizing: an average of the covered pixels
-# Diverging colour map: purple (negative) - white (zero) - orange (positive), symmetric around 0.
-NEGATIVE = np.array([94.0, 60.0, 153.0])
-ZERO = np.array([255.0, 255.0, 255.0])
-POSITIVE = np.array([230.0, 97.0, 1.0])
 
 
 def _too_many_pixels(width: int, height: int, cap: int) -> TooLargeError:
@@ -135,12 +132,9 @@ def image_png(values: np.ndarray) -> str:
 
 
 def diverging_rgb(values: np.ndarray) -> np.ndarray:
-    """An (H, W) map -> (H, W, 3) uint8: purple < 0, white at 0, orange > 0, scaled by max |value|."""
-    limit = float(np.abs(values).max()) if values.size else 0.0
-    t = values / limit if limit > 0 else np.zeros_like(values)
-    t = t[..., None]
-    rgb = np.where(t < 0, ZERO + (-t) * (NEGATIVE - ZERO), ZERO + t * (POSITIVE - ZERO))
-    return np.clip(np.rint(rgb), 0, 255).astype(np.uint8)
+    """An (H, W) map -> (H, W, 3) uint8 on the one diverging scale (app/images/palette.py), as the
+    players colour it: purple < 0, near white at 0, orange > 0, scaled by the largest finite |value|."""
+    return palette.diverging(values, palette.finite_scale(values))
 
 
 def feature_png(values: np.ndarray) -> str:

@@ -1,32 +1,33 @@
-// Every visual constant in one place: colours, sizes, timings.
+// Every visual constant in one place: sizes and timings here; colours in static/palette.json,
+// the one palette the PNG/GIF renderer, the image pages and the CSS read too (docs/PALETTE.md).
 // Colours are from palettes that colour-blind viewers can tell apart (Okabe-Ito,
 // and a purple-orange diverging scale); nothing is shown by red vs green alone.
 
+import PALETTE from "../palette.json" with { type: "json" };
+
+export { PALETTE };
+
+/** "#rrggbb" or "#rgb" -> [r, g, b]. */
+export function hexRgb(hex) {
+  const digits = hex.length === 4 ? [...hex.slice(1)].map((d) => d + d).join("") : hex.slice(1);
+  return [0, 2, 4].map((i) => Number.parseInt(digits.slice(i, i + 2), 16));
+}
+
+// The cell drawings' colours (palette "cell": empty = an output cell not computed yet, ...) and the
+// diverging scale's three stops as [r, g, b] (purple, near white, orange: PuOr).
 export const COLORS = {
-  negative: [84, 39, 136], // purple end of the diverging scale (PuOr)
-  zero: [247, 247, 247],
-  positive: [179, 88, 6], // orange end
-  empty: "#f1f2f4", // an output cell not computed yet
-  gridLine: "#b8bcc4",
-  padding: "#e6e7ea",
-  paddingHatch: "#9aa0aa",
-  overhang: "#cfd2d8",
-  uncovered: "rgba(27, 27, 31, 0.6)",
-  window: "#111111",
-  windowHalo: "#ffffff",
-  hover: "#0072b2", // Okabe-Ito blue
-  hoverFill: "rgba(0, 114, 178, 0.22)",
-  dim: "rgba(255, 255, 255, 0.72)",
-  label: "#1b1b1f",
-  muted: "#55585e",
+  ...PALETTE.cell,
+  negative: hexRgb(PALETTE.scale.negative),
+  zero: hexRgb(PALETTE.scale.zero),
+  positive: hexRgb(PALETTE.scale.positive),
 };
 
 export const SIZES = {
   maxCell: 52, // px (CSS) for the largest cell
-  minNumberCell: 22, // below this, cells show colour only
-  gap: 14, // between depth slices
-  labelHeight: 20,
-  windowLine: 3,
+  minNumberCell: PALETTE.layout.minNumberCell, // below this, cells show colour only
+  gap: PALETTE.layout.gap, // between depth slices
+  labelHeight: PALETTE.layout.labelHeight,
+  windowLine: PALETTE.layout.windowLine,
 };
 
 export const SPEEDS = [0.5, 1, 2, 4, 8, 15, 30, 60, 120, 250, 500]; // steps per second
@@ -45,10 +46,10 @@ export const TRANSFER = {
   vectorPerRow: 16,
   galleryCell: 5, // px: one pixel of a gallery digit (8x8 -> 40 px)
   exampleCell: 4, // px: one pixel of a training example
-  ink: [27, 27, 31], // a digit's darkest pixel (16); 0 is white
+  ink: hexRgb(PALETTE.transfer.ink), // a digit's darkest pixel (16); 0 is white
   runs: {
-    transfer: { color: "#0072b2", dash: [], label: "frozen features + new last layer" }, // Okabe-Ito blue, solid
-    scratch: { color: "#d55e00", dash: [7, 5], label: "whole network from scratch" }, // Okabe-Ito vermillion, dashed
+    transfer: { color: PALETTE.transfer.runTransfer, dash: [], label: "frozen features + new last layer" }, // Okabe-Ito blue, solid
+    scratch: { color: PALETTE.transfer.runScratch, dash: [7, 5], label: "whole network from scratch" }, // Okabe-Ito vermillion, dashed
   },
   chartHeight: 220,
   presentZoom: 1.75, // every size above, times this, while presenting (html.present)

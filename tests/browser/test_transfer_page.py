@@ -7,15 +7,17 @@ screenshots at 1280x800 and 390x844. The console fixture fails any test whose pa
 from __future__ import annotations
 
 import json
-import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, quote, urlsplit
 
 import httpx
+import numpy as np
 import pytest
 from playwright.sync_api import Page, expect
+
+from app.images import palette
 
 from .conftest import OpenPage
 from .hosting import static_host
@@ -38,11 +40,10 @@ def train_frames(base_url: str, query: str) -> list[dict[str, Any]]:
 
 
 def diverging(value: float, max_abs: float) -> list[int]:
-    """static/js/render/colors.js rgb(): white at 0, purple (negative) or orange (positive) at the ends."""
-    zero, negative, positive = (247, 247, 247), (84, 39, 136), (179, 88, 6)
-    t = max(-1.0, min(1.0, value / max_abs))
-    end = positive if t >= 0 else negative
-    return [math.floor(z + (e - z) * abs(t) + 0.5) for z, e in zip(zero, end, strict=True)]  # JS Math.round
+    """static/js/render/colors.js rgb(): the one palette's scale (static/palette.json, app/images/palette.py):
+    near white at 0, purple (negative) or orange (positive) at the ends, in palette.LEVELS shades a side."""
+    color: list[int] = palette.diverging(np.array([value]), max_abs)[0].tolist()
+    return color
 
 
 def share(accuracy: float, total: int) -> str:

@@ -5,7 +5,7 @@ import { COLORS, SIZES } from "../config.js";
 import { maxAbs } from "./colors.js";
 import { drawSlice, fit, hit, layout, outlineCells } from "./grid.js";
 
-const FLAG_STYLE = { 1: "#ffffff", 0: COLORS.padding };
+const FLAG_STYLE = { 1: COLORS.kept, 0: COLORS.padding };
 
 export class ElementwiseView {
   constructor(canvases, { flag, curve = null }) {

@@ -7,7 +7,10 @@ import { maxAbs } from "./colors.js";
 import { crossCells, diamond, dimSlice, drawSlice, fit, hit, layout, outlineCells } from "./grid.js";
 import { channelsOf, feeds, uncoveredCells, windowOf } from "./mapping.js";
 
-const nan = (v) => (v === null ? NaN : v);
+// A null in `padded` (docs/TRACE_FORMAT.md section 8): at a padding cell of max_pool2d it is −∞
+// (PyTorch pads max pooling with −∞, and the cell shows it), anywhere else NaN (no number).
+const PADDING = 1;
+const padValue = (h, v, kind) => (v !== null ? v : kind === PADDING && h.op === "max_pool2d" ? -Infinity : NaN);
 
 export class WindowedView {
   constructor(canvases, { depth = null, marker = false } = {}) {
@@ -56,7 +59,7 @@ export class WindowedView {
     const ctx = fit(base, lay.width, lay.height);
     lay.slices.forEach((sl, c) => {
       drawSlice(ctx, sl, lay.cell, {
-        value: (r, col) => nan(h.padded[c][r][col]),
+        value: (r, col) => padValue(h, h.padded[c][r][col], h.cells[r][col]),
         kind: (r, col) => h.cells[r][col],
         scale: this.scales.input,
         label: h.input_shape[0] > 1 ? `channel ${c}` : "input",

@@ -2,6 +2,7 @@
 // (H x W x C) and like PyTorch (C, H, W), receptive fields, size verdicts, links to the
 // players, and the strip of volumes. Every number here is one the engine sent.
 
+import { PALETTE } from "../config.js";
 import { el, replace } from "./dom.js";
 import { LAYER_TYPES } from "./stack_layers.js";
 
@@ -9,7 +10,7 @@ import { LAYER_TYPES } from "./stack_layers.js";
 export const PLAYER_MAX_SIDE = 64; // beyond 64 x 64 an animation is too many steps to follow
 export const PLAYER_MAX_CHANNELS = 64; // settings.max_channels and max_filters: the GET trace caps
 // The strip of volumes: box sides in px for the largest side on screen, the smallest box, depth layers.
-const STRIP = { maxSide: 70, minSide: 6, maxDepth: 10, depthStep: 2, sheet: ["#fff", "#8fa9c8"] };
+const STRIP = { maxSide: 70, minSide: 6, maxDepth: 10, depthStep: 2, sheet: [PALETTE.stack.sheet, PALETTE.stack.sheetBehind] };
 const LINK_PARAMS = {
   conv2d: ["out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "padding_mode", "bias"],
   max_pool2d: ["kernel_size", "stride", "padding", "dilation", "ceil_mode"],
