@@ -5,7 +5,8 @@
 
 /check runs the op's plan (its checks and geometry, no windows, no output) and answers 200;
 /trace computes the op and streams every step. For each case: the median wall time of each
-over a real uvicorn on loopback (the whole body read), and /check as a share of /trace.
+over a real uvicorn on loopback (the whole body read), /check as a share of /trace, and, in
+process, what building the trace costs (what /check ran before it had the plan).
 Figures only, for docs/PERFORMANCE.md: nothing asserts a time.
 """
 
@@ -50,13 +51,27 @@ def timed(client: httpx.Client, url: str) -> tuple[float, int]:
     return time.perf_counter() - start, size
 
 
+def build_seconds(op: str, query: str) -> float:
+    """In process: validate the query and build the whole trace, as GET /check did before the plan."""
+    from urllib.parse import parse_qsl
+
+    from app.api import build
+    from app.config import get_settings
+    from app.engine.specs import OPS
+    from app.schemas.traces import QUERIES
+
+    start = time.perf_counter()
+    build.from_query(OPS[op], QUERIES[op].model_validate(dict(parse_qsl(query))), get_settings())
+    return time.perf_counter() - start
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=5)
     args = parser.parse_args()
     print(f"load average before: {os.getloadavg()[0]:.2f}")
     with in_thread() as server, httpx.Client(base_url=server.base_url, timeout=120) as client:
-        print(f"{'case':<72} {'check ms':>9} {'trace ms':>9} {'trace MB':>9} {'check/trace':>11}")
+        print(f"{'case':<72} {'check ms':>9} {'trace ms':>9} {'trace MB':>9} {'check/trace':>11} {'build ms':>9}")
         for name, (op, query) in CASES.items():
             checks, traces, size = [], [], 0
             check_url, trace_url = f"/api/{op}/check?{query}", f"/api/{op}/trace?{query}"
@@ -67,7 +82,8 @@ def main() -> None:
                 seconds, size = timed(client, trace_url)
                 traces.append(seconds)
             check, trace = statistics.median(checks) * 1e3, statistics.median(traces) * 1e3
-            print(f"{name:<72} {check:>9.2f} {trace:>9.1f} {size / 1e6:>9.2f} {check / trace:>10.2%}")
+            built = statistics.median(build_seconds(op, query) for _ in range(args.runs)) * 1e3
+            print(f"{name:<72} {check:>9.2f} {trace:>9.1f} {size / 1e6:>9.2f} {check / trace:>10.2%} {built:>9.1f}")
 
 
 if __name__ == "__main__":

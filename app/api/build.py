@@ -50,8 +50,9 @@ def check_elements(name: str, shape: tuple[int, ...], cfg: Settings) -> None:
         )
 
 
-def query_input(op: str, q: s.Query, seed: int, cfg: Settings) -> np.ndarray:
-    """The input given as text, or a seeded sample of in_channels x height x width."""
+def query_input(op: str, q: s.Query, seed: int, cfg: Settings, values: bool = True) -> np.ndarray:
+    """The input given as text, or a seeded sample of in_channels x height x width (``values=False``:
+    zeros of that shape, without drawing a number, for a check that needs the shape alone)."""
     if q.input is not None:
         x = parse_array("input", q.input, 3)
         check_dims(
@@ -60,23 +61,25 @@ def query_input(op: str, q: s.Query, seed: int, cfg: Settings) -> np.ndarray:
         check_elements("input", x.shape, cfg)
         return x
     check_elements("in_channels x height x width", (q.in_channels, q.height, q.width), cfg)
+    if not values:
+        return np.broadcast_to(np.float64(0), (q.in_channels, q.height, q.width))
     return sample_input(op, seed, q.in_channels, q.height, q.width)
 
 
 def from_query(spec: OpSpec, q: s.Query, cfg: Settings) -> Trace:
     """A GET query -> the op's trace: the input (and a weight's tensors) generated or parsed,
     each parameter bounded as the POST body bounds it."""
-    return _call(spec.engine, spec, q, cfg)
+    return _call(spec.engine, spec, q, cfg, values=True)
 
 
 def plan_query(spec: OpSpec, q: s.Query, cfg: Settings) -> Any:
     """What ``from_query`` would check, and the geometry it would find, without computing the op:
     the same tensors and parameters go to the op's plan instead of its engine function."""
-    return _call(spec.plan, spec, q, cfg)
+    return _call(spec.plan, spec, q, cfg, values=False)
 
 
-def _call(fn: Any, spec: OpSpec, q: s.Query, cfg: Settings) -> Any:
-    x = query_input(spec.name, q, getattr(q, "input_seed", q.seed), cfg)
+def _call(fn: Any, spec: OpSpec, q: s.Query, cfg: Settings, values: bool) -> Any:
+    x = query_input(spec.name, q, getattr(q, "input_seed", q.seed), cfg, values)
     tensors: list[Any] = [x]
     if "weight" in spec.takes:
         tensors += _query_weight(spec, q, x.shape[0], cfg)
