@@ -1,7 +1,7 @@
 """A trace drawn as pictures (Pillow): the (padded) input with the current window, the output filling in.
 
 Pure: a trace and step numbers in, palette (P) images out; no FastAPI, no I/O. The
-colours are the player's (static/js/config.js): a purple-orange diverging scale,
+colours are the player's (static/js/core/config.js): a purple-orange diverging scale,
 hatched grey padding. Every frame uses one fixed 256-colour palette and no dithering,
 so the same trace and steps always give the same pixels (and a GIF the same bytes).
 

@@ -336,8 +336,8 @@ def test_the_url_encoding_round_trips_any_field_text(page: Page, base_url: str) 
     open_builder(page, base_url)
     mismatches = page.evaluate(
         """async (texts) => {
-            const url = await import('/static/js/widgets/stack_url.js');
-            const layers = await import('/static/js/widgets/stack_layers.js');
+            const url = await import('/static/js/pages/stack/url.js');
+            const layers = await import('/static/js/pages/stack/layers.js');
             const bad = [];
             for (const text of texts) {
                 const model = {input: ['3', '16', '16'], layers: [

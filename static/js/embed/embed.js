@@ -1,7 +1,7 @@
 // The embed widget (/embed/{op}): the player module, then the embed options (autoplay,
 // loop), the link back to the full player, and the postMessage bridge to the host page.
 
-import "../pages/play.js";
+import "../pages/play/play.js";
 import { startBridge } from "./bridge.js";
 
 const LOOP_PAUSE_MS = 900; // the last step stays on screen this long before a loop starts again

@@ -1,7 +1,7 @@
 // The transfer-learning view embedded (/embed/transfer): the page's module, the height
 // announced to the framing page, and the ConvScope link opening the full view in its current state.
 
-import "../pages/transfer.js";
+import "../pages/transfer/transfer.js";
 import { announceHeight } from "./height.js";
 
 const brand = document.getElementById("embed-brand");

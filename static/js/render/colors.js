@@ -1,7 +1,7 @@
 // Value -> colour on a purple-orange diverging scale (zero is near white), and a
 // text colour that stays readable on it.
 
-import { COLORS } from "../config.js";
+import { COLORS } from "../core/config.js";
 
 function mix(a, b, t) {
   return [0, 1, 2].map((i) => Math.round(a[i] + (b[i] - a[i]) * t));

@@ -1,7 +1,7 @@
 // The view of an elementwise op (relu, dropout): the input, the mask and the
 // output as depth slices of the same shape; the current cell marked in each.
 
-import { COLORS, SIZES } from "../config.js";
+import { COLORS, SIZES } from "../core/config.js";
 import { maxAbs } from "./colors.js";
 import { drawSlice, fit, hit, layout, outlineCells } from "./grid.js";
 

@@ -1,7 +1,7 @@
 // Grids of cells on a canvas: layout of several depth slices, drawing, hit tests.
 // Stateless: every function takes what it draws.
 
-import { COLORS, SIZES } from "../config.js";
+import { COLORS, SIZES } from "../core/config.js";
 import { css, fmt, ink, rgb } from "./colors.js";
 
 /**

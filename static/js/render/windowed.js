@@ -2,7 +2,7 @@
 // the kernel of the current filter (conv2d), and the output maps filling in.
 // It owns its canvases; `draw(step, hover)` paints one frame from the trace.
 
-import { COLORS, SIZES } from "../config.js";
+import { COLORS, SIZES } from "../core/config.js";
 import { maxAbs } from "./colors.js";
 import { crossCells, diamond, dimSlice, drawSlice, fit, hit, layout, outlineCells } from "./grid.js";
 import { channelsOf, feeds, uncoveredCells, windowOf } from "./mapping.js";
