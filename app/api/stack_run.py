@@ -1,8 +1,11 @@
 """POST /api/stack/run: a seeded input through the stack, each layer with a link to its player.
 
-The link carries the layer's real input (and a conv2d layer's weights and bias) as
-text in the player's own parameters, so the player shows the very numbers the stack
-computed. Inputs over ``LINK_VALUES`` values get no link (a URL that long helps no one).
+The link (``player``) carries the layer's real input (and a conv2d layer's weights and bias)
+as text in the player's own parameters, so the player shows the very numbers the stack
+computed. Inputs over ``LINK_VALUES`` values get no such link (a URL that long helps no
+one): ``player_seeded`` then opens the player on a seeded input of the same shape. A layer
+the players cannot take (no player, a flat input, over a cap in settings) gets neither, and
+``note`` says why. These are the only player links: the stack builder page builds none.
 """
 
 from __future__ import annotations
@@ -36,20 +39,11 @@ def _pair(value: Any) -> str:
     return ",".join(str(v) for v in value) if isinstance(value, (tuple, list)) else str(value)
 
 
-def player_link(run: LayerRun) -> tuple[str | None, str | None]:
-    """The player URL for this layer with its real numbers, or None and why not."""
-    if run.type not in PLAYABLE:
-        return None, f"{run.type} has no player"
-    if run.input.ndim != 3:
-        return None, "the input is flat: players show (C, H, W) volumes"
-    if run.input.size > LINK_VALUES:
-        return None, f"its input has {run.input.size:,} values, too many for a link (at most {LINK_VALUES:,})"
-    query: dict[str, str] = {"input": format_array(run.input)}
+def _layer_query(run: LayerRun) -> dict[str, str]:
+    """The layer's own parameters in its player's query (the numbers it takes are added by the caller)."""
     p = run.params
+    query: dict[str, str] = {}
     if run.type == "conv2d":
-        assert run.weight is not None
-        query["weight"] = format_array(run.weight)
-        query["bias"] = format_array(run.bias) if run.bias is not None else "false"
         query.update(stride=_pair(p["stride"]), padding=_pair(p["padding"]), dilation=_pair(p["dilation"]))
         query.update(groups=str(p["groups"]), padding_mode=p["padding_mode"])
     elif run.type in ("max_pool2d", "avg_pool2d", "lp_pool2d"):
@@ -68,7 +62,56 @@ def player_link(run: LayerRun) -> tuple[str | None, str | None]:
             query["norm_type"] = str(p["norm_type"])
     elif run.type == "dropout":
         query.update(p=str(p["p"]), training="false")  # as the stack ran it; the player can switch to training
-    return f"/play/{run.type}?{urlencode(query, safe=',;|/')}", None
+    return query
+
+
+def _over_player_caps(run: LayerRun, cfg: Settings) -> str | None:
+    """Why the players cannot take this layer's input (the caps in settings), or None."""
+    c, h, w = run.input.shape
+    if h > cfg.max_side or w > cfg.max_side:
+        return f"The players animate inputs up to {cfg.max_side} x {cfg.max_side}; this layer receives {h} x {w}."
+    if c > cfg.max_channels:
+        return f"The players take at most {cfg.max_channels} channels; this layer receives {c}."
+    if run.type == "conv2d" and run.params["out_channels"] > cfg.max_filters:
+        return f"The player shows at most {cfg.max_filters} filters; this layer has {run.params['out_channels']}."
+    return None
+
+
+def _link(op: str, query: dict[str, str]) -> str:
+    return f"/play/{op}?{urlencode(query, safe=',;|/')}"
+
+
+def player_link(run: LayerRun, cfg: Settings) -> tuple[str | None, str | None]:
+    """The player URL for this layer with its real numbers, or None and why not."""
+    if run.type not in PLAYABLE:
+        return None, f"{run.type} has no player"
+    if run.input.ndim != 3:
+        return None, "the input is flat: players show (C, H, W) volumes"
+    over = _over_player_caps(run, cfg)
+    if over is not None:
+        return None, over
+    if run.input.size > LINK_VALUES:
+        return None, f"its input has {run.input.size:,} values, too many for a link (at most {LINK_VALUES:,})"
+    query: dict[str, str] = {"input": format_array(run.input)}
+    if run.type == "conv2d":
+        assert run.weight is not None
+        query["weight"] = format_array(run.weight)
+        query["bias"] = format_array(run.bias) if run.bias is not None else "false"
+    return _link(run.type, query | _layer_query(run)), None
+
+
+def seeded_link(run: LayerRun, cfg: Settings) -> str | None:
+    """For a layer whose numbers are too many for a link: its player on a seeded input of the same
+    shape, with the layer's parameters (and a conv2d layer's seeded weights). None when the
+    players cannot take the layer at all."""
+    if run.type not in PLAYABLE or run.input.ndim != 3 or _over_player_caps(run, cfg) is not None:
+        return None
+    c, h, w = run.input.shape
+    query = {"in_channels": str(c), "height": str(h), "width": str(w)}
+    if run.type == "conv2d":
+        query.update(out_channels=str(run.params["out_channels"]), kernel_size=_pair(run.params["kernel_size"]))
+        query["bias"] = str(run.params["bias"]).lower()
+    return _link(run.type, query | _layer_query(run))
 
 
 def _range(values: np.ndarray) -> list[float]:
@@ -88,7 +131,7 @@ def stack_run(body: StackRunRequest, cfg: Annotated[Settings, Depends(get_settin
     runs = run_stack(checked, body.seed, cfg.max_macs, cfg.max_window_values)
     layers = []
     for run in runs:
-        link, note = player_link(run)
+        link, note = player_link(run, cfg)
         layers.append(
             {
                 "index": run.index,
@@ -98,6 +141,7 @@ def stack_run(body: StackRunRequest, cfg: Annotated[Settings, Depends(get_settin
                 "output_range": _range(run.output),
                 "player": link,
                 "note": note,
+                "player_seeded": seeded_link(run, cfg) if link is None else None,
             }
         )
     final = runs[-1].output if runs else None

@@ -1,42 +1,74 @@
-// Read an NDJSON trace stream frame by frame. The server validates everything
-// before the first byte, so a non-200 answer is a JSON error with a message.
+// Every request the pages make to the ConvScope API. The server validates before it answers,
+// so a 4xx/5xx is a JSON error ({status, message, detail: [{param, loc, ...}]}, docs/ERRORS.md);
+// it becomes one ApiError carrying the server's worded message, its status and the parameter
+// it is about. The /check routes always answer 200 ({ok, status, message, detail, steps}):
+// check() turns a refusal into the same ApiError, so a page shows both the same way.
 
-export class TraceError extends Error {
-  constructor(message, status, param = null) {
+export class ApiError extends Error {
+  constructor(message, status, { param = null, detail = [] } = {}) {
     super(message);
-    this.name = "TraceError";
+    this.name = "ApiError";
     this.status = status;
     this.param = param; // the parameter the message is about, when the server named one
+    this.detail = detail;
   }
 }
 
-/**
- * Ask the server whether a GET trace with `query` would stream. The answer is always a
- * 200 ({ok, status, message}), so an invalid setting shows its message on the page
- * without the browser logging a failed request.
- */
-export async function checkTrace(op, query, signal) {
-  const response = await fetch(`/api/${op}/check?${query}`, { signal });
-  if (!response.ok) throw new TraceError(`The server answered ${response.status}.`, response.status);
+/** The error a refused answer (or verdict) stands for: the server's words, else its status. */
+function errorOf(body, status) {
+  const words = body && typeof body.message === "string" ? body.message : `The server answered ${status}.`;
+  const detail = Array.isArray(body?.detail) ? body.detail : [];
+  return new ApiError(words, status, { param: detail[0]?.param ?? null, detail });
+}
+
+async function request(url, init) {
+  const response = await fetch(url, init);
+  if (response.ok) return response;
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    // not JSON (a proxy's page, say): the status line is all there is
+  }
+  throw errorOf(body, response.status);
+}
+
+/** GET `url` and read its JSON answer; rejects with ApiError on a 4xx/5xx. */
+export async function getJson(url, { signal } = {}) {
+  const response = await request(url, { signal, headers: { Accept: "application/json" } });
+  return response.json();
+}
+
+/** POST `body` (an object sent as JSON, or FormData sent as it is) and read the JSON answer. */
+export async function postJson(url, body, { signal } = {}) {
+  const form = body instanceof FormData;
+  const response = await request(url, {
+    method: "POST",
+    headers: form ? { Accept: "application/json" } : { Accept: "application/json", "Content-Type": "application/json" },
+    body: form ? body : JSON.stringify(body),
+    signal,
+  });
   return response.json();
 }
 
 /**
- * Fetch `url` and call onFrame(frame) for each line as it arrives.
- * Resolves when the stream ends; rejects with TraceError on a 4xx/5xx.
+ * GET a /check route (always 200) and return its verdict when it is ok; a refusal
+ * rejects with the ApiError the refused request itself would have given.
  */
-export async function streamTrace(url, onFrame, signal) {
-  const response = await fetch(url, { signal, headers: { Accept: "application/x-ndjson" } });
-  if (!response.ok) {
-    let message = `The server answered ${response.status}.`;
-    try {
-      const body = await response.json();
-      if (body && typeof body.message === "string") message = body.message;
-    } catch {
-      // the body was not JSON: keep the status line
-    }
-    throw new TraceError(message, response.status);
-  }
+export async function check(url, { signal } = {}) {
+  const verdict = await getJson(url, { signal });
+  if (verdict.ok) return verdict;
+  const refusal = errorOf(verdict, verdict.status);
+  refusal.verdict = verdict; // a refusal of the request asked about, not a failure of the check itself
+  throw refusal;
+}
+
+/**
+ * GET `url` as NDJSON and call onFrame(frame) for each line as it arrives.
+ * Resolves when the stream ends; rejects with ApiError on a 4xx/5xx.
+ */
+export async function streamNdjson(url, onFrame, { signal } = {}) {
+  const response = await request(url, { signal, headers: { Accept: "application/x-ndjson" } });
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffered = "";
   for (;;) {

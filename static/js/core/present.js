@@ -1,7 +1,8 @@
 // Presentation mode, on every page: the "Present" toggle in the site header, `?present=1`
 // in the URL, P to toggle it, F for full screen, Esc to leave. The look (large type, high
 // contrast, nav and parameter form hidden) is static/css/present.css, keyed on
-// `html.present`; this file switches classes, keeps the URL, hides the controls while
+// `html.present`; this file switches classes, sets the URL's flag (core/state.js keeps it
+// through the pages' own URL writes), hides the controls while
 // the mouse rests and handles P, F and Esc. The player's own keys (Space, arrows, +/-,
 // Home/End) belong to the page's script and pass through untouched.
 //
@@ -15,8 +16,8 @@
 // the keyboard alone. P, F and Esc also work while keyboard focus is inside a widget.
 
 import { SIZES } from "./config.js";
+import { presentInUrl, setPresentFlag, withPresent } from "./state.js";
 
-const PARAM = "present";
 const IDLE_MS = 2500; // controls hide after this long without the mouse moving
 const MOVE_PX = 4; // smaller moves (jitter, the browser's synthetic moves) do not wake the controls
 const STATUS_MS = 5000;
@@ -40,28 +41,6 @@ let lastPointer = null;
 
 const presenting = () => root.classList.contains("present");
 
-/** `search` with `present=1` added (on) or removed (off); every other parameter kept as written. */
-function withParam(search, on) {
-  const parts = search.replace(/^\?/, "").split("&").filter((p) => p && p.split("=")[0] !== PARAM);
-  if (on) parts.push(`${PARAM}=1`);
-  return parts.length ? `?${parts.join("&")}` : "";
-}
-
-function urlWith(url, on) {
-  const u = new URL(String(url), window.location.href);
-  u.search = withParam(u.search, on);
-  return u.href;
-}
-
-// The pages rewrite their whole query (parameters, step, speed) with replaceState; while
-// presenting, every such rewrite keeps `present=1`, so a reload stays in presentation mode.
-const originalReplace = window.history.replaceState.bind(window.history);
-for (const name of ["replaceState", "pushState"]) {
-  const original = window.history[name].bind(window.history);
-  window.history[name] = (state, unused, url) =>
-    original(state, unused, url == null || !presenting() ? url : urlWith(url, true));
-}
-
 function say(text) {
   if (!status) return;
   clearTimeout(statusTimer);
@@ -74,8 +53,7 @@ function setPresenting(on) {
   root.classList.toggle("present", on);
   toggle?.setAttribute("aria-pressed", String(on));
   if (typeof normalMaxCell === "number") SIZES.maxCell = on ? PRESENT_MAX_CELL : normalMaxCell;
-  const url = urlWith(window.location.href, on);
-  if (url !== window.location.href) originalReplace(window.history.state, "", url);
+  setPresentFlag(on); // the pages' own URL writes keep it (core/state.js)
   dressWidgets(on);
   pickWidget();
   if (on) {
@@ -260,7 +238,7 @@ function carryPresent(event) {
   const link = event.target instanceof Element ? event.target.closest("a[href]") : null;
   if (!presenting() || !link || link.origin !== window.location.origin || !PRESENTABLE.test(link.pathname)) return;
   const href = link.getAttribute("href");
-  link.href = urlWith(link.href, true);
+  link.href = withPresent(link.href, true);
   setTimeout(() => link.setAttribute("href", href), 0);
 }
 document.addEventListener("click", carryPresent, true);
@@ -280,4 +258,4 @@ document.addEventListener("focusin", (event) => {
 
 // The server renders `html.present` for ?present=1 (no flash of the normal page); this
 // makes the rest agree with the URL (also after back/forward restores a page).
-setPresenting(new URLSearchParams(window.location.search).get(PARAM) === "1");
+setPresenting(presentInUrl());

@@ -95,6 +95,23 @@ export function parseCommand(data, { total, spec }) {
 }
 
 /**
+ * Announce the height of `measured` to the page that frames this one ({source: "convscope",
+ * version: 1, type: "convscope:height", height}) whenever it changes: every embedded view does,
+ * players and /embed/transfer alike. Does nothing when the page is not in a frame.
+ */
+export function announceHeight(measured, host = window.parent, self = window) {
+  if (!host || host === self) return false;
+  let height = -1;
+  new ResizeObserver(() => {
+    const now = Math.ceil(measured.getBoundingClientRect().height);
+    if (now === height) return;
+    height = now;
+    host.postMessage({ source: SOURCE, version: VERSION, type: "convscope:height", height }, "*");
+  }).observe(measured);
+  return true;
+}
+
+/**
  * Connect `api` (window.convscope) to the page that frames this one. Does nothing when the
  * page is not in a frame. `measured` is the element whose height is announced.
  */
@@ -149,14 +166,7 @@ export function startBridge(api, { op, measured, host = window.parent, self = wi
   api.on("step", onStep);
   api.on("error", ({ message }) => post("error", { message: String(message).slice(0, 500) }));
 
-  let height = -1;
-  new ResizeObserver(() => {
-    const now = Math.ceil(measured.getBoundingClientRect().height);
-    if (now !== height) {
-      height = now;
-      post("height", { height });
-    }
-  }).observe(measured);
+  announceHeight(measured, host, self);
 
   const run = {
     play: () => api.play(),

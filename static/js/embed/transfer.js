@@ -2,11 +2,12 @@
 // announced to the framing page, and the ConvScope link opening the full view in its current state.
 
 import "../pages/transfer/transfer.js";
-import { announceHeight } from "./height.js";
+import { readQuery } from "../core/state.js";
+import { announceHeight } from "./bridge.js";
 
 const brand = document.getElementById("embed-brand");
 const fresh = () => {
-  const query = new URLSearchParams(window.location.search);
+  const query = readQuery();
   query.delete("theme");
   const text = query.toString();
   brand.href = `/play/transfer${text ? `?${text}` : ""}`;

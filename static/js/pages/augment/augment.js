@@ -3,6 +3,8 @@
 // Sample, seed and the difference toggle live in the URL. `window.convscope` exposes
 // {ready, answers} for tests.
 
+import { getJson } from "../../core/api.js";
+import { readQuery, updateQuery } from "../../core/state.js";
 import { showCredit } from "../../widgets/credit.js";
 
 const SCALE = 3; // each image pixel shown as 3x3 screen pixels
@@ -15,7 +17,7 @@ window.convscope = api;
 let sequence = 0;
 
 function readUrl() {
-  const params = new URLSearchParams(location.search);
+  const params = readQuery();
   const sample = params.get("sample");
   if (sample && [...form.sample.options].some((o) => o.value === sample)) form.sample.value = sample;
   const seed = Number(params.get("seed"));
@@ -24,12 +26,7 @@ function readUrl() {
 }
 
 function writeUrl() {
-  const params = new URLSearchParams(location.search);
-  params.set("sample", form.sample.value);
-  params.set("seed", form.seed.value);
-  if (form.diff.checked) params.set("diff", "1");
-  else params.delete("diff");
-  history.replaceState(null, "", `${location.pathname}?${params}`);
+  updateQuery({ sample: form.sample.value, seed: form.seed.value, diff: form.diff.checked ? "1" : null });
 }
 
 const fmt = (x, digits = 2) => Number(x.toFixed(digits)).toString();
@@ -76,12 +73,8 @@ function loaded(img) {
   });
 }
 
-async function fetchAnswer(op, sample, seed) {
-  const query = new URLSearchParams({ sample, op, seed });
-  const resp = await fetch(`/api/augment?${query}`);
-  const body = await resp.json();
-  if (!resp.ok) throw new Error(body.message || `the server answered ${resp.status}`);
-  return body;
+function fetchAnswer(op, sample, seed) {
+  return getJson(`/api/augment?${new URLSearchParams({ sample, op, seed })}`);
 }
 
 function showCard(card, answer, showDiff) {

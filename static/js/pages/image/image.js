@@ -2,6 +2,8 @@
 // the kernel, the lens position); the pictures are the PNGs the server drew, the numbers its numbers.
 // `window.convscope` exposes {ready, response, requests} for tests.
 
+import { ApiError, postJson } from "../../core/api.js";
+import { readQuery, updateQuery } from "../../core/state.js";
 import { showCredit } from "../../widgets/credit.js";
 
 const $ = (id) => document.getElementById(id);
@@ -43,22 +45,20 @@ function formData() {
 
 // The settings in the URL (an uploaded file cannot be: the link then shows the sample).
 function saveUrl() {
-  const q = new URLSearchParams(window.location.search);
-  q.set("sample", $("sample").value);
-  q.set("kernel", $("kernel").value);
   const text = kernelText();
-  if (text !== presetText()) q.set("custom", text);
-  else q.delete("custom");
-  if ($("grayscale").checked) q.delete("grayscale");
-  else q.set("grayscale", "false");
-  q.set("x", $("zoom-x").value || "0");
-  q.set("y", $("zoom-y").value || "0");
-  q.set("size", $("zoom-size").value);
-  window.history.replaceState(null, "", `${window.location.pathname}?${q}`);
+  updateQuery({
+    sample: $("sample").value,
+    kernel: $("kernel").value,
+    custom: text !== presetText() ? text : null,
+    grayscale: $("grayscale").checked ? null : "false",
+    x: $("zoom-x").value || "0",
+    y: $("zoom-y").value || "0",
+    size: $("zoom-size").value,
+  });
 }
 
 function restoreFromUrl() {
-  const q = new URLSearchParams(window.location.search);
+  const q = readQuery();
   const pick = (select, value) => {
     if (value !== null && [...select.options].some((o) => o.value === value)) select.value = value;
   };
@@ -102,27 +102,21 @@ async function apply() {
   saveUrl();
   api.ready = false;
   $("status").textContent = "Convolving…";
-  let response;
   let body;
   try {
-    response = await fetch("/api/images/convolve", { method: "POST", body: formData() });
-    body = await response.json();
+    body = await postJson("/api/images/convolve", formData());
   } catch (err) {
     if (mine !== sequence) return;
-    $("error").textContent = `The server could not be reached: ${err.message}`;
+    const answered = err instanceof ApiError; // the server refused in words; else it was not reached
+    if (answered) api.requests += 1;
+    $("error").textContent = answered ? err.message : `The server could not be reached: ${err.message}`;
     $("error").hidden = false;
     $("status").textContent = "";
+    if (answered) api.ready = true;
     return;
   }
   if (mine !== sequence) return;
   api.requests += 1;
-  if (!response.ok) {
-    $("error").textContent = body.message || `Request failed (${response.status})`;
-    $("error").hidden = false;
-    $("status").textContent = "";
-    api.ready = true;
-    return;
-  }
   $("error").hidden = true;
   api.response = body;
   show(body);

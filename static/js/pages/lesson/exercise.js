@@ -3,6 +3,7 @@
 // (POST /api/exercises/{kind}/answer); this file only shows them. The node's data-state
 // says where it is: loading, ready, correct, incorrect, revealed or error.
 
+import { getJson, postJson } from "../../core/api.js";
 import { el, replace } from "../../widgets/dom.js";
 import { figureView, formatNumber } from "./figures.js";
 import { randomSeed, shareLink } from "./seeds.js";
@@ -11,20 +12,6 @@ const FORMATS = {
   integer: { pattern: /^[+-]?\d+$/, hint: "Type a whole number, like 4.", inputmode: "numeric" },
   number: { pattern: /^[+-]?(\d+([.,]\d*)?|[.,]\d+)$/, hint: "Type a number, like 1.5.", inputmode: "decimal" },
 };
-
-async function asJson(response) {
-  let body = null;
-  try {
-    body = await response.json();
-  } catch {
-    // not JSON: fall through to the status line
-  }
-  if (!response.ok) {
-    const message = body && typeof body.message === "string" ? body.message : `The server answered ${response.status}.`;
-    throw new Error(message);
-  }
-  return body;
-}
 
 function readParams(node) {
   const text = node.dataset.params;
@@ -75,7 +62,7 @@ export class Exercise {
       this.params = readParams(this.node);
       const query = new URLSearchParams({ seed: String(seed) });
       for (const [key, value] of Object.entries(this.params)) query.set(key, String(value));
-      this.data = await asJson(await fetch(`/api/exercises/${encodeURIComponent(this.kind)}?${query}`));
+      this.data = await getJson(`/api/exercises/${encodeURIComponent(this.kind)}?${query}`);
       this.render();
       this.state = "ready";
       if (focus) (this.input ?? this.radios?.[0])?.focus();
@@ -168,12 +155,7 @@ export class Exercise {
     const body = { seed: this.seed, params: this.params, answer };
     let verdict;
     try {
-      const response = await fetch(`/api/exercises/${encodeURIComponent(this.kind)}/answer`, {
-        method: "POST",
-        headers: { "Content-Type": "application/json" },
-        body: JSON.stringify(body),
-      });
-      verdict = await asJson(response);
+      verdict = await postJson(`/api/exercises/${encodeURIComponent(this.kind)}/answer`, body);
     } catch (error) {
       this.showFeedback("error", "Could not check the answer", error.message);
       return;

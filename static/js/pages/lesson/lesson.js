@@ -2,17 +2,19 @@
 // (/lessons/{slug}), and the table of contents with progress (/lessons).
 // `window.convscope` exposes the state for tests: {ready, exercises, done}.
 
+import { specs } from "../../core/specs.js";
+import { el, replace } from "../../widgets/dom.js";
 import { Exercise } from "./exercise.js";
 import { fitFramesToTheirWidgets } from "./frames.js";
 import { mountCalculator } from "./calculator.js";
 import { doneSlugs, isDone, resetProgress, setDone } from "./progress.js";
-import { randomSeed, urlSeed, wrapSeed } from "./seeds.js";
+import { randomSeed, urlSeed, useMaxSeed, wrapSeed } from "./seeds.js";
 
 const $ = (id) => document.getElementById(id);
 const api = { ready: false, exercises: [], done: false };
 window.convscope = api;
 
-function lessonPage(article) {
+async function lessonPage(article) {
   fitFramesToTheirWidgets(article);
   const slug = article.dataset.slug;
   const button = $("btn-done");
@@ -35,9 +37,21 @@ function lessonPage(article) {
     mark(done, done ? "Lesson marked as done." : "Lesson no longer marked as done.");
   });
   paint();
+  for (const node of article.querySelectorAll(".shape-calculator")) mountCalculator(node);
 
+  const exerciseNodes = [...article.querySelectorAll(".exercise")];
+  if (!exerciseNodes.length) return;
+  try {
+    useMaxSeed((await specs()).limits.max_seed);
+  } catch (error) {
+    for (const node of exerciseNodes) {
+      node.dataset.state = "error";
+      replace(node, el("p", { class: "exercise-error", role: "alert" }, `This exercise could not be drawn: ${error.message}`));
+    }
+    return;
+  }
   const base = urlSeed();
-  const exercises = [...article.querySelectorAll(".exercise")].map((node, i) =>
+  const exercises = exerciseNodes.map((node, i) =>
     new Exercise(node, i, base === null ? randomSeed() : wrapSeed(base + i), () => {
       if (exercises.every((e) => e.solved) && !isDone(slug)) {
         mark(true, "Every exercise answered right: lesson marked as done.");
@@ -49,8 +63,7 @@ function lessonPage(article) {
     note.textContent = `Everyone opening this link gets the same exercises (exercise seed ${base}).`;
     note.hidden = false;
   }
-  for (const node of article.querySelectorAll(".shape-calculator")) mountCalculator(node);
-  return Promise.all(exercises.map((e) => e.load()));
+  await Promise.all(exercises.map((e) => e.load()));
 }
 
 function indexPage() {

@@ -3,13 +3,14 @@
 // `window.convscope` for tests and embedding pages. The same module runs the full
 // player (/play/{op}) and the embed widget (/embed/{op}, with static/js/embed/).
 
-import { checkTrace, streamTrace, TraceError } from "../../core/api.js";
+import { check, streamNdjson } from "../../core/api.js";
 import { DEFAULT_SPEED, NARRATE_MAX_SPEED, SPEEDS, URL_WRITE_MS } from "../../core/config.js";
 import { Player } from "../../core/player.js";
 import { OPS } from "./ops/index.js";
 import { windowOf } from "../../render/mapping.js";
 import { TraceBuffer } from "../../core/trace.js";
-import { apiQuery, readForm, readUrl, writeForm, writeUrl } from "../../widgets/params.js";
+import { readQuery, writeQuery } from "../../core/state.js";
+import { apiQuery, readForm, writeForm } from "../../widgets/params.js";
 import { Transport } from "./transport.js";
 import { copyButton } from "../../widgets/copy.js";
 import { embedCodeCard } from "../../embed/snippet.js";
@@ -167,7 +168,7 @@ function saveUrl() {
   const state = {};
   if (player.step > 0) state.step = String(player.step);
   if (player.speed !== DEFAULT_SPEED) state.speed = String(player.speed);
-  writeUrl(readForm(form), { ...kept, ...state });
+  writeQuery({ ...readForm(form), ...kept, ...state });
 }
 
 function showError(message, param = null) {
@@ -237,9 +238,8 @@ async function load(startStep = 0) {
   try {
     const query = apiQuery(readForm(form));
     updateDownloads();
-    const verdict = await checkTrace(op, query, signal);
-    if (!verdict.ok) throw new TraceError(verdict.message, verdict.status, verdict.detail[0]?.param);
-    await streamTrace(`/api/${op}/trace?${query}`, (frame) => {
+    await check(`/api/${op}/check?${query}`, { signal });
+    await streamNdjson(`/api/${op}/trace?${query}`, (frame) => {
       if (signal.aborted) return;
       buffer.add(frame);
       if (frame.type === "header") onHeader(frame, startStep);
@@ -261,7 +261,7 @@ async function load(startStep = 0) {
         api.complete = true;
         emit("complete", { total: player.total });
       }
-    }, signal);
+    }, { signal });
   } catch (err) {
     if (err.name === "AbortError") return;
     showError(err.message || String(err), err.param);
@@ -275,7 +275,7 @@ async function load(startStep = 0) {
 function paramsChanged() {
   pinned = null;
   syncIgnoredFields();
-  writeUrl(readForm(form), { ...kept, ...(player.speed !== DEFAULT_SPEED ? { speed: String(player.speed) } : {}) });
+  writeQuery({ ...readForm(form), ...kept, ...(player.speed !== DEFAULT_SPEED ? { speed: String(player.speed) } : {}) });
   emit("params", { params: readForm(form) });
   load(0);
 }
@@ -335,7 +335,9 @@ if ($("btn-embed")) embedCodeCard(root, api);
 
 new ResizeObserver(() => { if (buffer.header) { view.resize(); scheduleDraw(); } }).observe(root.querySelector(".views"));
 
-const { api: urlParams, state } = readUrl(STATE);
+const urlParams = {};
+const state = {}; // the player's own state in the URL: step, speed and the embed options
+for (const [name, value] of readQuery()) (STATE.includes(name) ? state : urlParams)[name] = value;
 kept = Object.fromEntries(KEEP.filter((name) => name in state).map((name) => [name, state[name]]));
 writeForm(form, urlParams);
 syncIgnoredFields();

@@ -1,61 +1,42 @@
 // The layer types the stack builder offers, their form fields, the presets, and the
-// request body for POST /api/stack/check. Field names are PyTorch's (and the API's).
+// request body for POST /api/stack/check. The types, their titles and fields (PyTorch's
+// names and defaults, the bounds in the server's settings) are the server's own: GET
+// /api/ops's `layers`, read by learnLayers before the page starts. The buttons and the
+// presets below are this page's choices.
 //
 // A layer on the page is { type, values }, where values holds each field's text as
 // typed (or a boolean for a checkbox). The page never judges a value: toBody turns the
 // text into JSON as literally as it can and the engine says what is wrong with it.
 
-const PAIR = "an integer, or two as h,w (5,3)";
-const POOL_STRIDE = "empty: kernel_size, as in PyTorch";
+/** type -> { title, fields }, in the server's menu order. A field here: { name, label, kind
+ * (int | float | pair | padding | text: typed; bool: a checkbox; select), initial (a new
+ * layer's text or boolean), torch (PyTorch's default as text; absent when there is none),
+ * min, max, step, choices, help }. */
+export const LAYER_TYPES = {};
 
-// kind: int | float (number inputs), pair | padding (text), bool (checkbox), select.
-// initial: the value of a new layer; torch: PyTorch's default (absent when there is none).
-const F = {
-  out_channels: { kind: "int", label: "out_channels", initial: "6", min: 1, help: "number of filters, the output's channels" },
-  kernel_size: { kind: "pair", label: "kernel_size", initial: "5", help: PAIR },
-  stride: { kind: "pair", label: "stride", initial: "1", torch: "1", help: PAIR },
-  padding: { kind: "padding", label: "padding", initial: "0", torch: "0", help: "an integer, h,w, same or valid" },
-  dilation: { kind: "pair", label: "dilation", initial: "1", torch: "1", help: PAIR },
-  groups: { kind: "int", label: "groups", initial: "1", torch: "1", min: 1, help: "must divide in and out channels" },
-  bias: { kind: "bool", label: "bias", initial: true, torch: true, help: "one bias per output" },
-  padding_mode: {
-    kind: "select", label: "padding_mode", initial: "zeros", torch: "zeros",
-    choices: ["zeros", "reflect", "replicate", "circular"], help: "what the padding holds",
-  },
-  pool_kernel: { name: "kernel_size", kind: "pair", label: "kernel_size", initial: "2", help: PAIR },
-  pool_stride: { name: "stride", kind: "pair", label: "stride", initial: "", torch: "", help: POOL_STRIDE },
-  pool_padding: { name: "padding", kind: "pair", label: "padding", initial: "0", torch: "0", help: "at most half the kernel" },
-  ceil_mode: { kind: "bool", label: "ceil_mode", initial: false, torch: false, help: "round the output size up" },
-  count_include_pad: { kind: "bool", label: "count_include_pad", initial: true, torch: true, help: "padding counts in the mean" },
-  divisor_override: { kind: "int", label: "divisor_override", initial: "", torch: "", min: 1, help: "empty: the window size" },
-  norm_type: { kind: "float", label: "norm_type", initial: "2", min: 0, step: "any", help: "p of the power average; 2 is L2" },
-  p: { kind: "float", label: "p", initial: "0.5", torch: "0.5", min: 0, max: 0.99, step: 0.05, help: "chance of zeroing a value" },
-  out_features: { kind: "int", label: "out_features", initial: "10", min: 1, help: "number of outputs" },
-};
-
-function fields(...names) {
-  return names.map((key) => {
-    return { name: key, ...F[key] }; // a pool_ entry names its own field
-  });
+/** A server value as a field's text: null is empty, a pair of equal numbers one number. */
+function asText(value) {
+  if (value === null || value === undefined) return "";
+  if (Array.isArray(value)) return value.every((v) => v === value[0]) ? String(value[0]) : value.join(",");
+  return String(value);
 }
 
-export const LAYER_TYPES = {
-  conv2d: {
-    title: "Conv2d",
-    fields: fields("out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias", "padding_mode"),
-  },
-  relu: { title: "ReLU", fields: [] },
-  max_pool2d: { title: "MaxPool2d", fields: fields("pool_kernel", "pool_stride", "pool_padding", "dilation", "ceil_mode") },
-  avg_pool2d: {
-    title: "AvgPool2d",
-    fields: fields("pool_kernel", "pool_stride", "pool_padding", "ceil_mode", "count_include_pad", "divisor_override"),
-  },
-  lp_pool2d: { title: "LPPool2d", fields: fields("norm_type", "pool_kernel", "pool_stride", "ceil_mode") },
-  dropout: { title: "Dropout", fields: fields("p") },
-  dropout2d: { title: "Dropout2d", fields: fields("p") },
-  flatten: { title: "Flatten", fields: [] },
-  linear: { title: "Linear", fields: fields("out_features", "bias") },
-};
+function pageField(f) {
+  const field = { name: f.name, label: f.label, kind: f.kind === "choice" ? "select" : f.kind, help: f.help };
+  field.initial = f.kind === "bool" ? Boolean(f.initial) : asText(f.initial);
+  if (f.default !== null) field.torch = f.kind === "bool" ? f.default : asText(f.default);
+  else if (f.optional) field.torch = ""; // empty is PyTorch's default (a pool's stride: its kernel_size)
+  if (f.min !== null && f.min !== undefined) field.min = f.min;
+  if (f.max !== null && f.max !== undefined) field.max = f.max;
+  if (f.step !== null && f.step !== undefined) field.step = String(f.step);
+  if (f.choices) field.choices = f.choices.map(String);
+  return field;
+}
+
+/** Fill LAYER_TYPES from GET /api/ops's `layers`. */
+export function learnLayers(layers) {
+  for (const layer of layers) LAYER_TYPES[layer.type] = { title: layer.title, fields: layer.fields.map(pageField) };
+}
 
 /** The "Add layer" buttons: label, type, values that differ from the type's initial ones. */
 export const ADD_BUTTONS = [
@@ -130,7 +111,7 @@ function number(text) {
 export function jsonValue(field, raw) {
   if (field.kind === "bool") return Boolean(raw);
   const text = String(raw ?? "").trim();
-  if (field.kind === "select") return text;
+  if (field.kind === "select" || field.kind === "text") return text;
   if (text === "") return undefined;
   if (field.kind === "padding" && /^(same|valid)$/i.test(text)) return text.toLowerCase();
   if (field.kind === "pair" || field.kind === "padding") {

@@ -1,20 +1,26 @@
 // The layer-stack builder: the stack in a model, cards to edit it, the URL to share it,
-// and the engine's answer (POST /api/stack/check, always 200) shown layer by layer.
+// and the engine's answer (POST /api/stack/check, always 200) shown layer by layer, with
+// each layer's player link from POST /api/stack/run. The layer types, their fields and the
+// caps come from GET /api/ops before the page starts.
 // `window.convscope` exposes the state for tests: {ready, pending, answer, body}.
 
+import { postJson } from "../../core/api.js";
+import { specs } from "../../core/specs.js";
+import { readRawQuery, writeQuery } from "../../core/state.js";
+import { copyButton } from "../../widgets/copy.js";
 import { el, replace } from "../../widgets/dom.js";
 import { layerCard } from "./cards.js";
-import { ADD_BUTTONS, DEFAULT_PRESET, LAYER_TYPES, newLayer, PRESETS, toBody } from "./layers.js";
-import { decodeStack, encodeStack, MAX_URL_LAYERS, UrlError } from "./url.js";
+import { ADD_BUTTONS, DEFAULT_PRESET, LAYER_TYPES, learnLayers, newLayer, PRESETS, toBody } from "./layers.js";
+import { decodeStack, encodeStack, UrlError } from "./url.js";
 import { renderNotComputed, renderResult, renderStrip, shapeHWC } from "./view.js";
-import { copyButton } from "../../widgets/copy.js";
 
 const CHECK_DELAY_MS = 250;
 const $ = (id) => document.getElementById(id);
 const list = $("layers");
 const inputs = [$("in-c"), $("in-h"), $("in-w")];
 
-let model = presetModel(DEFAULT_PRESET);
+let model = null; // {input, layers}: set by start() once the layer types are known
+let limits = null; // GET /api/ops's caps (max_layers, max_side, max_channels...)
 let timer = 0;
 let sequence = 0;
 let controller = null;
@@ -42,8 +48,7 @@ function renderCards(focus = null) {
 function changed({ structure = false, focus = null } = {}) {
   if (structure) renderCards(focus);
   $("url-error").hidden = true;
-  const url = `${window.location.pathname}${encodeStack(model)}`;
-  if (url !== `${window.location.pathname}${window.location.search}`) window.history.replaceState(null, "", url);
+  writeQuery(encodeStack(model)); // the stack's own encoding (url.js), written as it is
   schedule();
 }
 
@@ -56,8 +61,8 @@ function schedule() {
 }
 
 function addLayer(type, values) {
-  if (model.layers.length >= MAX_URL_LAYERS) {
-    $("status").textContent = `A stack has at most ${MAX_URL_LAYERS} layers.`;
+  if (model.layers.length >= limits.max_layers) {
+    $("status").textContent = `A stack has at most ${limits.max_layers} layers.`;
     return;
   }
   model.layers.push(newLayer(type, values));
@@ -95,26 +100,18 @@ function onEdit(event) {
 
 // --- the engine's answer -----------------------------------------------------------------
 
-async function post(body, signal, url = "/api/stack/check") {
-  const response = await fetch(url, {
-    method: "POST",
-    headers: { "Content-Type": "application/json" },
-    body: JSON.stringify(body),
-    signal,
-  });
-  if (!response.ok) throw new Error(`The server answered ${response.status}.`);
-  return response.json();
-}
+const post = (body, signal) => postJson("/api/stack/check", body, { signal });
 
 /**
- * Run a seeded input through the accepted stack (POST /api/stack/run) and give each layer
- * the link to its player with the numbers it received there. Without a run, the cards
- * fall back to links that generate an input of the layer's shape.
+ * Run a seeded input through the layers the engine accepted (POST /api/stack/run: the whole
+ * stack, or the layers before the one that breaks it) and give each of them its run: the
+ * links to its player that the server built, or why there is none.
  */
-async function attachRun(body, answer, signal) {
-  const run = await post(body, signal, "/api/stack/run");
+async function attachRun(body, layers, signal) {
+  if (!layers.length) return;
+  const run = await postJson("/api/stack/run", { ...body, layers: body.layers.slice(0, layers.length) }, { signal });
   run.layers.forEach((ran, i) => {
-    if (answer.layers[i]) answer.layers[i].run = ran;
+    if (layers[i]) layers[i].run = ran;
   });
 }
 
@@ -141,7 +138,7 @@ async function check() {
       // A value the schema refused: ask for the layers before it, to keep their shapes on screen.
       prefix = await post({ ...body, layers: body.layers.slice(0, where.layer) }, controller.signal);
     }
-    if (answer.ok) await attachRun(body, answer, controller.signal);
+    await attachRun(body, outcome(answer, prefix, where).layers, controller.signal);
     if (token !== sequence) return;
     show(answer, prefix, where);
     api.answer = answer;
@@ -297,10 +294,22 @@ list.addEventListener("click", (event) => {
 
 copyButton($("btn-copy"), $("code"), $("copied"));
 
-function start() {
+async function start() {
+  try {
+    const all = await specs();
+    learnLayers(all.layers);
+    limits = all.limits;
+  } catch (err) {
+    showFailure(`The layer types could not be loaded: ${err.message || err}`);
+    api.pending = false;
+    api.ready = true;
+    return;
+  }
+  for (const [i, name] of [[0, "max_channels"], [1, "max_side"], [2, "max_side"]]) inputs[i].max = String(limits[name]);
+  model = presetModel(DEFAULT_PRESET);
   buttons();
   try {
-    const fromUrl = decodeStack(window.location.search);
+    const fromUrl = decodeStack(readRawQuery(), limits.max_layers);
     if (fromUrl.input || fromUrl.layers) {
       model = { input: fromUrl.input ?? [...PRESETS[DEFAULT_PRESET].input], layers: fromUrl.layers ?? PRESETS[DEFAULT_PRESET].layers() };
     }

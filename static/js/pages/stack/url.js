@@ -19,8 +19,6 @@
 
 import { isDefault, LAYER_TYPES, layerFromUrl, PAIR_TEXT } from "./layers.js";
 
-export const MAX_URL_LAYERS = 64; // the engine's max_layers setting: a link never builds more cards than that
-
 const NUMBER_TEXT = /^[+-]?(\d+\.?\d*|\.\d+)(e[+-]?\d+)?$/i;
 
 export class UrlError extends Error {}
@@ -114,24 +112,25 @@ function decodeLayer(segment, index) {
   return layerFromUrl(type, given);
 }
 
-function decodeLayers(raw) {
+function decodeLayers(raw, maxLayers) {
   let text = raw;
   if (!/[:;=]/.test(text) && /%3[ABD]/i.test(text)) text = decodeText(text, "layers");
   const segments = text.split(";").filter((s) => s.trim() !== "");
-  if (segments.length > MAX_URL_LAYERS) {
-    throw new UrlError(`layers: ${segments.length} layers, and a stack has at most ${MAX_URL_LAYERS}`);
+  if (segments.length > maxLayers) {
+    throw new UrlError(`layers: ${segments.length} layers, and a stack has at most ${maxLayers}`);
   }
   return segments.map(decodeLayer);
 }
 
 /**
  * The stack a URL's query describes: { input, layers } with each part null when the
- * query does not give it. Throws UrlError, whose message says what could not be read.
+ * query does not give it. A link never builds more than `maxLayers` cards (the server's
+ * max_layers). Throws UrlError, whose message says what could not be read.
  */
-export function decodeStack(search) {
+export function decodeStack(search, maxLayers = Number.POSITIVE_INFINITY) {
   const params = rawParams(search);
   return {
     input: params.has("input") ? decodeInput(params.get("input")) : null,
-    layers: params.has("layers") ? decodeLayers(params.get("layers")) : null,
+    layers: params.has("layers") ? decodeLayers(params.get("layers"), maxLayers) : null,
   };
 }

@@ -1,28 +1,11 @@
 // What the stack builder shows for the engine's answer: shapes written like the article
 // (H x W x C) and like PyTorch (C, H, W), receptive fields, size verdicts, links to the
-// players, and the strip of volumes. Every number here is one the engine sent.
+// players, and the strip of volumes. Every number and link here is one the engine sent.
 
 import { el, replace } from "../../widgets/dom.js";
-import { LAYER_TYPES } from "./layers.js";
 
-// The players (/play/{op}) animate one layer on a generated input of the layer's incoming shape.
-export const PLAYER_MAX_SIDE = 64; // beyond 64 x 64 an animation is too many steps to follow
-export const PLAYER_MAX_CHANNELS = 64; // settings.max_channels and max_filters: the GET trace caps
 // The strip of volumes: box sides in px for the largest side on screen, the smallest box, depth layers.
 const STRIP = { maxSide: 70, minSide: 6, maxDepth: 10, depthStep: 2, sheet: ["#fff", "#8fa9c8"] };
-const LINK_PARAMS = {
-  conv2d: ["out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "padding_mode", "bias"],
-  max_pool2d: ["kernel_size", "stride", "padding", "dilation", "ceil_mode"],
-  avg_pool2d: ["kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"],
-  lp_pool2d: ["norm_type", "kernel_size", "stride", "ceil_mode"],
-  relu: [],
-  dropout: ["p"],
-};
-// PyTorch's defaults, left out of a link (the player has the same ones). A pool's stride defaults to its kernel.
-const DEFAULTS = {
-  stride: [1, 1], padding: [0, 0], dilation: [1, 1], groups: 1, padding_mode: "zeros", bias: true,
-  ceil_mode: false, count_include_pad: true, divisor_override: null,
-};
 
 /** (6, 28, 28) -> "28 x 28 x 6", as the article writes it; (400,) -> "400 features". */
 export function shapeHWC(shape) {
@@ -62,42 +45,19 @@ export function verdicts(layer) {
   return out;
 }
 
-function getText(value) {
-  if (Array.isArray(value)) return value[0] === value[1] ? String(value[0]) : `${value[0]},${value[1]}`;
-  return String(value);
-}
-
-/** { href } of this layer's player, or { short, reason } saying why there is none. */
-export function playerLink(layer) {
-  const title = LAYER_TYPES[layer.type]?.title ?? layer.type;
-  const names = LINK_PARAMS[layer.type];
-  if (!names) return { short: "No player", reason: `ConvScope has no player for nn.${title}.` };
-  const shape = layer.input_shape;
-  if (shape.length !== 3) {
-    return { short: "No player: flat input", reason: "After Flatten the values are a flat vector; the players take a (C, H, W) input." };
+/**
+ * The link to this layer's player, as POST /api/stack/run gave it (`run`): with the numbers
+ * the layer received, or else with a seeded input of its shape; or why there is none.
+ */
+function playerAnchor(run) {
+  if (!run) return null; // the stack was not run (it broke at its first layer)
+  if (run.player) {
+    return el("a", { class: "player-link", href: run.player, title: "with the numbers this layer received from a seeded input" }, "Open in player");
   }
-  const [c, h, w] = shape;
-  if (h > PLAYER_MAX_SIDE || w > PLAYER_MAX_SIDE) {
-    const reason = `The players animate inputs up to ${PLAYER_MAX_SIDE} x ${PLAYER_MAX_SIDE}; this layer receives ${h} x ${w}.`;
-    return { short: `No player: over ${PLAYER_MAX_SIDE} x ${PLAYER_MAX_SIDE}`, reason };
+  if (run.player_seeded) {
+    return el("a", { class: "player-link", href: run.player_seeded, title: "with a seeded input of this layer's shape" }, "Open in player (new input)");
   }
-  if (c > PLAYER_MAX_CHANNELS) {
-    const reason = `The players take at most ${PLAYER_MAX_CHANNELS} channels; this layer receives ${c}.`;
-    return { short: `No player: over ${PLAYER_MAX_CHANNELS} channels`, reason };
-  }
-  if (layer.type === "conv2d" && layer.params.out_channels > PLAYER_MAX_CHANNELS) {
-    const reason = `The player shows at most ${PLAYER_MAX_CHANNELS} filters; this layer has ${layer.params.out_channels}.`;
-    return { short: `No player: over ${PLAYER_MAX_CHANNELS} filters`, reason };
-  }
-  const query = [`in_channels=${c}`, `height=${h}`, `width=${w}`];
-  for (const name of names) {
-    const value = layer.params[name];
-    const fallback = name === "stride" && layer.type !== "conv2d" ? layer.params.kernel_size : DEFAULTS[name];
-    if (value === null || value === undefined) continue;
-    if (name in DEFAULTS && JSON.stringify(value) === JSON.stringify(fallback)) continue;
-    query.push(`${name}=${encodeURIComponent(getText(value)).replace(/%2C/g, ",")}`);
-  }
-  return { href: `/play/${layer.type}?${query.join("&")}` };
+  return el("span", { class: "no-player", title: run.note }, "No player", el("span", { class: "visually-hidden" }, `: ${run.note}`));
 }
 
 /** The result part of one card: output shape, parameters, receptive field, jump, verdicts, player link. */
@@ -114,14 +74,7 @@ export function renderResult(container, layer, { isInput = false } = {}) {
     fact("Jump", "jump", rf.jump),
   );
   const notes = verdicts(layer).map((text) => el("p", { class: "verdict" }, el("span", { class: "mark", "aria-hidden": "true" }, "≈ "), text));
-  let link = null;
-  if (!isInput) {
-    const target = layer.run?.player ? { href: layer.run.player, real: true } : playerLink(layer);
-    const label = target.real ? "Open in player" : "Open in player (new input)";
-    link = target.href
-      ? el("a", { class: "player-link", href: target.href, title: target.real ? "with the numbers this layer received from a seeded input" : "with a seeded input of this layer's shape" }, label)
-      : el("span", { class: "no-player", title: target.reason }, target.short, el("span", { class: "visually-hidden" }, `: ${target.reason}`));
-  }
+  const link = isInput ? null : playerAnchor(layer.run);
   replace(container, isInput ? null : el("code", { class: "layer-code" }, layer.code), facts, notes, link);
 }
 

@@ -6,7 +6,7 @@
 //
 // state = {query, header, epochs: [epoch frames received], done, shown (epochs drawn), finished, error}
 
-import { streamTrace } from "../../core/api.js";
+import { check, streamNdjson } from "../../core/api.js";
 import { TRANSFER } from "../../core/config.js";
 import { el, replace } from "../../widgets/dom.js";
 import { zoom } from "./cells.js";
@@ -65,20 +65,17 @@ export class Training {
     this.reset(query);
     this.ui.live.textContent = "Checking the settings…";
     try {
-      const check = await (await fetch(`/api/transfer/train/check?${query}`, { signal })).json();
+      await check(`/api/transfer/train/check?${query}`, { signal });
       if (mine !== this.token) return;
-      if (!check.ok) {
-        this.fail(check.message, check.detail?.[0]?.param);
-        return;
-      }
       this.ui.live.textContent = "Training…";
       this.ui.run.hidden = false;
       this.animate(mine);
-      await streamTrace(`/api/transfer/train?${query}`, (frame) => this.receive(frame, mine), signal);
+      await streamNdjson(`/api/transfer/train?${query}`, (frame) => this.receive(frame, mine), { signal });
       if (mine === this.token && !this.state.done) this.fail("the training stream ended before its last line.");
     } catch (err) {
       if (err.name === "AbortError" || mine !== this.token) return;
-      this.fail(`the training could not be read: ${err.message || err}`);
+      if (err.verdict) this.fail(err.message, err.param); // the check refused these settings
+      else this.fail(`the training could not be read: ${err.message || err}`);
     }
   }
 

@@ -5,6 +5,7 @@
 // `window.convscope` exposes the state for tests: {ready, model, gallery, activations, settings,
 // training: {query, header, epochs, done, shown, finished, error}}.
 
+import { ApiError, check, getJson } from "../../core/api.js";
 import { el, replace } from "../../widgets/dom.js";
 import { setFieldValue } from "../../widgets/params.js";
 import { renderFilters } from "./filters.js";
@@ -18,19 +19,13 @@ const $ = (id) => document.getElementById(id);
 const FIELDS = ["shots", "epochs", "lr", "seed"];
 const fields = Object.fromEntries(FIELDS.map((name) => [name, $(`tl-${name}`)]));
 
-const api = { ready: false, model: null, gallery: null, activations: null, settings: readSettings(window.location.search), training: {} };
+const api = { ready: false, model: null, gallery: null, activations: null, settings: readSettings(), training: {} };
 window.convscope = api;
 let gallery = null;
 let sequence = 0;
 let mapsWidth = 0; // the width the maps were drawn for
 
 const range = (digits) => `${digits[0]}-${digits.at(-1)}`;
-
-async function getJson(url) {
-  const response = await fetch(url);
-  if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-  return response.json();
-}
 
 function pageError(lead, message) {
   replace($("tl-error"), el("strong", {}, lead), message);
@@ -82,14 +77,11 @@ async function showDigit(index) {
   api.settings.index = String(index);
   writeSettings(api.settings);
   $("tl-error").hidden = true;
+  const query = `index=${encodeURIComponent(index)}`;
   try {
-    const check = await getJson(`/api/transfer/activations/check?index=${encodeURIComponent(index)}`);
+    await check(`/api/transfer/activations/check?${query}`);
     if (mine !== sequence) return;
-    if (!check.ok) {
-      pageError("This digit cannot be shown: ", check.message);
-      return;
-    }
-    const answer = await getJson(`/api/transfer/activations?index=${encodeURIComponent(index)}`);
+    const answer = await getJson(`/api/transfer/activations?${query}`);
     if (mine !== sequence) return;
     api.activations = answer;
     const where = answer.split === "held_out" ? "held-out image" : "training image";
@@ -98,7 +90,9 @@ async function showDigit(index) {
     $("tl-verdict").dataset.task = answer.task;
     mapsWidth = renderMaps($("tl-maps"), answer, api.model, $("tl-map-readout"));
   } catch (err) {
-    if (mine === sequence) pageError("The digit could not be shown: ", err.message || String(err));
+    if (mine !== sequence) return;
+    const refused = err instanceof ApiError && err.verdict; // the check refused this digit
+    pageError(refused ? "This digit cannot be shown: " : "The digit could not be shown: ", err.message || String(err));
   }
 }
 
