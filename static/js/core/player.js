@@ -108,7 +108,9 @@ export class Player {
 
   faster() {
     const i = SPEEDS.findIndex((s) => s >= this.speed);
-    this.setSpeed(SPEEDS[Math.min(SPEEDS.length - 1, (i < 0 ? SPEEDS.length - 1 : i) + (SPEEDS[i] === this.speed ? 1 : 0))]);
+    this.setSpeed(
+      SPEEDS[Math.min(SPEEDS.length - 1, (i < 0 ? SPEEDS.length - 1 : i) + (SPEEDS[i] === this.speed ? 1 : 0))],
+    );
   }
 
   slower() {

@@ -45,7 +45,10 @@ function say(text) {
   if (!status) return;
   clearTimeout(statusTimer);
   status.textContent = text;
-  if (text) statusTimer = setTimeout(() => { status.textContent = ""; }, STATUS_MS);
+  if (text)
+    statusTimer = setTimeout(() => {
+      status.textContent = "";
+    }, STATUS_MS);
 }
 
 /** Enter or leave presentation mode: the class, the toggle, the URL, the players' cell size. */
@@ -77,7 +80,7 @@ function setPresenting(on) {
 function dressWidget(frame, on) {
   try {
     const doc = frame.contentDocument;
-    if (!doc || !doc.head || !new URL(doc.URL).pathname.startsWith("/embed/")) return;
+    if (!doc?.head || !new URL(doc.URL).pathname.startsWith("/embed/")) return;
     doc.documentElement.classList.toggle(WIDGET_CLASS, on);
     if (!doc.documentElement.hasAttribute("data-present-keys")) {
       doc.documentElement.setAttribute("data-present-keys", "");
@@ -95,7 +98,9 @@ function dressWidget(frame, on) {
   }
 }
 
-const dressWidgets = (on) => { for (const frame of document.querySelectorAll(WIDGETS)) dressWidget(frame, on); };
+const dressWidgets = (on) => {
+  for (const frame of document.querySelectorAll(WIDGETS)) dressWidget(frame, on);
+};
 
 let target = null;
 
@@ -123,7 +128,10 @@ let pickQueued = false;
 function queuePick() {
   if (pickQueued) return;
   pickQueued = true;
-  requestAnimationFrame(() => { pickQueued = false; pickWidget(); });
+  requestAnimationFrame(() => {
+    pickQueued = false;
+    pickWidget();
+  });
 }
 
 /** Replay a player key inside the target widget (same origin only); true if its player took it. */
@@ -133,9 +141,13 @@ function forwardKey(event) {
   try {
     const win = target.contentWindow;
     const doc = target.contentDocument;
-    if (!win || !doc || !doc.body) return false;
+    if (!win || !doc?.body) return false;
     const copy = new win.KeyboardEvent("keydown", {
-      key: event.key, code: event.code, shiftKey: event.shiftKey, bubbles: true, cancelable: true,
+      key: event.key,
+      code: event.code,
+      shiftKey: event.shiftKey,
+      bubbles: true,
+      cancelable: true,
     });
     doc.body.dispatchEvent(copy);
     return copy.defaultPrevented;
@@ -148,7 +160,9 @@ function forwardKey(event) {
 function controlsInUse() {
   if (document.querySelector(`:is(${CONTROLS}):hover`)) return true;
   const focused = document.activeElement;
-  return Boolean(focused && focused !== document.body && focused.matches(":focus-visible") && focused.closest(CONTROLS));
+  return Boolean(
+    focused && focused !== document.body && focused.matches(":focus-visible") && focused.closest(CONTROLS),
+  );
 }
 
 function rest() {
@@ -194,12 +208,12 @@ async function toggleFullscreen() {
 
 /** A field taking text, on this page or inside a widget (another realm: no instanceof). */
 function typing(target) {
-  if (!target || target.nodeType !== 1) return false;
+  if (target?.nodeType !== 1) return false;
   return target.isContentEditable || ["INPUT", "SELECT", "TEXTAREA"].includes(target.tagName);
 }
 
 /** A cell pinned on a player: Esc unpins it first (the player's own Esc), before it leaves presenting. */
-const pinned = () => Boolean(window.convscope && window.convscope.pinned);
+const pinned = () => Boolean(window.convscope?.pinned);
 
 /** P, F and Esc, from this page or from inside a widget; true if the key was one of them. */
 function modeKey(event) {
@@ -247,13 +261,19 @@ document.addEventListener("auxclick", carryPresent, true);
 document.addEventListener("pointermove", pointerMoved, { passive: true });
 window.addEventListener("scroll", queuePick, { passive: true });
 // a widget's frame loads late (loading="lazy"): dress it when it does (load does not bubble; capture sees it)
-document.addEventListener("load", (event) => {
-  if (event.target instanceof HTMLIFrameElement && event.target.matches(WIDGETS)) dressWidget(event.target, presenting());
-}, true);
+document.addEventListener(
+  "load",
+  (event) => {
+    if (event.target instanceof HTMLIFrameElement && event.target.matches(WIDGETS))
+      dressWidget(event.target, presenting());
+  },
+  true,
+);
 window.addEventListener("resize", queuePick, { passive: true });
 document.addEventListener("pointerdown", wake, { passive: true });
 document.addEventListener("focusin", (event) => {
-  if (event.target instanceof Element && event.target.matches(":focus-visible") && event.target.closest(CONTROLS)) wake();
+  if (event.target instanceof Element && event.target.matches(":focus-visible") && event.target.closest(CONTROLS))
+    wake();
 });
 
 // The server renders `html.present` for ?present=1 (no flash of the normal page); this

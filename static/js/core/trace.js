@@ -42,7 +42,9 @@ export class TraceBuffer {
       for (const name of FLAGS) {
         if (!frame[name]) continue;
         this.flags[name] ??= new Uint8Array(this.header.steps.total);
-        frame[name].forEach((v, k) => { this.flags[name][frame.start + k] = v ? 1 : 0; });
+        frame[name].forEach((v, k) => {
+          this.flags[name][frame.start + k] = v ? 1 : 0;
+        });
       }
       this.loaded = frame.start + frame.count;
     } else if (frame.type === "done") {

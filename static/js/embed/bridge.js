@@ -19,6 +19,7 @@ const MAX_DELTA = 1_000_000;
 const MAX_KEYS = 40;
 const MAX_TEXT = 20_000; // characters in one text parameter (the API caps arrays well below this)
 const STEP_FALLBACK_MS = 250; // rAF does not run in a hidden frame: send the step anyway
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: a parameter never holds one
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 function isPlainObject(value) {
@@ -117,7 +118,8 @@ export function announceHeight(measured, host = window.parent, self = window) {
  */
 export function startBridge(api, { op, measured, host = window.parent, self = window }) {
   if (!host || host === self) return false;
-  const post = (type, fields) => host.postMessage({ source: SOURCE, version: VERSION, type: `convscope:${type}`, ...fields }, "*");
+  const post = (type, fields) =>
+    host.postMessage({ source: SOURCE, version: VERSION, type: `convscope:${type}`, ...fields }, "*");
 
   let sentStep = -1; // the step of the last step message
   let moved = false; // the step changed since that message (maybe and back: a loop from 8 to 0 to 8)

@@ -24,8 +24,10 @@ export function embedUrl(origin, op, ...parts) {
 }
 
 export function iframeSnippet(src, height, title) {
-  return `<iframe src="${attr(src)}" width="100%" height="${height}" style="border:0" title="${attr(`ConvScope: ${title}`)}"`
-    + ` loading="lazy" allow="fullscreen"></iframe>`;
+  return (
+    `<iframe src="${attr(src)}" width="100%" height="${height}" style="border:0" title="${attr(`ConvScope: ${title}`)}"` +
+    ` loading="lazy" allow="fullscreen"></iframe>`
+  );
 }
 
 /** Wire the card: options, the read-only textarea, and the button that fills and copies it. */

@@ -16,7 +16,8 @@ const HTML_NUMBER = /^-?(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?$/;
 /** Put `value` in a field as written. A number field would blank anything but a number (and log a
  * warning), so such a field turns into a text field: the API then refuses the value in words. */
 export function setFieldValue(input, value) {
-  if (input.type === "number" && value !== "" && !(HTML_NUMBER.test(value) && Number.isFinite(Number(value)))) input.type = "text";
+  if (input.type === "number" && value !== "" && !(HTML_NUMBER.test(value) && Number.isFinite(Number(value))))
+    input.type = "text";
   input.value = value;
 }
 

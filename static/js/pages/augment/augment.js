@@ -35,22 +35,33 @@ const signed = (x, digits = 2) => (x > 0 ? "+" : "") + fmt(x, digits);
 // Words for what was done, from the parameters the engine drew.
 function describe(op, p, sample) {
   switch (op) {
-    case "original": return `the ${sample} sample, unchanged`;
-    case "grayscale": return "converted to grayscale with the ITU-R 601-2 weights 0.299 R + 0.587 G + 0.114 B";
-    case "hflip": return "flipped left to right";
-    case "vflip": return "flipped top to bottom";
-    case "crop": return `a ${p.size[0]}x${p.size[1]} crop from row ${p.top}, column ${p.left} of the image padded with ${p.padding} black pixels`;
+    case "original":
+      return `the ${sample} sample, unchanged`;
+    case "grayscale":
+      return "converted to grayscale with the ITU-R 601-2 weights 0.299 R + 0.587 G + 0.114 B";
+    case "hflip":
+      return "flipped left to right";
+    case "vflip":
+      return "flipped top to bottom";
+    case "crop":
+      return `a ${p.size[0]}x${p.size[1]} crop from row ${p.top}, column ${p.left} of the image padded with ${p.padding} black pixels`;
     case "jitter": {
-      const parts = p.order.map((name) => (name === "hue" ? `hue shifted by ${signed(p.hue, 3)} turn` : `${name} x${fmt(p[name], 3)}`));
+      const parts = p.order.map((name) =>
+        name === "hue" ? `hue shifted by ${signed(p.hue, 3)} turn` : `${name} x${fmt(p[name], 3)}`,
+      );
       return parts.length ? `colour-jittered: ${parts.join(", then ")}` : "colour jitter with every range 0: unchanged";
     }
     case "translate": {
       const h = p.dx === 0 ? "" : `${Math.abs(p.dx)} px ${p.dx > 0 ? "right" : "left"}`;
       const v = p.dy === 0 ? "" : `${Math.abs(p.dy)} px ${p.dy > 0 ? "down" : "up"}`;
-      return h || v ? `shifted ${[h, v].filter(Boolean).join(" and ")}, the gap filled with black` : "shifted by 0 px: unchanged";
+      return h || v
+        ? `shifted ${[h, v].filter(Boolean).join(" and ")}, the gap filled with black`
+        : "shifted by 0 px: unchanged";
     }
-    case "rotate": return `rotated ${fmt(Math.abs(p.angle))} degrees ${p.angle >= 0 ? "counter-clockwise" : "clockwise"} (${p.resample}), corners filled with black`;
-    default: return op;
+    case "rotate":
+      return `rotated ${fmt(Math.abs(p.angle))} degrees ${p.angle >= 0 ? "counter-clockwise" : "clockwise"} (${p.resample}), corners filled with black`;
+    default:
+      return op;
   }
 }
 
@@ -116,7 +127,8 @@ async function render() {
     api.answers = Object.fromEntries(answers.map((a) => [a.op, a]));
     await Promise.all(cards.map((card, i) => showCard(card, answers[i], showDiff)));
     if (mine !== sequence) return;
-    $("status").textContent = `${answers.length} pictures of "${answers[0].label}", seed ${seed}${showDiff ? ", difference view" : ""}`;
+    $("status").textContent =
+      `${answers.length} pictures of "${answers[0].label}", seed ${seed}${showDiff ? ", difference view" : ""}`;
     api.ready = true;
   } catch (err) {
     if (mine !== sequence) return;

@@ -19,12 +19,21 @@ function presetText() {
 
 function fillKernel(text) {
   const values = text.split(";").flatMap((row) => row.split(","));
-  cells.forEach((cell, i) => { cell.value = values[i]; });
+  cells.forEach((cell, i) => {
+    cell.value = values[i];
+  });
   $("detects").textContent = $("kernel").selectedOptions[0].dataset.detects;
 }
 
 function kernelText() {
-  return [0, 1, 2].map((r) => cells.slice(3 * r, 3 * r + 3).map((c) => c.value.trim()).join(",")).join(";");
+  return [0, 1, 2]
+    .map((r) =>
+      cells
+        .slice(3 * r, 3 * r + 3)
+        .map((c) => c.value.trim())
+        .join(","),
+    )
+    .join(";");
 }
 
 function formData() {
@@ -66,9 +75,15 @@ function restoreFromUrl() {
   pick($("kernel"), q.get("kernel"));
   fillKernel(presetText());
   const custom = (q.get("custom") || "").split(";").flatMap((row) => row.split(","));
-  if (custom.length === 9) cells.forEach((cell, i) => { cell.value = custom[i]; });
+  if (custom.length === 9)
+    cells.forEach((cell, i) => {
+      cell.value = custom[i];
+    });
   if (q.get("grayscale") === "false") $("grayscale").checked = false;
-  for (const [name, id] of [["x", "zoom-x"], ["y", "zoom-y"]]) {
+  for (const [name, id] of [
+    ["x", "zoom-x"],
+    ["y", "zoom-y"],
+  ]) {
     const text = (q.get(name) || "").trim(); // a number field takes digits only: anything else logs a warning
     if (/^\d{1,9}$/.test(text)) $(id).value = text;
   }
@@ -92,8 +107,18 @@ function show(body) {
   $("zoom-y").max = String(h - 1);
   const region = body.region;
   $("zoom-link").href = region.url;
-  $("zoom-text").textContent = `rows ${region.top}-${region.top + region.size - 1}, columns ${region.left}-${region.left + region.size - 1}` +
-    ` of the grey image:\n` + region.input.split(";").map((row) => row.split(",").map((v) => v.padStart(6)).join("")).join("\n") +
+  $("zoom-text").textContent =
+    `rows ${region.top}-${region.top + region.size - 1}, columns ${region.left}-${region.left + region.size - 1}` +
+    ` of the grey image:\n` +
+    region.input
+      .split(";")
+      .map((row) =>
+        row
+          .split(",")
+          .map((v) => v.padStart(6))
+          .join(""),
+      )
+      .join("\n") +
     `\n\nkernel: ${region.weight}`;
 }
 
@@ -120,18 +145,35 @@ async function apply() {
   $("error").hidden = true;
   api.response = body;
   show(body);
-  $("status").textContent = `Kernel ${body.kernel.name} on ${body.source === "upload" ? "your image" : `the ${body.source} sample`}.`;
+  $("status").textContent =
+    `Kernel ${body.kernel.name} on ${body.source === "upload" ? "your image" : `the ${body.source} sample`}.`;
   api.ready = true;
 }
 
-$("kernel").addEventListener("change", () => { fillKernel(presetText()); apply(); });
-cells.forEach((cell) => cell.addEventListener("change", apply));
-$("sample").addEventListener("change", () => { useFile = false; apply(); });
-$("use-sample").addEventListener("click", () => { useFile = false; $("file").value = ""; apply(); });
-$("file").addEventListener("change", () => { useFile = $("file").files.length > 0; apply(); });
+$("kernel").addEventListener("change", () => {
+  fillKernel(presetText());
+  apply();
+});
+for (const cell of cells) cell.addEventListener("change", apply);
+$("sample").addEventListener("change", () => {
+  useFile = false;
+  apply();
+});
+$("use-sample").addEventListener("click", () => {
+  useFile = false;
+  $("file").value = "";
+  apply();
+});
+$("file").addEventListener("change", () => {
+  useFile = $("file").files.length > 0;
+  apply();
+});
 $("grayscale").addEventListener("change", apply);
 for (const id of ["zoom-x", "zoom-y", "zoom-size"]) $(id).addEventListener("change", apply);
-$("image-form").addEventListener("submit", (event) => { event.preventDefault(); apply(); });
+$("image-form").addEventListener("submit", (event) => {
+  event.preventDefault();
+  apply();
+});
 $("feature-img").addEventListener("click", (event) => {
   const img = event.currentTarget;
   if (!api.response) return;

@@ -8,7 +8,8 @@ import { queryField, specs } from "../../core/specs.js";
 import { el, replace } from "../../widgets/dom.js";
 
 const OP = "conv2d";
-const FIELDS = [ // letter, the conv2d parameter it sets, label, starting value
+const FIELDS = [
+  // letter, the conv2d parameter it sets, label, starting value
   ["W", "height", "Input size W", 7],
   ["K", "kernel_size", "Kernel size K", 3],
   ["P", "padding", "Padding P", 0],
@@ -38,8 +39,16 @@ export async function mountCalculator(node) {
   const inputs = {};
   const fields = FIELDS.map(([name, param, label, fallback]) => {
     const bounds = queryField(all, OP, param);
-    const input = el("input", { type: "number", id: `${id}-${name}`, name, min: String(bounds.min), max: String(bounds.max),
-      step: "1", inputmode: "numeric", value: String(start[name] ?? fallback) });
+    const input = el("input", {
+      type: "number",
+      id: `${id}-${name}`,
+      name,
+      min: String(bounds.min),
+      max: String(bounds.max),
+      step: "1",
+      inputmode: "numeric",
+      value: String(start[name] ?? fallback),
+    });
     inputs[name] = input;
     return el("label", { class: "calc-field", for: `${id}-${name}` }, el("span", {}, label), input);
   });
@@ -76,9 +85,11 @@ export async function mountCalculator(node) {
     }
     const axis = shape.geometry.width;
     const out = axis.out;
-    replace(result,
+    replace(
+      result,
       el("p", { class: "calc-answer" }, "Output: ", el("strong", { class: "calc-out" }, `${out} x ${out}`)),
-      el("p", { class: "calc-formula" }, el("code", {}, axis.formula.text)));
+      el("p", { class: "calc-formula" }, el("code", {}, axis.formula.text)),
+    );
   };
   form.addEventListener("input", () => {
     clearTimeout(timer);

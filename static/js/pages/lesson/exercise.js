@@ -72,31 +72,60 @@ export class Exercise {
   }
 
   header() {
-    return el("div", { class: "exercise-head" },
+    return el(
+      "div",
+      { class: "exercise-head" },
       el("h3", { class: "exercise-title", id: `${this.id}-title` }, `Exercise ${this.index + 1}`),
-      el("span", { class: "exercise-seed" }, "seed ", el("a", { href: shareLink(this.seed, this.index),
-        title: "A link that gives everyone this same exercise" }, String(this.seed))));
+      el(
+        "span",
+        { class: "exercise-seed" },
+        "seed ",
+        el(
+          "a",
+          { href: shareLink(this.seed, this.index), title: "A link that gives everyone this same exercise" },
+          String(this.seed),
+        ),
+      ),
+    );
   }
 
   render() {
     const d = this.data;
     const figures = d.figures.length ? el("div", { class: "exercise-figures" }, d.figures.map(figureView)) : null;
     const code = d.code ? el("pre", { class: "exercise-code" }, el("code", {}, d.code)) : null;
-    this.feedback = el("div", { class: "exercise-feedback", id: `${this.id}-feedback`, tabindex: "-1",
-      "aria-live": "polite" });
+    this.feedback = el("div", {
+      class: "exercise-feedback",
+      id: `${this.id}-feedback`,
+      tabindex: "-1",
+      "aria-live": "polite",
+    });
     this.inputError = el("p", { class: "exercise-input-error", id: `${this.id}-input-error`, hidden: "" });
-    const form = el("form", { class: "exercise-form", novalidate: "" }, this.answerField(),
-      el("span", { class: "exercise-buttons" },
+    const form = el(
+      "form",
+      { class: "exercise-form", novalidate: "" },
+      this.answerField(),
+      el(
+        "span",
+        { class: "exercise-buttons" },
         el("button", { type: "submit", class: "primary" }, "Check"),
         this.button("Show the answer", "reveal", () => this.submit(null)),
-        this.button("New exercise", "new", () => this.load(randomSeed(), { focus: true }))),
-      this.inputError);
+        this.button("New exercise", "new", () => this.load(randomSeed(), { focus: true })),
+      ),
+      this.inputError,
+    );
     form.addEventListener("submit", (event) => {
       event.preventDefault();
       this.check();
     });
-    replace(this.node, this.header(), el("p", { class: "exercise-prompt", id: `${this.id}-prompt` }, d.prompt),
-      figures, code, form, this.feedback);
+    replace(
+      this.node,
+      this.header(),
+      el("p", { class: "exercise-prompt", id: `${this.id}-prompt` }, d.prompt),
+      figures,
+      code,
+      form,
+      this.feedback,
+    );
   }
 
   button(label, name, action) {
@@ -108,20 +137,38 @@ export class Exercise {
   answerField() {
     const d = this.data;
     if (d.answer_format === "choice") {
-      this.radios = d.choices.map((choice, i) => el("input", { type: "radio", name: `${this.id}-choice`,
-        value: String(i), id: `${this.id}-choice-${i}` }));
-      return el("fieldset", { class: "exercise-choices", "aria-describedby": `${this.id}-prompt` },
+      this.radios = d.choices.map((_choice, i) =>
+        el("input", { type: "radio", name: `${this.id}-choice`, value: String(i), id: `${this.id}-choice-${i}` }),
+      );
+      return el(
+        "fieldset",
+        { class: "exercise-choices", "aria-describedby": `${this.id}-prompt` },
         el("legend", {}, "Your answer"),
-        d.choices.map((choice, i) => el("label", { class: "choice", for: `${this.id}-choice-${i}` },
-          this.radios[i], " ", choice)));
+        d.choices.map((choice, i) =>
+          el("label", { class: "choice", for: `${this.id}-choice-${i}` }, this.radios[i], " ", choice),
+        ),
+      );
     }
     const format = FORMATS[d.answer_format];
-    this.input = el("input", { type: "text", id: `${this.id}-answer`, class: "exercise-answer", autocomplete: "off",
-      inputmode: format.inputmode, spellcheck: "false", "aria-describedby": `${this.id}-prompt` });
+    this.input = el("input", {
+      type: "text",
+      id: `${this.id}-answer`,
+      class: "exercise-answer",
+      autocomplete: "off",
+      inputmode: format.inputmode,
+      spellcheck: "false",
+      "aria-describedby": `${this.id}-prompt`,
+    });
     const unit = d.unit ? el("span", { class: "exercise-unit" }, d.unit) : null;
     const hint = d.answer_format === "number" ? el("span", { class: "exercise-hint" }, "(to 2 decimals)") : null;
-    return el("span", { class: "exercise-answer-row" },
-      el("label", { for: `${this.id}-answer` }, "Your answer"), this.input, unit, hint);
+    return el(
+      "span",
+      { class: "exercise-answer-row" },
+      el("label", { for: `${this.id}-answer` }, "Your answer"),
+      this.input,
+      unit,
+      hint,
+    );
   }
 
   check() {
@@ -160,9 +207,10 @@ export class Exercise {
       this.showFeedback("error", "Could not check the answer", error.message);
       return;
     }
-    const expected = typeof verdict.expected === "number" && Math.abs(verdict.expected) >= 10000
-      ? verdict.expected.toLocaleString("en-US", { maximumFractionDigits: 2 }).replace("-", "−")
-      : formatNumber(verdict.expected);
+    const expected =
+      typeof verdict.expected === "number" && Math.abs(verdict.expected) >= 10000
+        ? verdict.expected.toLocaleString("en-US", { maximumFractionDigits: 2 }).replace("-", "−")
+        : formatNumber(verdict.expected);
     if (answer === null) {
       this.state = "revealed";
       this.showFeedback("revealed", `The answer is ${expected}.`, verdict.explanation);
@@ -172,7 +220,11 @@ export class Exercise {
       this.showFeedback("correct", `Correct: ${expected}.`, verdict.explanation);
     } else {
       this.state = "incorrect";
-      this.showFeedback("incorrect", `Not quite: you answered ${said}, the answer is ${expected}.`, verdict.explanation);
+      this.showFeedback(
+        "incorrect",
+        `Not quite: you answered ${said}, the answer is ${expected}.`,
+        verdict.explanation,
+      );
     }
     this.onResult(this);
   }
@@ -180,10 +232,17 @@ export class Exercise {
   showFeedback(kind, headline, explanation) {
     const icons = { correct: "✓", incorrect: "✗", revealed: "→", error: "!" };
     this.feedback.className = `exercise-feedback feedback-${kind}`;
-    replace(this.feedback,
-      el("p", { class: "feedback-headline" }, el("span", { class: "feedback-icon", "aria-hidden": "true" }, icons[kind]),
-        " ", headline),
-      el("p", { class: "feedback-explanation" }, explanation));
+    replace(
+      this.feedback,
+      el(
+        "p",
+        { class: "feedback-headline" },
+        el("span", { class: "feedback-icon", "aria-hidden": "true" }, icons[kind]),
+        " ",
+        headline,
+      ),
+      el("p", { class: "feedback-explanation" }, explanation),
+    );
     this.feedback.focus();
   }
 

@@ -15,11 +15,20 @@ export function formatNumber(value) {
 
 function table(plane, caption) {
   const width = plane[0]?.length ?? 0;
-  const head = el("tr", {}, el("td", { class: "corner" }), ...Array.from({ length: width }, (_, j) =>
-    el("th", { scope: "col", class: "index" }, String(j))));
-  const rows = plane.map((row, i) => el("tr", {},
-    el("th", { scope: "row", class: "index" }, String(i)),
-    ...row.map((v) => el("td", v < 0 ? { class: "neg" } : {}, formatNumber(v)))));
+  const head = el(
+    "tr",
+    {},
+    el("td", { class: "corner" }),
+    ...Array.from({ length: width }, (_, j) => el("th", { scope: "col", class: "index" }, String(j))),
+  );
+  const rows = plane.map((row, i) =>
+    el(
+      "tr",
+      {},
+      el("th", { scope: "row", class: "index" }, String(i)),
+      ...row.map((v) => el("td", v < 0 ? { class: "neg" } : {}, formatNumber(v))),
+    ),
+  );
   return el("table", { class: "matrix" }, el("caption", {}, caption), el("thead", {}, head), el("tbody", {}, rows));
 }
 
@@ -29,8 +38,11 @@ export function figureView(figure) {
   if (isPlane(values)) return el("div", { class: "figure" }, table(values, label));
   if (Array.isArray(values) && values.every(isPlane)) {
     const many = values.length > 1;
-    return el("div", { class: "figure figure-3d" },
-      values.map((plane, c) => table(plane, many ? `${label}, channel ${c}` : label)));
+    return el(
+      "div",
+      { class: "figure figure-3d" },
+      values.map((plane, c) => table(plane, many ? `${label}, channel ${c}` : label)),
+    );
   }
   throw new Error(`figure "${label}" is not a 2-D or 3-D list of numbers`);
 }

@@ -9,7 +9,7 @@ export function fitFramesToTheirWidgets(root) {
   const frames = [...root.querySelectorAll("iframe.widget-frame")];
   window.addEventListener("message", (event) => {
     const data = event.data;
-    if (!data || data.source !== "convscope" || data.type !== "convscope:height") return;
+    if (data?.source !== "convscope" || data.type !== "convscope:height") return;
     if (event.origin !== window.location.origin) return; // lessons embed their own widgets only
     const frame = frames.find((f) => f.contentWindow === event.source);
     const height = Number(data.height);

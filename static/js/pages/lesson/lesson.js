@@ -4,9 +4,9 @@
 
 import { specs } from "../../core/specs.js";
 import { el, replace } from "../../widgets/dom.js";
+import { mountCalculator } from "./calculator.js";
 import { Exercise } from "./exercise.js";
 import { fitFramesToTheirWidgets } from "./frames.js";
-import { mountCalculator } from "./calculator.js";
 import { doneSlugs, isDone, resetProgress, setDone } from "./progress.js";
 import { randomSeed, urlSeed, useMaxSeed, wrapSeed } from "./seeds.js";
 
@@ -46,17 +46,22 @@ async function lessonPage(article) {
   } catch (error) {
     for (const node of exerciseNodes) {
       node.dataset.state = "error";
-      replace(node, el("p", { class: "exercise-error", role: "alert" }, `This exercise could not be drawn: ${error.message}`));
+      replace(
+        node,
+        el("p", { class: "exercise-error", role: "alert" }, `This exercise could not be drawn: ${error.message}`),
+      );
     }
     return;
   }
   const base = urlSeed();
-  const exercises = exerciseNodes.map((node, i) =>
-    new Exercise(node, i, base === null ? randomSeed() : wrapSeed(base + i), () => {
-      if (exercises.every((e) => e.solved) && !isDone(slug)) {
-        mark(true, "Every exercise answered right: lesson marked as done.");
-      }
-    }));
+  const exercises = exerciseNodes.map(
+    (node, i) =>
+      new Exercise(node, i, base === null ? randomSeed() : wrapSeed(base + i), () => {
+        if (exercises.every((e) => e.solved) && !isDone(slug)) {
+          mark(true, "Every exercise answered right: lesson marked as done.");
+        }
+      }),
+  );
   api.exercises = exercises;
   if (base !== null && exercises.length) {
     const note = $("seed-note");

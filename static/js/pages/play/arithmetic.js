@@ -7,9 +7,7 @@ const num = (v) => (v < 0 ? `(${fmt(v)})` : fmt(v));
 
 /** "1×0 + 2×1 + ..." for one channel of a conv2d step. */
 function terms(values, weights) {
-  const parts = [];
-  values.forEach((row, i) => row.forEach((v, j) => parts.push(`${num(v)}×${num(weights[i][j])}`)));
-  return parts.join(" + ");
+  return values.flatMap((row, i) => row.map((v, j) => `${num(v)}×${num(weights[i][j])}`)).join(" + ");
 }
 
 export function renderConvStep(container, header, step) {
@@ -17,18 +15,30 @@ export function renderConvStep(container, header, step) {
   const [f, oy, ox] = step.cell;
   const where = `filter ${f}, output row ${oy}, column ${ox}`;
   if (step.values === undefined) {
-    return replace(container, el("p", {}, `${where}: value ${fmt(step.value)}`),
-      el("p", { class: "hint" }, "This trace is large, so it was streamed compact (positions and values only). Make the input smaller to see every product."));
+    return replace(
+      container,
+      el("p", {}, `${where}: value ${fmt(step.value)}`),
+      el(
+        "p",
+        { class: "hint" },
+        "This trace is large, so it was streamed compact (positions and values only). Make the input smaller to see every product.",
+      ),
+    );
   }
   const channels = header.filter_channels[f];
   const lines = [el("p", { class: "where" }, where)];
   channels.forEach((c, k) => {
     const label = channels.length > 1 ? `channel ${c}: ` : "";
-    lines.push(el("p", { class: "sum" }, `${label}${terms(step.values[k], header.weight[f][k])} = ${fmt(step.partial_sums[k])}`));
+    lines.push(
+      el("p", { class: "sum" }, `${label}${terms(step.values[k], header.weight[f][k])} = ${fmt(step.partial_sums[k])}`),
+    );
   });
   const partials = step.partial_sums.map(num);
   const biasText = header.bias ? ` + bias ${num(step.bias)}` : "";
-  const total = channels.length > 1 ? `${partials.join(" + ")}${biasText} = ${fmt(step.value)}` : `${partials[0]}${biasText} = ${fmt(step.value)}`;
+  const total =
+    channels.length > 1
+      ? `${partials.join(" + ")}${biasText} = ${fmt(step.value)}`
+      : `${partials[0]}${biasText} = ${fmt(step.value)}`;
   lines.push(el("p", { class: "total" }, total));
   return replace(container, lines);
 }
@@ -41,7 +51,9 @@ export function narrateWindow(header, step, total) {
   const cols = header.geometry.width.taps[ox];
   const what = header.op === "conv2d" ? "filter" : "channel";
   const maps = header.output_shape[0] > 1 ? `${what} ${f}, ` : "";
-  return `Step ${step.index + 1} of ${total}: ${maps}output row ${oy}, column ${ox}. ` +
+  return (
+    `Step ${step.index + 1} of ${total}: ${maps}output row ${oy}, column ${ox}. ` +
     `The window covers padded rows ${rows[0]} to ${rows[rows.length - 1]} and columns ${cols[0]} to ${cols[cols.length - 1]}. ` +
-    `Value ${fmt(step.value)}.`;
+    `Value ${fmt(step.value)}.`
+  );
 }

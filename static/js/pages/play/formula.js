@@ -7,8 +7,12 @@ import { el, replace } from "../../widgets/dom.js";
 export function renderFormula(container, header, onUsePadding) {
   const g = header.geometry;
   const axes = ["height", "width"];
-  const same = g.height.kernel === g.width.kernel && g.height.stride === g.width.stride && g.height.size === g.width.size;
-  const shown = same && g.height.padding.join() === g.width.padding.join() && g.height.dilation === g.width.dilation ? ["height"] : axes;
+  const same =
+    g.height.kernel === g.width.kernel && g.height.stride === g.width.stride && g.height.size === g.width.size;
+  const shown =
+    same && g.height.padding.join() === g.width.padding.join() && g.height.dilation === g.width.dilation
+      ? ["height"]
+      : axes;
   const blocks = shown.map((axis) => {
     const f = g[axis].formula;
     const title = shown.length === 1 ? "Height and width" : axis === "height" ? "Height" : "Width";

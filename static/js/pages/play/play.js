@@ -6,14 +6,14 @@
 import { check, streamNdjson } from "../../core/api.js";
 import { DEFAULT_SPEED, NARRATE_MAX_SPEED, SPEEDS, URL_WRITE_MS } from "../../core/config.js";
 import { Player } from "../../core/player.js";
-import { OPS } from "./ops/index.js";
-import { windowOf } from "../../render/mapping.js";
-import { TraceBuffer } from "../../core/trace.js";
 import { readQuery, writeQuery } from "../../core/state.js";
-import { apiQuery, readForm, writeForm } from "../../widgets/params.js";
-import { Transport } from "./transport.js";
-import { copyButton } from "../../widgets/copy.js";
+import { TraceBuffer } from "../../core/trace.js";
 import { embedCodeCard } from "../../embed/snippet.js";
+import { windowOf } from "../../render/mapping.js";
+import { copyButton } from "../../widgets/copy.js";
+import { apiQuery, readForm, writeForm } from "../../widgets/params.js";
+import { OPS } from "./ops/index.js";
+import { Transport } from "./transport.js";
 
 const $ = (id) => document.getElementById(id);
 const root = $("player");
@@ -43,22 +43,47 @@ const api = {
   ready: false,
   complete: false,
   error: null,
-  get step() { return player.step; },
-  get total() { return player.total; },
-  get playing() { return player.playing; },
-  get header() { return buffer.header; },
-  get output() { return buffer.header ? buffer.outputAt(player.step) : []; },
-  get window() { return currentWindow(); },
-  get marker() { return view.marker ?? null; },
-  get pinned() { return pinned !== null; }, // Esc unpins first (presentation mode leaves on the next Esc)
-  get mask() { return maskOnScreen(); },
+  get step() {
+    return player.step;
+  },
+  get total() {
+    return player.total;
+  },
+  get playing() {
+    return player.playing;
+  },
+  get header() {
+    return buffer.header;
+  },
+  get output() {
+    return buffer.header ? buffer.outputAt(player.step) : [];
+  },
+  get window() {
+    return currentWindow();
+  },
+  get marker() {
+    return view.marker ?? null;
+  },
+  get pinned() {
+    return pinned !== null;
+  }, // Esc unpins first (presentation mode leaves on the next Esc)
+  get mask() {
+    return maskOnScreen();
+  },
   play: () => player.play(),
   pause: () => player.pause(),
-  seek: (n) => { player.pause(); player.seek(n); },
+  seek: (n) => {
+    player.pause();
+    player.seek(n);
+  },
   /** The form's parameters that differ from their defaults, as the URL carries them. */
-  get params() { return readForm(form); },
+  get params() {
+    return readForm(form);
+  },
   /** Each parameter the form takes: name, kind (checkbox | select | number | text), choices, min, max. */
-  get paramSpec() { return paramSpec(); },
+  get paramSpec() {
+    return paramSpec();
+  },
   setParams,
   /** on(type, fn): "ready" {total, step}, "step" {step, total, playing}, "end" (played to the last step),
    * "complete" {total}, "error" {message}, "params" {params}. fn gets the detail object. */
@@ -72,7 +97,14 @@ function emit(type, detail = {}) {
 
 function paramSpec() {
   return [...form.querySelectorAll("[name]")].map((field) => {
-    const kind = field.type === "checkbox" ? "checkbox" : field.tagName === "SELECT" ? "select" : field.type === "number" ? "number" : "text";
+    const kind =
+      field.type === "checkbox"
+        ? "checkbox"
+        : field.tagName === "SELECT"
+          ? "select"
+          : field.type === "number"
+            ? "number"
+            : "text";
     const spec = { name: field.name, kind };
     if (kind === "select") spec.choices = [...field.options].map((o) => o.value);
     if (kind === "number") {
@@ -118,7 +150,10 @@ function maskOnScreen() {
   if (!buffer.header || !view.maskAt) return null;
   const [c, h, w] = buffer.header.input_shape;
   return Array.from({ length: c }, (_, i) =>
-    Array.from({ length: h }, (_, y) => Array.from({ length: w }, (_, x) => view.maskAt((i * h + y) * w + x, player.step))));
+    Array.from({ length: h }, (_, y) =>
+      Array.from({ length: w }, (_, x) => view.maskAt((i * h + y) * w + x, player.step)),
+    ),
+  );
 }
 
 /** The export links: the GIF of these parameters and the PNG of the current step (app/api/exports.py). */
@@ -134,14 +169,16 @@ function updateDownloads() {
 function changed(p, reason) {
   transport.update();
   scheduleDraw();
-  if (p.step !== shownStep) { // "step" also when play() went back to the first step
+  if (p.step !== shownStep) {
+    // "step" also when play() went back to the first step
     shownStep = p.step;
     emit("step", { step: p.step, total: p.total, playing: p.playing });
   }
   if (!p.playing) updateDownloads();
   if (reason === "step" && p.playing && p.step >= p.total - 1) emit("end", { total: p.total });
   if (reason === "step" && (!p.playing || p.speed <= NARRATE_MAX_SPEED)) narrate();
-  if (reason === "pause" || reason === "speed" || !p.playing || performance.now() - lastUrlWrite > URL_WRITE_MS) saveUrl();
+  if (reason === "pause" || reason === "speed" || !p.playing || performance.now() - lastUrlWrite > URL_WRITE_MS)
+    saveUrl();
 }
 
 function scheduleDraw() {
@@ -175,7 +212,10 @@ function showError(message, param = null) {
   api.error = message;
   const field = param ? form.elements.namedItem(param) : null;
   if (field) field.setAttribute("aria-invalid", "true");
-  $("error").replaceChildren(Object.assign(document.createElement("strong"), { textContent: "These settings don't work: " }), message);
+  $("error").replaceChildren(
+    Object.assign(document.createElement("strong"), { textContent: "These settings don't work: " }),
+    message,
+  );
   $("error").hidden = false;
   root.classList.add("has-error");
   emit("error", { message });
@@ -234,34 +274,40 @@ async function load(startStep = 0) {
   api.complete = false;
   player.reset(0);
   clearError();
-  const slow = setTimeout(() => { $("loading").hidden = false; }, 150);
+  const slow = setTimeout(() => {
+    $("loading").hidden = false;
+  }, 150);
   try {
     const query = apiQuery(readForm(form));
     updateDownloads();
     await check(`/api/${op}/check?${query}`, { signal });
-    await streamNdjson(`/api/${op}/trace?${query}`, (frame) => {
-      if (signal.aborted) return;
-      buffer.add(frame);
-      if (frame.type === "header") onHeader(frame, startStep);
-      else if (frame.type === "steps") {
-        player.setAvailable(buffer.loaded);
-        $("progress").value = buffer.loaded / buffer.total;
-        $("progress-text").textContent = `${buffer.loaded} of ${buffer.total} steps loaded`;
-        if (!api.ready) {
-          transport.update();
-          draw();
-          narrate();
-          api.ready = true;
-          shownStep = player.step;
-          emit("ready", { total: player.total, step: player.step });
+    await streamNdjson(
+      `/api/${op}/trace?${query}`,
+      (frame) => {
+        if (signal.aborted) return;
+        buffer.add(frame);
+        if (frame.type === "header") onHeader(frame, startStep);
+        else if (frame.type === "steps") {
+          player.setAvailable(buffer.loaded);
+          $("progress").value = buffer.loaded / buffer.total;
+          $("progress-text").textContent = `${buffer.loaded} of ${buffer.total} steps loaded`;
+          if (!api.ready) {
+            transport.update();
+            draw();
+            narrate();
+            api.ready = true;
+            shownStep = player.step;
+            emit("ready", { total: player.total, step: player.step });
+          }
+        } else if (frame.type === "done") {
+          spec.renderSide($("formula"), buffer.header, usePadding, frame);
+          scheduleDraw();
+          api.complete = true;
+          emit("complete", { total: player.total });
         }
-      } else if (frame.type === "done") {
-        spec.renderSide($("formula"), buffer.header, usePadding, frame);
-        scheduleDraw();
-        api.complete = true;
-        emit("complete", { total: player.total });
-      }
-    }, { signal });
+      },
+      { signal },
+    );
   } catch (err) {
     if (err.name === "AbortError") return;
     showError(err.message || String(err), err.param);
@@ -275,18 +321,28 @@ async function load(startStep = 0) {
 function paramsChanged() {
   pinned = null;
   syncIgnoredFields();
-  writeQuery({ ...readForm(form), ...kept, ...(player.speed !== DEFAULT_SPEED ? { speed: String(player.speed) } : {}) });
+  writeQuery({
+    ...readForm(form),
+    ...kept,
+    ...(player.speed !== DEFAULT_SPEED ? { speed: String(player.speed) } : {}),
+  });
   emit("params", { params: readForm(form) });
   load(0);
 }
 
-form.addEventListener("change", () => { clearTimeout(loadTimer); paramsChanged(); });
+form.addEventListener("change", () => {
+  clearTimeout(loadTimer);
+  paramsChanged();
+});
 form.addEventListener("input", (event) => {
   if (event.target.type === "checkbox" || event.target.tagName === "SELECT") return;
   clearTimeout(loadTimer);
   loadTimer = setTimeout(paramsChanged, 400);
 });
-form.addEventListener("submit", (event) => { event.preventDefault(); paramsChanged(); });
+form.addEventListener("submit", (event) => {
+  event.preventDefault();
+  paramsChanged();
+});
 
 for (const [panel, canvas] of Object.entries(view.canvases)) {
   canvas.addEventListener("pointermove", (e) => {
@@ -294,10 +350,19 @@ for (const [panel, canvas] of Object.entries(view.canvases)) {
     hover = view.hitAt(panel, e.offsetX, e.offsetY);
     scheduleDraw();
   });
-  canvas.addEventListener("pointerleave", () => { hover = null; scheduleDraw(); });
+  canvas.addEventListener("pointerleave", () => {
+    hover = null;
+    scheduleDraw();
+  });
   canvas.addEventListener("pointerdown", (e) => {
     const cell = view.hitAt(panel, e.offsetX, e.offsetY);
-    const same = pinned && cell && pinned.panel === cell.panel && pinned.slice === cell.slice && pinned.r === cell.r && pinned.c === cell.c;
+    const same =
+      pinned &&
+      cell &&
+      pinned.panel === cell.panel &&
+      pinned.slice === cell.slice &&
+      pinned.r === cell.r &&
+      pinned.c === cell.c;
     pinned = same ? null : cell;
     scheduleDraw();
   });
@@ -306,7 +371,13 @@ for (const [panel, canvas] of Object.entries(view.canvases)) {
 document.addEventListener("keydown", (e) => {
   if (e.ctrlKey || e.metaKey || e.altKey) return;
   const tag = e.target.tagName;
-  if (tag === "INPUT" || tag === "SELECT" || tag === "TEXTAREA" || (tag === "BUTTON" && (e.key === " " || e.key === "Enter"))) return;
+  if (
+    tag === "INPUT" ||
+    tag === "SELECT" ||
+    tag === "TEXTAREA" ||
+    (tag === "BUTTON" && (e.key === " " || e.key === "Enter"))
+  )
+    return;
   const big = e.shiftKey ? 10 : 1;
   const actions = {
     " ": () => player.toggle(),
@@ -315,9 +386,18 @@ document.addEventListener("keydown", (e) => {
     "+": () => player.faster(),
     "=": () => player.faster(),
     "-": () => player.slower(),
-    Home: () => { player.pause(); player.seek(0); },
-    End: () => { player.pause(); player.seek(player.total - 1); },
-    Escape: () => { pinned = null; scheduleDraw(); },
+    Home: () => {
+      player.pause();
+      player.seek(0);
+    },
+    End: () => {
+      player.pause();
+      player.seek(player.total - 1);
+    },
+    Escape: () => {
+      pinned = null;
+      scheduleDraw();
+    },
   };
   const action = actions[e.key];
   if (!action) return;
@@ -333,7 +413,12 @@ $("btn-new-mask")?.addEventListener("click", () => {
 copyButton($("btn-copy"), $("code"), $("copied"));
 if ($("btn-embed")) embedCodeCard(root, api);
 
-new ResizeObserver(() => { if (buffer.header) { view.resize(); scheduleDraw(); } }).observe(root.querySelector(".views"));
+new ResizeObserver(() => {
+  if (buffer.header) {
+    view.resize();
+    scheduleDraw();
+  }
+}).observe(root.querySelector(".views"));
 
 const urlParams = {};
 const state = {}; // the player's own state in the URL: step, speed and the embed options

@@ -15,12 +15,21 @@ export class Transport {
       option.textContent = `${s}/s`;
       this.speed.append(option);
     }
-    root.querySelector("#btn-start").addEventListener("click", () => { player.pause(); player.seek(0); });
+    root.querySelector("#btn-start").addEventListener("click", () => {
+      player.pause();
+      player.seek(0);
+    });
     root.querySelector("#btn-back").addEventListener("click", () => player.back());
     root.querySelector("#btn-forward").addEventListener("click", () => player.forward());
-    root.querySelector("#btn-end").addEventListener("click", () => { player.pause(); player.seek(player.total - 1); });
+    root.querySelector("#btn-end").addEventListener("click", () => {
+      player.pause();
+      player.seek(player.total - 1);
+    });
     this.play.addEventListener("click", () => player.toggle());
-    this.scrub.addEventListener("input", () => { player.pause(); player.seek(Number(this.scrub.value)); });
+    this.scrub.addEventListener("input", () => {
+      player.pause();
+      player.seek(Number(this.scrub.value));
+    });
     this.speed.addEventListener("change", () => player.setSpeed(Number(this.speed.value)));
   }
 

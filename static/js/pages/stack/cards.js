@@ -12,13 +12,21 @@ function control(field, value, index) {
     return box;
   }
   if (field.kind === "select") {
-    const select = el("select", data, field.choices.map((c) => el("option", { value: c }, c)));
+    const select = el(
+      "select",
+      data,
+      field.choices.map((c) => el("option", { value: c }, c)),
+    );
     select.value = value;
     return select;
   }
   const attrs = { ...data, spellcheck: "false", autocomplete: "off" };
   if (field.kind === "int" || field.kind === "float") {
-    Object.assign(attrs, { type: "number", step: field.step ?? "1", inputmode: field.kind === "int" ? "numeric" : "decimal" });
+    Object.assign(attrs, {
+      type: "number",
+      step: field.step ?? "1",
+      inputmode: field.kind === "int" ? "numeric" : "decimal",
+    });
     if (field.min !== undefined) attrs.min = String(field.min);
     if (field.max !== undefined) attrs.max = String(field.max);
   } else {
@@ -31,7 +39,18 @@ function control(field, value, index) {
 }
 
 function tool(label, text, action, index, disabled = false) {
-  const button = el("button", { type: "button", class: "tool", "aria-label": label, title: label, "data-action": action, "data-layer": String(index) }, text);
+  const button = el(
+    "button",
+    {
+      type: "button",
+      class: "tool",
+      "aria-label": label,
+      title: label,
+      "data-action": action,
+      "data-layer": String(index),
+    },
+    text,
+  );
   button.disabled = disabled;
   return button;
 }
@@ -58,7 +77,14 @@ export function layerCard(layer, index, count) {
     ? el(
         "div",
         { class: "layer-params", role: "group", "aria-labelledby": `layer-title-${index}` },
-        spec.fields.map((f) => el("label", { class: "field", title: f.help }, el("span", {}, f.label), control(f, layer.values[f.name], index))),
+        spec.fields.map((f) =>
+          el(
+            "label",
+            { class: "field", title: f.help },
+            el("span", {}, f.label),
+            control(f, layer.values[f.name], index),
+          ),
+        ),
       )
     : el("p", { class: "layer-params none" }, "No parameters.");
   return el(

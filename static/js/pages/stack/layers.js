@@ -65,7 +65,8 @@ export function layerFromUrl(type, given) {
   return { type, values: { ...values, ...given } };
 }
 
-const conv = (out, kernel, extra = {}) => newLayer("conv2d", { out_channels: String(out), kernel_size: String(kernel), ...extra });
+const conv = (out, kernel, extra = {}) =>
+  newLayer("conv2d", { out_channels: String(out), kernel_size: String(kernel), ...extra });
 const relu = () => newLayer("relu");
 const maxPool = () => newLayer("max_pool2d");
 const linear = (out) => newLayer("linear", { out_features: String(out) });
@@ -85,8 +86,18 @@ export const PRESETS = {
     label: "LeNet-like",
     input: ["3", "32", "32"],
     layers: () => [
-      conv(6, 5), relu(), maxPool(), conv(16, 5), relu(), maxPool(),
-      newLayer("flatten"), linear(120), relu(), linear(84), relu(), linear(10),
+      conv(6, 5),
+      relu(),
+      maxPool(),
+      conv(16, 5),
+      relu(),
+      maxPool(),
+      newLayer("flatten"),
+      linear(120),
+      relu(),
+      linear(84),
+      relu(),
+      linear(10),
     ],
   },
   bottleneck: {

@@ -37,8 +37,10 @@ function presetModel(name) {
 
 function renderCards(focus = null) {
   for (const card of list.querySelectorAll("li.layer:not(.input-layer)")) card.remove();
-  model.layers.forEach((layer, i) => list.append(layerCard(layer, i, model.layers.length)));
-  inputs.forEach((input, i) => { input.value = model.input[i]; });
+  for (const [i, layer] of model.layers.entries()) list.append(layerCard(layer, i, model.layers.length));
+  inputs.forEach((input, i) => {
+    input.value = model.input[i];
+  });
   for (const card of list.querySelectorAll("li.layer:not(.input-layer) .layer-result")) {
     renderNotComputed(card, "Working it out…");
   }
@@ -67,7 +69,10 @@ function addLayer(type, values) {
   }
   model.layers.push(newLayer(type, values));
   const last = model.layers.length - 1;
-  changed({ structure: true, focus: `li[data-index="${last}"] input, li[data-index="${last}"] select, li[data-index="${last}"] button[data-action="remove"]` });
+  changed({
+    structure: true,
+    focus: `li[data-index="${last}"] input, li[data-index="${last}"] select, li[data-index="${last}"] button[data-action="remove"]`,
+  });
 }
 
 function onTool(action, index) {
@@ -75,13 +80,17 @@ function onTool(action, index) {
   if (action === "remove") {
     layers.splice(index, 1);
     const next = Math.min(index, layers.length - 1);
-    changed({ structure: true, focus: next >= 0 ? `li[data-index="${next}"] button[data-action="remove"]` : "#add-buttons button" });
+    changed({
+      structure: true,
+      focus: next >= 0 ? `li[data-index="${next}"] button[data-action="remove"]` : "#add-buttons button",
+    });
     return;
   }
   const to = action === "up" ? index - 1 : index + 1;
   if (to < 0 || to >= layers.length) return;
   [layers[index], layers[to]] = [layers[to], layers[index]];
-  const button = layers.length > 1 && (to === 0 || to === layers.length - 1) ? (action === "up" ? "down" : "up") : action;
+  const button =
+    layers.length > 1 && (to === 0 || to === layers.length - 1) ? (action === "up" ? "down" : "up") : action;
   changed({ structure: true, focus: `li[data-index="${to}"] button[data-action="${button}"]` });
 }
 
@@ -168,7 +177,10 @@ function outcome(answer, prefix, where) {
     const earlier = problem("layer", prefix.failed_layer, prefix.message, locate(prefix.detail?.[0]).field);
     return { layers: prefix.layers, problem: earlier };
   }
-  return { layers: prefix?.ok ? prefix.layers : [], problem: problem("value", where.layer, answer.message, where.field) };
+  return {
+    layers: prefix?.ok ? prefix.layers : [],
+    problem: problem("value", where.layer, answer.message, where.field),
+  };
 }
 
 function clearMarks() {
@@ -201,11 +213,15 @@ const NOT_COMPUTED = {
 function showInput(shape, problem) {
   const card = $("input-row");
   if (problem?.kind !== "input") {
-    renderResult($("input-result"), { output_shape: shape, receptive_field: INPUT_FIELD, axes: null }, { isInput: true });
+    renderResult(
+      $("input-result"),
+      { output_shape: shape, receptive_field: INPUT_FIELD, axes: null },
+      { isInput: true },
+    );
     return;
   }
   markFailed(card, "This input is not accepted: ", problem.message);
-  (problem.index >= 0 ? [inputs[problem.index]] : inputs).forEach((input) => input.setAttribute("aria-invalid", "true"));
+  for (const input of problem.index >= 0 ? [inputs[problem.index]] : inputs) input.setAttribute("aria-invalid", "true");
   renderNotComputed($("input-result"), "not computed");
 }
 
@@ -236,8 +252,13 @@ function show(answer, prefix, where) {
   showLayers(layers, problem);
   if (problem?.kind === "other") showFailure(problem.message);
   const atLayer = problem?.kind === "layer" || problem?.kind === "value" ? problem.index : null;
-  const volumes = problem?.kind === "input" || problem?.kind === "other" ? [] : [input, ...layers.map((l) => l.output_shape)];
-  renderStrip($("strip"), volumes.map((shape) => ({ shape })), atLayer);
+  const volumes =
+    problem?.kind === "input" || problem?.kind === "other" ? [] : [input, ...layers.map((l) => l.output_shape)];
+  renderStrip(
+    $("strip"),
+    volumes.map((shape) => ({ shape })),
+    atLayer,
+  );
   showTotals(answer, problem, atLayer);
   showCode(answer, atLayer);
 }
@@ -255,7 +276,9 @@ function showCode(answer, atLayer) {
   $("copied").textContent = "";
   $("btn-copy").disabled = !answer.ok;
   if (answer.ok) $("code").textContent = answer.code;
-  else $("code").textContent = `# No code while the stack breaks at ${atLayer !== null ? `layer ${atLayer}` : "the input"}: fix it first.`;
+  else
+    $("code").textContent =
+      `# No code while the stack breaks at ${atLayer !== null ? `layer ${atLayer}` : "the input"}: fix it first.`;
 }
 
 function showFailure(message) {
@@ -277,7 +300,11 @@ function buttons() {
   });
   replace($("preset-buttons"), presets);
   const adds = ADD_BUTTONS.map(([label, type, values]) => {
-    const button = el("button", { type: "button", class: "add-layer", "data-type": type, "aria-label": `Add ${label} layer` }, `+ ${label}`);
+    const button = el(
+      "button",
+      { type: "button", class: "add-layer", "data-type": type, "aria-label": `Add ${label} layer` },
+      `+ ${label}`,
+    );
     button.addEventListener("click", () => addLayer(type, values));
     return button;
   });
@@ -305,18 +332,30 @@ async function start() {
     api.ready = true;
     return;
   }
-  for (const [i, name] of [[0, "max_channels"], [1, "max_side"], [2, "max_side"]]) inputs[i].max = String(limits[name]);
+  for (const [i, name] of [
+    [0, "max_channels"],
+    [1, "max_side"],
+    [2, "max_side"],
+  ])
+    inputs[i].max = String(limits[name]);
   model = presetModel(DEFAULT_PRESET);
   buttons();
   try {
     const fromUrl = decodeStack(readRawQuery(), limits.max_layers);
     if (fromUrl.input || fromUrl.layers) {
-      model = { input: fromUrl.input ?? [...PRESETS[DEFAULT_PRESET].input], layers: fromUrl.layers ?? PRESETS[DEFAULT_PRESET].layers() };
+      model = {
+        input: fromUrl.input ?? [...PRESETS[DEFAULT_PRESET].input],
+        layers: fromUrl.layers ?? PRESETS[DEFAULT_PRESET].layers(),
+      };
     }
   } catch (err) {
     if (!(err instanceof UrlError)) throw err;
     const box = $("url-error");
-    replace(box, el("strong", {}, "This link's stack could not be read. "), `${err.message}. Showing the article's stack instead.`);
+    replace(
+      box,
+      el("strong", {}, "This link's stack could not be read. "),
+      `${err.message}. Showing the article's stack instead.`,
+    );
     box.hidden = false;
   }
   renderCards();

@@ -94,10 +94,18 @@ function decodeLayer(segment, index) {
   const type = decodeText(colon < 0 ? segment : segment.slice(0, colon), `layer ${index}`);
   const spec = LAYER_TYPES[type];
   if (!spec) {
-    throw new UrlError(`layer ${index}: "${type}" is not a layer type; the types are ${Object.keys(LAYER_TYPES).join(", ")}`);
+    throw new UrlError(
+      `layer ${index}: "${type}" is not a layer type; the types are ${Object.keys(LAYER_TYPES).join(", ")}`,
+    );
   }
   const given = {};
-  const params = colon < 0 ? [] : segment.slice(colon + 1).split(",").filter(Boolean);
+  const params =
+    colon < 0
+      ? []
+      : segment
+          .slice(colon + 1)
+          .split(",")
+          .filter(Boolean);
   for (const param of params) {
     const eq = param.indexOf("=");
     if (eq < 0) throw new UrlError(`layer ${index} (${type}): "${decodeText(param, "")}" should be name=value`);

@@ -52,12 +52,25 @@ export function verdicts(layer) {
 function playerAnchor(run) {
   if (!run) return null; // the stack was not run (it broke at its first layer)
   if (run.player) {
-    return el("a", { class: "player-link", href: run.player, title: "with the numbers this layer received from a seeded input" }, "Open in player");
+    return el(
+      "a",
+      { class: "player-link", href: run.player, title: "with the numbers this layer received from a seeded input" },
+      "Open in player",
+    );
   }
   if (run.player_seeded) {
-    return el("a", { class: "player-link", href: run.player_seeded, title: "with a seeded input of this layer's shape" }, "Open in player (new input)");
+    return el(
+      "a",
+      { class: "player-link", href: run.player_seeded, title: "with a seeded input of this layer's shape" },
+      "Open in player (new input)",
+    );
   }
-  return el("span", { class: "no-player", title: run.note }, "No player", el("span", { class: "visually-hidden" }, `: ${run.note}`));
+  return el(
+    "span",
+    { class: "no-player", title: run.note },
+    "No player",
+    el("span", { class: "visually-hidden" }, `: ${run.note}`),
+  );
 }
 
 /** The result part of one card: output shape, parameters, receptive field, jump, verdicts, player link. */
@@ -68,12 +81,20 @@ export function renderResult(container, layer, { isInput = false } = {}) {
   const facts = el(
     "dl",
     { class: "facts" },
-    fact("Output", "out", el("strong", { class: "hwc" }, shapeHWC(shape)), " ", el("span", { class: "chw" }, shapeCHW(shape))),
+    fact(
+      "Output",
+      "out",
+      el("strong", { class: "hwc" }, shapeHWC(shape)),
+      " ",
+      el("span", { class: "chw" }, shapeCHW(shape)),
+    ),
     fact("Parameters", "count", isInput ? "—" : layer.param_count.toLocaleString("en-US")),
     fact("Receptive field", "rf", rf.size),
     fact("Jump", "jump", rf.jump),
   );
-  const notes = verdicts(layer).map((text) => el("p", { class: "verdict" }, el("span", { class: "mark", "aria-hidden": "true" }, "≈ "), text));
+  const notes = verdicts(layer).map((text) =>
+    el("p", { class: "verdict" }, el("span", { class: "mark", "aria-hidden": "true" }, "≈ "), text),
+  );
   const link = isInput ? null : playerAnchor(layer.run);
   replace(container, isInput ? null : el("code", { class: "layer-code" }, layer.code), facts, notes, link);
 }
@@ -104,10 +125,24 @@ export function renderStrip(container, volumes, failed) {
       box.classList.add("flat");
       box.style.height = `${Math.round(10 + 8 * Math.log10(v.shape[0] + 1))}px`;
     }
-    return el("li", { class: "vol-item" }, box, el("span", { class: "vol-label" }, shapeHWC(v.shape)), el("span", { class: "vol-name" }, i === 0 ? "input" : `layer ${i - 1}`));
+    return el(
+      "li",
+      { class: "vol-item" },
+      box,
+      el("span", { class: "vol-label" }, shapeHWC(v.shape)),
+      el("span", { class: "vol-name" }, i === 0 ? "input" : `layer ${i - 1}`),
+    );
   });
   if (failed !== null) {
-    items.push(el("li", { class: "vol-item failed" }, el("span", { class: "vol broken", "aria-hidden": "true" }, "✖"), el("span", { class: "vol-label" }, "breaks"), el("span", { class: "vol-name" }, `layer ${failed}`)));
+    items.push(
+      el(
+        "li",
+        { class: "vol-item failed" },
+        el("span", { class: "vol broken", "aria-hidden": "true" }, "✖"),
+        el("span", { class: "vol-label" }, "breaks"),
+        el("span", { class: "vol-name" }, `layer ${failed}`),
+      ),
+    );
   }
   replace(container, items);
 }

@@ -24,10 +24,12 @@ export function paintCells(canvas, values, cell, colour) {
   const rows = values.length;
   const cols = values[0].length;
   const ctx = fit(canvas, cols * cell, rows * cell);
-  values.forEach((row, r) => row.forEach((v, c) => {
-    ctx.fillStyle = colour(v);
-    ctx.fillRect(c * cell, r * cell, cell, cell);
-  }));
+  for (const [r, row] of values.entries()) {
+    for (const [c, v] of row.entries()) {
+      ctx.fillStyle = colour(v);
+      ctx.fillRect(c * cell, r * cell, cell, cell);
+    }
+  }
   return ctx;
 }
 

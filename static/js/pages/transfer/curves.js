@@ -59,7 +59,10 @@ export function draw(canvas, chart) {
     ctx.lineWidth = 2.5 * z;
     ctx.setLineDash(s.dash.map((d) => d * z));
     ctx.beginPath();
-    s.values.forEach((y, i) => (i ? ctx.lineTo(X(i + 1), Y(y)) : ctx.moveTo(X(i + 1), Y(y))));
+    for (const [i, y] of s.values.entries()) {
+      if (i) ctx.lineTo(X(i + 1), Y(y));
+      else ctx.moveTo(X(i + 1), Y(y));
+    }
     ctx.stroke();
     ctx.setLineDash([]);
     const last = s.values.length;

@@ -12,11 +12,19 @@ export function renderExamples(container, header) {
       "li",
       { class: "tl-examples-row", "data-label": String(digit) },
       el("span", { class: "tl-examples-label" }, `${digit}`),
-      el("span", { class: "tl-examples-items" }, mine.map((e) => {
-        const canvas = digitCanvas(e.pixels, Math.round(TRANSFER.exampleCell * zoom()), `a ${digit}, training image ${e.index}`);
-        canvas.dataset.index = String(e.index);
-        return canvas;
-      })),
+      el(
+        "span",
+        { class: "tl-examples-items" },
+        mine.map((e) => {
+          const canvas = digitCanvas(
+            e.pixels,
+            Math.round(TRANSFER.exampleCell * zoom()),
+            `a ${digit}, training image ${e.index}`,
+          );
+          canvas.dataset.index = String(e.index);
+          return canvas;
+        }),
+      ),
     );
   });
   replace(container, rows);

@@ -32,7 +32,12 @@ export function renderFilters(container, filters, bias, readout) {
       canvas,
       el("figcaption", {}, `filter ${f + 1}`),
     );
-    const show = () => replace(readout, el("strong", {}, `Filter ${f + 1}`), ` weights ${kernel.map((row) => `[${row.map(fmt).join(", ")}]`).join(" ")}, bias ${fmt(bias[f])}`);
+    const show = () =>
+      replace(
+        readout,
+        el("strong", {}, `Filter ${f + 1}`),
+        ` weights ${kernel.map((row) => `[${row.map(fmt).join(", ")}]`).join(" ")}, bias ${fmt(bias[f])}`,
+      );
     item.addEventListener("mouseenter", show);
     item.addEventListener("focus", show);
     return item;

@@ -46,12 +46,17 @@ export class Gallery {
       for (const b of buttons) groups.set(b.dataset.label, [...(groups.get(b.dataset.label) ?? []), b]);
       return [...groups.values()].map((group) => el("span", { class: "tl-gallery-digit" }, group));
     };
-    const row = (seen, title) => el(
-      "div",
-      { class: "tl-gallery-row" },
-      el("span", { class: "tl-gallery-title", "aria-hidden": "true" }, title),
-      el("div", { class: "tl-gallery-items" }, byDigit(this.buttons.filter((b) => b.classList.contains(seen ? "seen" : "new")))),
-    );
+    const row = (seen, title) =>
+      el(
+        "div",
+        { class: "tl-gallery-row" },
+        el("span", { class: "tl-gallery-title", "aria-hidden": "true" }, title),
+        el(
+          "div",
+          { class: "tl-gallery-items" },
+          byDigit(this.buttons.filter((b) => b.classList.contains(seen ? "seen" : "new"))),
+        ),
+      );
     replace(container, row(true, "trained on"), row(false, "new to it"));
     container.addEventListener("keydown", (event) => this.key(event));
   }
@@ -59,7 +64,9 @@ export class Gallery {
   /** Draw the digits again at the current size (presentation mode on or off). */
   repaint() {
     const cell = Math.round(TRANSFER.galleryCell * zoom());
-    this.buttons.forEach((button, i) => paintCells(button.querySelector("canvas"), this.items[i].pixels, cell, grey));
+    for (const [i, button] of this.buttons.entries()) {
+      paintCells(button.querySelector("canvas"), this.items[i].pixels, cell, grey);
+    }
   }
 
   /** Mark `index` as chosen (and focus it when `focus`); tell onPick when `notify`. */

@@ -45,7 +45,10 @@ export function mapSide(width, cols) {
 
 function mapsOf(layer, colour, readout, width) {
   const cols = layer.shape[2];
-  const size = layer.name === "input" ? Math.min(Math.floor((TRANSFER.inputSize * zoom()) / cols) * cols, width) : mapSide(width, cols);
+  const size =
+    layer.name === "input"
+      ? Math.min(Math.floor((TRANSFER.inputSize * zoom()) / cols) * cols, width)
+      : mapSide(width, cols);
   return layer.values.map((map, m) => {
     const label = layer.values.length === 1 ? layer.name : `${layer.name} map ${m + 1}`;
     return mapCanvas(map, size, colour, label, (r, c) => `${label}, row ${r + 1}, column ${c + 1}`, readout);
@@ -56,7 +59,11 @@ function vectorOf(layer, colour, readout) {
   const per = TRANSFER.vectorPerRow;
   const rows = [];
   for (let i = 0; i < layer.values.length; i += per) rows.push(layer.values.slice(i, i + per));
-  const canvas = el("canvas", { class: "tl-map tl-vector", role: "img", "aria-label": `the ${layer.values.length} values of ${layer.name}` });
+  const canvas = el("canvas", {
+    class: "tl-map tl-vector",
+    role: "img",
+    "aria-label": `the ${layer.values.length} values of ${layer.name}`,
+  });
   const cell = Math.round(TRANSFER.vectorCell * zoom());
   const ctx = paintCells(canvas, rows, cell, colour);
   gridLines(ctx, rows.length, per, cell, COLORS.gridLine);
@@ -65,11 +72,22 @@ function vectorOf(layer, colour, readout) {
 }
 
 function scoresOf(layer, colour, classes) {
-  return [el("ol", { class: "tl-scores", "aria-label": "scores" }, layer.values.map((v, i) => {
-    const cell = el("li", { class: "tl-score", "data-class": String(classes[i]) }, el("span", { class: "tl-score-class" }, String(classes[i])), el("span", { class: "tl-score-value" }, fmt(v)));
-    cell.style.backgroundColor = colour(v);
-    return cell;
-  }))];
+  return [
+    el(
+      "ol",
+      { class: "tl-scores", "aria-label": "scores" },
+      layer.values.map((v, i) => {
+        const cell = el(
+          "li",
+          { class: "tl-score", "data-class": String(classes[i]) },
+          el("span", { class: "tl-score-class" }, String(classes[i])),
+          el("span", { class: "tl-score-value" }, fmt(v)),
+        );
+        cell.style.backgroundColor = colour(v);
+        return cell;
+      }),
+    ),
+  ];
 }
 
 function row(layer, modules, classes, prediction, readout, width) {
@@ -81,7 +99,10 @@ function row(layer, modules, classes, prediction, readout, width) {
   else if (layer.name === "fc") body = scoresOf(layer, colour, classes);
   else if (layer.shape.length === 1) body = vectorOf(layer, colour, readout);
   else body = mapsOf(layer, colour, readout, width);
-  const maps = layer.shape.length === 3 && layer.shape[0] > 1 ? `${count(layer.shape[0])} maps of ${layer.shape[1]}×${layer.shape[2]}` : null;
+  const maps =
+    layer.shape.length === 3 && layer.shape[0] > 1
+      ? `${count(layer.shape[0])} maps of ${layer.shape[1]}×${layer.shape[2]}`
+      : null;
   const head = el(
     "div",
     { class: "tl-row-head" },
@@ -91,7 +112,12 @@ function row(layer, modules, classes, prediction, readout, width) {
     el("span", { class: "tl-row-note" }, maps ?? DESCRIBE[layer.name] ?? ""),
     layer.name === "softmax" ? null : el("span", { class: "tl-row-scale" }, `colour scale ±${fmt(scale)}`),
   );
-  return el("li", { class: `tl-row tl-row-${layer.name}`, "data-layer": layer.name }, head, el("div", { class: "tl-row-body" }, body));
+  return el(
+    "li",
+    { class: `tl-row tl-row-${layer.name}`, "data-layer": layer.name },
+    head,
+    el("div", { class: "tl-row-body" }, body),
+  );
 }
 
 /** The width of a row's body in `list` as laid out now (a probe row is added and removed). */
@@ -109,7 +135,10 @@ export function renderMaps(list, answer, model, readout) {
   modules.softmax = "softmax";
   replace(list);
   const width = bodyWidth(list);
-  replace(list, answer.layers.map((layer) => row(layer, modules, model.classes, answer.prediction, readout, width)));
+  replace(
+    list,
+    answer.layers.map((layer) => row(layer, modules, model.classes, answer.prediction, readout, width)),
+  );
   readout.textContent = "Point at (or tap) a cell for its value.";
   return list.clientWidth; // what the maps were fitted to
 }

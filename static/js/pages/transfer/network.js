@@ -41,7 +41,11 @@ function badge(role) {
 function box(layer) {
   return el(
     "li",
-    { class: `tl-layer ${layer.when_reused}${layer.params ? " has-params" : ""}`, "data-layer": layer.name, "data-role": layer.when_reused },
+    {
+      class: `tl-layer ${layer.when_reused}${layer.params ? " has-params" : ""}`,
+      "data-layer": layer.name,
+      "data-role": layer.when_reused,
+    },
     el("span", { class: "tl-layer-name" }, layer.name),
     el("code", { class: "tl-module" }, layer.module),
     el("span", { class: "tl-out" }, "out ", el("strong", {}, shapeText(layer.output))),

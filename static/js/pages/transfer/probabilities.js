@@ -11,15 +11,24 @@ export function percent(p) {
 
 export function probabilityBars(probabilities, classes, prediction) {
   const top = classes.indexOf(prediction);
-  return el("ol", { class: "tl-bars", "aria-label": "probability of each class" }, probabilities.map((p, i) => {
-    const fill = el("span", { class: "tl-bar-fill" });
-    fill.style.width = `${Math.max(0, Math.min(1, p)) * 100}%`;
-    return el(
-      "li",
-      { class: `tl-bar${i === top ? " top" : ""}`, "data-class": String(classes[i]), "data-probability": String(p) },
-      el("span", { class: "tl-bar-class" }, String(classes[i])),
-      el("span", { class: "tl-bar-track" }, fill),
-      el("span", { class: "tl-bar-value" }, percent(p), i === top ? el("span", { class: "tl-bar-top" }, " ◆ answer") : null),
-    );
-  }));
+  return el(
+    "ol",
+    { class: "tl-bars", "aria-label": "probability of each class" },
+    probabilities.map((p, i) => {
+      const fill = el("span", { class: "tl-bar-fill" });
+      fill.style.width = `${Math.max(0, Math.min(1, p)) * 100}%`;
+      return el(
+        "li",
+        { class: `tl-bar${i === top ? " top" : ""}`, "data-class": String(classes[i]), "data-probability": String(p) },
+        el("span", { class: "tl-bar-class" }, String(classes[i])),
+        el("span", { class: "tl-bar-track" }, fill),
+        el(
+          "span",
+          { class: "tl-bar-value" },
+          percent(p),
+          i === top ? el("span", { class: "tl-bar-top" }, " ◆ answer") : null,
+        ),
+      );
+    }),
+  );
 }

@@ -34,8 +34,28 @@ export function renderResults(table, sentence, header, done) {
   ];
   replace(
     table,
-    el("thead", {}, el("tr", {}, el("th", { scope: "col" }, `After ${done.epochs} epochs`), RUNS.map((run) => el("th", { scope: "col", class: `run-${run}` }, TITLES[run])))),
-    el("tbody", {}, rows.map(([name, value]) => el("tr", {}, el("th", { scope: "row" }, name), RUNS.map((run) => el("td", { class: `run-${run}` }, value(run)))))),
+    el(
+      "thead",
+      {},
+      el(
+        "tr",
+        {},
+        el("th", { scope: "col" }, `After ${done.epochs} epochs`),
+        RUNS.map((run) => el("th", { scope: "col", class: `run-${run}` }, TITLES[run])),
+      ),
+    ),
+    el(
+      "tbody",
+      {},
+      rows.map(([name, value]) =>
+        el(
+          "tr",
+          {},
+          el("th", { scope: "row" }, name),
+          RUNS.map((run) => el("td", { class: `run-${run}` }, value(run))),
+        ),
+      ),
+    ),
   );
   replace(
     sentence,

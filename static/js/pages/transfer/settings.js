@@ -21,4 +21,5 @@ export function writeSettings(settings) {
 }
 
 /** The training settings as the query of GET /api/transfer/train. */
-export const trainQuery = (s) => new URLSearchParams({ shots: s.shots, epochs: s.epochs, lr: s.lr, seed: s.seed }).toString();
+export const trainQuery = (s) =>
+  new URLSearchParams({ shots: s.shots, epochs: s.epochs, lr: s.lr, seed: s.seed }).toString();

@@ -14,7 +14,7 @@ import { draw } from "./curves.js";
 import { renderExamples } from "./examples.js";
 import { count } from "./network.js";
 import { percent } from "./probabilities.js";
-import { lossText, renderResults, RUNS } from "./results.js";
+import { lossText, RUNS, renderResults } from "./results.js";
 
 const ACCURACY_TICKS = [0, 0.25, 0.5, 0.75, 1];
 
@@ -74,7 +74,8 @@ export class Training {
       if (mine === this.token && !this.state.done) this.fail("the training stream ended before its last line.");
     } catch (err) {
       if (err.name === "AbortError" || mine !== this.token) return;
-      if (err.verdict) this.fail(err.message, err.param); // the check refused these settings
+      if (err.verdict)
+        this.fail(err.message, err.param); // the check refused these settings
       else this.fail(`the training could not be read: ${err.message || err}`);
     }
   }
@@ -135,14 +136,27 @@ export class Training {
     const series = (key) => RUNS.map((run) => ({ ...TRANSFER.runs[run], values: shown.map((e) => e[run][key]) }));
     const width = Math.max(240, Math.floor(this.ui.accuracy.parentElement.clientWidth));
     const base = { width, height: Math.round(TRANSFER.chartHeight * zoom()), epochs: header.epochs, zoom: zoom() };
-    draw(this.ui.accuracy, { ...base, yMax: 1, ticks: ACCURACY_TICKS, format: (y) => `${Math.round(y * 100)}%`, series: series("test_accuracy") });
+    draw(this.ui.accuracy, {
+      ...base,
+      yMax: 1,
+      ticks: ACCURACY_TICKS,
+      format: (y) => `${Math.round(y * 100)}%`,
+      series: series("test_accuracy"),
+    });
     const lossTicks = niceTicks(Math.max(0, ...epochs.map((e) => Math.max(e.transfer.loss, e.scratch.loss))));
-    draw(this.ui.loss, { ...base, yMax: lossTicks.at(-1), ticks: lossTicks, format: (y) => String(y), series: series("loss") });
+    draw(this.ui.loss, {
+      ...base,
+      yMax: lossTicks.at(-1),
+      ticks: lossTicks,
+      format: (y) => String(y),
+      series: series("loss"),
+    });
     const now = shown.at(-1);
     if (now && !this.state.finished) {
-      this.ui.live.textContent = `Epoch ${now.epoch} of ${header.epochs}: held-out accuracy ${percent(now.transfer.test_accuracy)} `
-        + `(frozen + new layer) and ${percent(now.scratch.test_accuracy)} (from scratch); training loss `
-        + `${lossText(now.transfer.loss)} and ${lossText(now.scratch.loss)}.`;
+      this.ui.live.textContent =
+        `Epoch ${now.epoch} of ${header.epochs}: held-out accuracy ${percent(now.transfer.test_accuracy)} ` +
+        `(frozen + new layer) and ${percent(now.scratch.test_accuracy)} (from scratch); training loss ` +
+        `${lossText(now.transfer.loss)} and ${lossText(now.scratch.loss)}.`;
     }
   }
 }

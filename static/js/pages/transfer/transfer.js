@@ -43,8 +43,14 @@ function showModel(model) {
   );
   replace(
     $("tl-net-reuse"),
-    `To recognise ${fresh} instead, the layers marked `, el("strong", {}, "frozen"), " are kept exactly as they are, and the last layer, ",
-    "whose 5 outputs stand for ", known, ", is ", el("strong", {}, "replaced"), ` by a new one with 5 outputs for ${fresh}, `,
+    `To recognise ${fresh} instead, the layers marked `,
+    el("strong", {}, "frozen"),
+    " are kept exactly as they are, and the last layer, ",
+    "whose 5 outputs stand for ",
+    known,
+    ", is ",
+    el("strong", {}, "replaced"),
+    ` by a new one with 5 outputs for ${fresh}, `,
     `starting from random weights. Only it trains: ${count(model.new_task.trainable)} of the ${count(model.params)} parameters.`,
   );
   renderNetwork($("tl-net"), model);
@@ -61,14 +67,18 @@ function verdict(answer, model) {
     return [
       el("strong", {}, `A ${answer.label}: a digit this network never saw. `),
       `It was trained on ${known} only, and its last layer has one output for each of ${known}, so whatever it is shown, `,
-      "its answer is one of them: here it says ", said, ". That is why, to recognise the new digits, the last layer is replaced ",
+      "its answer is one of them: here it says ",
+      said,
+      ". That is why, to recognise the new digits, the last layer is replaced ",
       "by a new one for them (trained below) while the layers before it are kept.",
     ];
   }
   const right = answer.prediction === answer.label;
   return [
     el("strong", {}, `A ${answer.label}: one of the digits it was trained on (${known}). `),
-    "It says ", said, right ? ", which is right." : `, which is wrong: it is a ${answer.label}.`,
+    "It says ",
+    said,
+    right ? ", which is right." : `, which is wrong: it is a ${answer.label}.`,
   ];
 }
 
@@ -112,7 +122,9 @@ function setupTraining() {
     sentence: $("tl-sentence"),
     run: $("tl-run"),
   };
-  const training = new Training(ui, api.training, () => { $("tl-train").textContent = "Train again"; });
+  const training = new Training(ui, api.training, () => {
+    $("tl-train").textContent = "Train again";
+  });
   for (const name of FIELDS) setFieldValue(fields[name], api.settings[name]);
   $("tl-form").addEventListener("change", () => {
     readFields();

@@ -7,7 +7,8 @@ import { narrateWindow, renderConvStep } from "../arithmetic.js";
 import { renderFormula } from "../formula.js";
 
 export default {
-  createView: (canvases) => new WindowedView(canvases, { depth: canvases.depth ? new DepthView(canvases.depth) : null }),
+  createView: (canvases) =>
+    new WindowedView(canvases, { depth: canvases.depth ? new DepthView(canvases.depth) : null }),
   renderStep: renderConvStep,
   narrate: narrateWindow,
   renderSide: renderFormula,
