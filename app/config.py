@@ -26,6 +26,11 @@ class Settings(BaseSettings):
     max_window_values: int = 8_000_000  # values in all the windows of one op (memory: 8 bytes each)
     max_body_bytes: int = 8 * 1024 * 1024  # request bodies
     max_layers: int = 64  # layers in a stack
+    max_features: int = 4096  # channels, groups or features of one stack layer (shapes only, no arrays)
+    max_divisor: int = 10_000  # avg_pool2d's divisor_override
+    max_norm_type: float = 16.0  # lp_pool2d's norm_type (beyond it x^p overflows for modest inputs)
+    max_array_text: int = 200_000  # characters of an input or weight written as text in a URL
+    max_bias_text: int = 20_000  # characters of conv2d's bias written as text in a URL
     max_macs: int = 120_000_000  # multiply-adds in one conv2d (224x224x3, 64 3x3 filters: 87M)
     max_gif_frames: int = 120  # frames in one exported GIF (steps beyond are sampled evenly)
     max_gif_pixels: int = 80_000_000  # frames x width x height of one GIF (1 byte each while encoding)

@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import __version__
-from app.api import augment, exports, images, lessons, stack, stack_run, traces, transfer
+from app.api import augment, exports, images, lessons, ops, stack, stack_run, traces, transfer
 from app.config import get_settings
 from app.engine.errors import ParamError
 from app.http import errors
@@ -45,6 +45,7 @@ def create_app() -> FastAPI:
     app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
     app.add_middleware(HttpCaching)
     app.add_middleware(SecurityHeaders)
+    app.include_router(ops.router)
     app.include_router(traces.router)
     app.include_router(stack.router)
     app.include_router(stack_run.router)

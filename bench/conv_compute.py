@@ -20,6 +20,7 @@ import statistics
 import sys
 import time
 from collections.abc import Callable
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -32,8 +33,9 @@ from app.api import build  # noqa: E402
 from app.config import get_settings  # noqa: E402
 from app.engine import conv2d as conv_module  # noqa: E402
 from app.engine.pad import pad  # noqa: E402
+from app.engine.specs import OPS  # noqa: E402
 from app.http import frames as frames  # noqa: E402
-from app.schemas import traces as s  # noqa: E402
+from app.schemas.traces import QUERIES  # noqa: E402
 
 RUNS = 20
 
@@ -94,18 +96,42 @@ def conv_breakdown() -> None:
 
 CONV_32 = {"in_channels": 3, "height": 32, "width": 32, "out_channels": 6, "kernel_size": "5", "padding": "2"}
 CONV_224 = {"in_channels": 3, "height": 224, "width": 224, "kernel_size": "3", "padding": "1"}
-TRACES: list[tuple[str, Callable[..., Any], type[s.Query], dict[str, Any], str]] = [
-    ("conv 3x32x32 6x5x5 pad 2", build.conv2d_query, s.Conv2dQuery, CONV_32, "full"),
-    ("conv 3x32x32 6x5x5 pad 2", build.conv2d_query, s.Conv2dQuery, CONV_32, "compact"),
-    ("conv 7x7 lesson default", build.conv2d_query, s.Conv2dQuery, {}, "full"),
-    ("conv 3x224x224 1x3x3 pad 1", build.conv2d_query, s.Conv2dQuery, CONV_224 | {"out_channels": 1}, "full"),
-    ("conv 3x224x224 20x3x3 pad 1", build.conv2d_query, s.Conv2dQuery, CONV_224 | {"out_channels": 20}, "compact"),
-    ("relu 2x160x160", build.relu_query, s.ReluQuery, {"in_channels": 2, "height": 160, "width": 160}, "full"),
-    ("relu 3x256x256", build.relu_query, s.ReluQuery, {"in_channels": 3, "height": 256, "width": 256}, "compact"),
+TRACES: list[tuple[str, Callable[..., Any], type[Any], dict[str, Any], str]] = [
+    ("conv 3x32x32 6x5x5 pad 2", partial(build.from_query, OPS["conv2d"]), QUERIES["conv2d"], CONV_32, "full"),
+    ("conv 3x32x32 6x5x5 pad 2", partial(build.from_query, OPS["conv2d"]), QUERIES["conv2d"], CONV_32, "compact"),
+    ("conv 7x7 lesson default", partial(build.from_query, OPS["conv2d"]), QUERIES["conv2d"], {}, "full"),
+    (
+        "conv 3x224x224 1x3x3 pad 1",
+        partial(build.from_query, OPS["conv2d"]),
+        QUERIES["conv2d"],
+        CONV_224 | {"out_channels": 1},
+        "full",
+    ),
+    (
+        "conv 3x224x224 20x3x3 pad 1",
+        partial(build.from_query, OPS["conv2d"]),
+        QUERIES["conv2d"],
+        CONV_224 | {"out_channels": 20},
+        "compact",
+    ),
+    (
+        "relu 2x160x160",
+        partial(build.from_query, OPS["relu"]),
+        QUERIES["relu"],
+        {"in_channels": 2, "height": 160, "width": 160},
+        "full",
+    ),
+    (
+        "relu 3x256x256",
+        partial(build.from_query, OPS["relu"]),
+        QUERIES["relu"],
+        {"in_channels": 3, "height": 256, "width": 256},
+        "compact",
+    ),
     (
         "max_pool 3x256x256 k2",
-        build.max_pool2d_query,
-        s.MaxPool2dQuery,
+        partial(build.from_query, OPS["max_pool2d"]),
+        QUERIES["max_pool2d"],
         {"in_channels": 3, "height": 256, "width": 256},
         "full",
     ),

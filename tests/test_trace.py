@@ -6,17 +6,17 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from app.api.traces import OPS
+from app.api import build
 from app.config import get_settings
+from app.engine.specs import OPS
 from app.http import frames
-from app.schemas import traces as s
+from app.schemas.traces import QUERIES
 
 BIG = {"in_channels": "3", "height": "40", "width": "40"}
 
 
 def built(op: str, query: dict[str, str]) -> frames.Trace:
-    _, _, query_model, from_query, _ = OPS[op]
-    return from_query(query_model.model_validate(query), get_settings())
+    return build.from_query(OPS[op], QUERIES[op].model_validate(query), get_settings())
 
 
 @pytest.mark.parametrize("op", list(OPS))
@@ -57,8 +57,10 @@ def test_special_values_and_types_survive_the_split(monkeypatch: pytest.MonkeyPa
 
 
 def test_a_large_done_frame_is_cut_into_pieces_of_bounded_size() -> None:
-    query = s.Conv2dQuery.model_validate({"in_channels": "1", "height": "128", "width": "128", "out_channels": "16"})
-    trace = OPS["conv2d"][3](query, get_settings())
+    query = QUERIES["conv2d"].model_validate(
+        {"in_channels": "1", "height": "128", "width": "128", "out_channels": "16"}
+    )
+    trace = build.from_query(OPS["conv2d"], query, get_settings())
     pieces = list(frames.encode_pieces(frames.done(trace), limit=20_000))
     # at most PIECE_BYTES of small parts, then one block of 20k numbers of at most 24 characters and a comma
     assert max(len(piece) for piece in pieces) < frames.PIECE_BYTES + 20_000 * 25

@@ -11,12 +11,9 @@ from typing import Any
 import numpy as np
 
 from app.config import Settings
-from app.engine.conv2d import conv2d
-from app.engine.dropout import dropout
 from app.engine.errors import Described, ParamError, TooLargeError
-from app.engine.pool import avg_pool2d, lp_pool2d, max_pool2d
-from app.engine.relu import relu
 from app.engine.samples import sample_bias, sample_input, sample_weight
+from app.engine.spec import OpSpec, Param
 from app.http.frames import Trace
 from app.http.textarrays import parse_array
 from app.schemas import traces as s
@@ -34,23 +31,6 @@ def bounded_pair(name: str, text: str, low: int, high: int) -> int | tuple[int, 
         if not low <= item <= high:
             raise ParamError(name, value, f"must be from {low} to {high}")
     return value
-
-
-def parse_padding(text: str, cfg: Settings) -> int | tuple[int, int] | str:
-    text = text.strip()
-    return text if text in ("same", "valid") else bounded_pair("padding", text, 0, cfg.max_padding)
-
-
-def stride_of(text: str, cfg: Settings) -> int | tuple[int, int]:
-    return bounded_pair("stride", text, 1, cfg.max_stride)
-
-
-def dilation_of(text: str, cfg: Settings) -> int | tuple[int, int]:
-    return bounded_pair("dilation", text, 1, cfg.max_dilation)
-
-
-def kernel_of(text: str, cfg: Settings) -> int | tuple[int, int]:
-    return bounded_pair("kernel_size", text, 1, cfg.max_kernel)
 
 
 def check_dims(name: str, shape: tuple[int, ...], caps: tuple[tuple[str, int], ...]) -> None:
@@ -83,31 +63,75 @@ def query_input(op: str, q: s.Query, seed: int, cfg: Settings) -> np.ndarray:
     return sample_input(op, seed, q.in_channels, q.height, q.width)
 
 
-def conv2d_query(q: s.Conv2dQuery, cfg: Settings) -> Trace:
-    x = query_input("conv2d", q, q.seed, cfg)
-    channels = x.shape[0]
-    if q.weight is not None:
-        weight = parse_array("weight", q.weight, 4)
+def from_query(spec: OpSpec, q: s.Query, cfg: Settings) -> Trace:
+    """A GET query -> the op's trace: the input (and a weight's tensors) generated or parsed,
+    each parameter bounded as the POST body bounds it."""
+    return _call(spec.engine, spec, q, cfg)
+
+
+def plan_query(spec: OpSpec, q: s.Query, cfg: Settings) -> Any:
+    """What ``from_query`` would check, and the geometry it would find, without computing the op:
+    the same tensors and parameters go to the op's plan instead of its engine function."""
+    return _call(spec.plan, spec, q, cfg)
+
+
+def _call(fn: Any, spec: OpSpec, q: s.Query, cfg: Settings) -> Any:
+    x = query_input(spec.name, q, getattr(q, "input_seed", q.seed), cfg)
+    tensors: list[Any] = [x]
+    if "weight" in spec.takes:
+        tensors += _query_weight(spec, q, x.shape[0], cfg)
+    params = {p.name: _query_param(p, getattr(q, p.name), cfg) for p in _own(spec)}
+    return fn(*tensors, **params, **spec.engine_caps(cfg))
+
+
+def from_body(spec: OpSpec, b: s.Body, cfg: Settings) -> Trace:
+    """A POST body -> the op's trace."""
+    tensors: list[Any] = [_body_input(b, cfg)]
+    shape: tuple[int, ...] = ()
+    if "weight" in spec.takes:
+        shape = _nested_shape("weight", b.weight)  # type: ignore[attr-defined]
+        tensors += [b.weight, b.bias]  # type: ignore[attr-defined]
+    params = {p.name: getattr(b, p.name) for p in _own(spec)}
+    try:
+        return spec.engine(*tensors, **params, **spec.engine_caps(cfg))  # type: ignore[misc]
+    except ParamError as err:
+        if err.param != "kernel_size" or not shape:
+            raise
+        # a POST body has no kernel_size: the kernel is the weight's last two dimensions
+        value = err.value if isinstance(err, TooLargeError) else Described(f"kernels of {shape[2]}x{shape[3]}")
+        raise type(err)("weight", value, err.rule) from None
+
+
+def _own(spec: OpSpec) -> tuple[Param, ...]:
+    """The parameters a request gives by name (a weight's shape and a bias come as tensors)."""
+    if "weight" not in spec.takes:
+        return spec.params
+    return tuple(p for p in spec.params if p.name not in s.FROM_TENSORS)
+
+
+def _query_param(param: Param, value: Any, cfg: Settings) -> Any:
+    if value is None or param.kind not in ("pair", "padding"):
+        return value
+    if param.kind == "padding" and value.strip() in param.choices:
+        return value.strip()
+    low, high = param.bounds(cfg)
+    return bounded_pair(param.name, value, int(low or 0), int(high or 0))
+
+
+def _query_weight(spec: OpSpec, q: s.Query, channels: int, cfg: Settings) -> list[Any]:
+    """The weight and bias of a GET query: given as text, or seeded from its sizes."""
+    text = getattr(q, "weight", None)
+    if text is not None:
+        weight = parse_array("weight", text, 4)
         caps = (("filters", cfg.max_filters), ("channels", cfg.max_channels))
         check_dims("weight", weight.shape, (*caps, ("kernel rows", cfg.max_kernel), ("kernel columns", cfg.max_kernel)))
     else:
-        if channels % q.groups:
-            raise ParamError("groups", q.groups, f"must divide the input channels ({channels})")
-        kh, kw = _pair(kernel_of(q.kernel_size, cfg))
-        weight = sample_weight(q.seed, q.out_channels, channels // q.groups, kh, kw)
-    bias = _bias(q.bias, q.seed, weight.shape[0])
-    return conv2d(
-        x,
-        weight,
-        bias,
-        stride_of(q.stride, cfg),
-        parse_padding(q.padding, cfg),
-        dilation_of(q.dilation, cfg),
-        q.groups,
-        q.padding_mode,
-        max_macs=cfg.max_macs,
-        max_windows=cfg.max_window_values,
-    )
+        groups = getattr(q, "groups", 1)
+        if channels % groups:
+            raise ParamError("groups", groups, f"must divide the input channels ({channels})")
+        kh, kw = _pair(_query_param(spec.param("kernel_size"), q.kernel_size, cfg))  # type: ignore[attr-defined]
+        weight = sample_weight(q.seed, q.out_channels, channels // groups, kh, kw)  # type: ignore[attr-defined]
+    return [weight, _bias(q.bias, q.seed, weight.shape[0])]  # type: ignore[attr-defined]
 
 
 def _pair(value: int | tuple[int, int]) -> tuple[int, int]:
@@ -124,46 +148,6 @@ def _bias(text: str, seed: int, filters: int) -> np.ndarray | None:
         return parse_array("bias", text, 1)  # the values themselves: '1' is one bias of 1
     except ParamError:
         raise ParamError("bias", text, "must be true, false, or one number per filter, like 1,-1") from None
-
-
-def _pool_args(q: s.PoolQuery, cfg: Settings) -> dict[str, Any]:
-    return {
-        "kernel_size": kernel_of(q.kernel_size, cfg),
-        "stride": None if q.stride is None else stride_of(q.stride, cfg),
-        "ceil_mode": q.ceil_mode,
-        "max_windows": cfg.max_window_values,
-    }
-
-
-def max_pool2d_query(q: s.MaxPool2dQuery, cfg: Settings) -> Trace:
-    x = query_input("max_pool2d", q, q.seed, cfg)
-    pads = bounded_pair("padding", q.padding, 0, cfg.max_padding)
-    return max_pool2d(x, padding=pads, dilation=dilation_of(q.dilation, cfg), **_pool_args(q, cfg))
-
-
-def avg_pool2d_query(q: s.AvgPool2dQuery, cfg: Settings) -> Trace:
-    x = query_input("avg_pool2d", q, q.seed, cfg)
-    return avg_pool2d(
-        x,
-        padding=bounded_pair("padding", q.padding, 0, cfg.max_padding),
-        count_include_pad=q.count_include_pad,
-        divisor_override=q.divisor_override,
-        **_pool_args(q, cfg),
-    )
-
-
-def lp_pool2d_query(q: s.LpPool2dQuery, cfg: Settings) -> Trace:
-    x = query_input("lp_pool2d", q, q.seed, cfg)
-    return lp_pool2d(x, q.norm_type, **_pool_args(q, cfg))
-
-
-def relu_query(q: s.ReluQuery, cfg: Settings) -> Trace:
-    return relu(query_input("relu", q, q.seed, cfg))
-
-
-def dropout_query(q: s.DropoutQuery, cfg: Settings) -> Trace:
-    x = query_input("dropout", q, q.input_seed, cfg)
-    return dropout(x, q.p, q.training, q.seed, q.variant)
 
 
 def _body_input(b: s.Body, cfg: Settings) -> np.ndarray:
@@ -187,62 +171,6 @@ def _nested_shape(name: str, nested: list[Any]) -> tuple[int, ...]:
         shape.append(len(first))
         level = [(f"{path}[{i}]", sub) for path, item in level for i, sub in enumerate(item)]
     return tuple(shape)
-
-
-def conv2d_body(b: s.Conv2dBody, cfg: Settings) -> Trace:
-    x = _body_input(b, cfg)
-    shape = _nested_shape("weight", b.weight)
-    try:
-        return conv2d(
-            x,
-            b.weight,
-            b.bias,
-            b.stride,
-            b.padding,
-            b.dilation,
-            b.groups,
-            b.padding_mode,
-            cfg.max_macs,
-            cfg.max_window_values,
-        )
-    except ParamError as err:
-        if err.param != "kernel_size":
-            raise
-        # a POST body has no kernel_size: the kernel is the weight's last two dimensions
-        value = err.value if isinstance(err, TooLargeError) else Described(f"kernels of {shape[2]}x{shape[3]}")
-        raise type(err)("weight", value, err.rule) from None
-
-
-def max_pool2d_body(b: s.MaxPool2dBody, cfg: Settings) -> Trace:
-    x = _body_input(b, cfg)
-    return max_pool2d(x, b.kernel_size, b.stride, b.padding, b.dilation, b.ceil_mode, cfg.max_window_values)
-
-
-def avg_pool2d_body(b: s.AvgPool2dBody, cfg: Settings) -> Trace:
-    x = _body_input(b, cfg)
-    return avg_pool2d(
-        x,
-        b.kernel_size,
-        b.stride,
-        b.padding,
-        b.ceil_mode,
-        b.count_include_pad,
-        b.divisor_override,
-        cfg.max_window_values,
-    )
-
-
-def lp_pool2d_body(b: s.LpPool2dBody, cfg: Settings) -> Trace:
-    x = _body_input(b, cfg)
-    return lp_pool2d(x, b.norm_type, b.kernel_size, b.stride, b.ceil_mode, cfg.max_window_values)
-
-
-def relu_body(b: s.ReluBody, cfg: Settings) -> Trace:
-    return relu(_body_input(b, cfg))
-
-
-def dropout_body(b: s.DropoutBody, cfg: Settings) -> Trace:
-    return dropout(_body_input(b, cfg), b.p, b.training, b.seed, b.variant)
 
 
 def resolve_detail(detail: str, total: int, per_step: int, cfg: Settings) -> str:

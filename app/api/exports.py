@@ -8,19 +8,22 @@ check, the pixel cap included, runs before a pixel is drawn. Same URL, same byte
 
 import io
 import re
+from functools import partial
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query
 from fastapi.responses import Response
 from pydantic import Field, create_model
 
-from app.api.traces import OPS
+from app.api import build
 from app.config import Settings, get_settings
 from app.engine.errors import Described, ParamError, TooLargeError
+from app.engine.specs import OPS
 from app.export import render_png
 from app.http import busy
 from app.http.frames import Trace
 from app.schemas import traces as s
+from app.schemas.traces import QUERIES
 
 router = APIRouter(tags=["export"])
 _S = get_settings()
@@ -136,5 +139,5 @@ def _add(op: str, gif_model: Any, png_model: Any, from_query: Any) -> None:
     )
 
 
-for _op, (_body, _from_body, _query, _from_query, _summary) in OPS.items():
-    _add(_op, gif_query(_query), png_query(_query), _from_query)
+for _op, _spec in OPS.items():
+    _add(_op, gif_query(QUERIES[_op]), png_query(QUERIES[_op]), partial(build.from_query, _spec))

@@ -4,7 +4,7 @@ Each request is validated and its header frame built before the response starts,
 so every bad request is a 4xx and a 200 always streams to the end.
 """
 
-from collections.abc import Callable
+import math
 from typing import Annotated, Any
 
 import orjson
@@ -15,52 +15,16 @@ from pydantic import BaseModel, ValidationError
 from app.api import build
 from app.config import Settings, get_settings
 from app.engine.errors import ParamError, TooLargeError
+from app.engine.spec import OpSpec
+from app.engine.specs import OPS
 from app.http import busy, frames
 from app.http.errors import problem, validation_problems
 from app.http.streaming import Stream
-from app.schemas import traces as s
+from app.schemas.traces import BODIES, QUERIES
 
 router = APIRouter(tags=["traces"])
 NDJSON = "application/x-ndjson"
 
-OPS: dict[str, tuple[type[s.Body], Callable[..., frames.Trace], type[s.Query], Callable[..., frames.Trace], str]] = {
-    "conv2d": (
-        s.Conv2dBody,
-        build.conv2d_body,
-        s.Conv2dQuery,
-        build.conv2d_query,
-        "2-D convolution (cross-correlation) of a (C, H, W) input with (F, C/groups, kH, kW) weights",
-    ),
-    "max_pool2d": (
-        s.MaxPool2dBody,
-        build.max_pool2d_body,
-        s.MaxPool2dQuery,
-        build.max_pool2d_query,
-        "max pooling, with the argmax of every window",
-    ),
-    "avg_pool2d": (
-        s.AvgPool2dBody,
-        build.avg_pool2d_body,
-        s.AvgPool2dQuery,
-        build.avg_pool2d_query,
-        "average pooling, with the divisor of every window",
-    ),
-    "lp_pool2d": (
-        s.LpPool2dBody,
-        build.lp_pool2d_body,
-        s.LpPool2dQuery,
-        build.lp_pool2d_query,
-        "power-average (Lp) pooling; norm_type=2 is L2-norm pooling",
-    ),
-    "relu": (s.ReluBody, build.relu_body, s.ReluQuery, build.relu_query, "ReLU, max(0, x), with its mask"),
-    "dropout": (
-        s.DropoutBody,
-        build.dropout_body,
-        s.DropoutQuery,
-        build.dropout_query,
-        "dropout (or dropout2d) in training or evaluation, with its seeded mask",
-    ),
-}
 STREAM_DOC: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "NDJSON: a header line, step batches, a done line (docs/TRACE_FORMAT.md)",
@@ -74,14 +38,14 @@ STREAM_DOC: dict[int | str, dict[str, Any]] = {
 
 def streamed_numbers(trace: frames.Trace, detail: str) -> int:
     """Numbers in all the step frames: what a trace costs to encode and send."""
-    per_step = frames.numbers_per_step(trace) if detail == "full" else trace.output.ndim + 1  # compact: index, value
+    per_step = trace.numbers_per_step() if detail == "full" else trace.output.ndim + 1  # compact: index, value
     return trace.total_steps * per_step
 
 
 def respond(trace: frames.Trace, detail: str, cfg: Settings) -> StreamingResponse:
     """The stream of a validated trace. A large one takes a busy slot (503 when none is free),
     held until the stream ends or the client goes."""
-    detail = build.resolve_detail(detail, trace.total_steps, frames.numbers_per_step(trace), cfg)
+    detail = build.resolve_detail(detail, trace.total_steps, trace.numbers_per_step(), cfg)
     first = frames.encode(frames.header(trace, detail))
     body = frames.stream(first, trace, detail)
     if streamed_numbers(trace, detail) > cfg.large_trace_numbers:
@@ -117,12 +81,14 @@ class Check(BaseModel):
     steps: int | None = None
 
 
-def check(query_model: type[s.Query], from_query: Any, request: Request, cfg: Settings) -> Check:
-    """Validate and build exactly as GET trace does, and say what it would answer."""
+def check(spec: OpSpec, request: Request, cfg: Settings) -> Check:
+    """Validate a GET trace's query and check its op's arguments and geometry (the op's plan),
+    without computing the op, and say what GET /trace would answer."""
     try:
-        query = query_model.model_validate(dict(request.query_params))
-        trace = from_query(query, cfg)
-        build.resolve_detail(query.detail, trace.total_steps, frames.numbers_per_step(trace), cfg)
+        query = QUERIES[spec.name].model_validate(dict(request.query_params))
+        plan = build.plan_query(spec, query, cfg)
+        steps = math.prod(plan.output_shape)
+        build.resolve_detail(query.detail, steps, plan.numbers_per_step(), cfg)
     except ValidationError as err:
         problems = validation_problems([{**e, "loc": ("query", *e["loc"])} for e in err.errors()])
         return Check(ok=False, status=422, message=problems[0]["msg"], detail=problems)
@@ -130,30 +96,35 @@ def check(query_model: type[s.Query], from_query: Any, request: Request, cfg: Se
         found = problem(["query", err.param], err.param, err.value, err.rule)
         status = 413 if isinstance(err, TooLargeError) else 422
         return Check(ok=False, status=status, message=found["msg"], detail=[found])
-    return Check(ok=True, status=200, steps=trace.total_steps)
+    return Check(ok=True, status=200, steps=steps)
 
 
-def _add(op: str, body_model: Any, from_body: Any, query_model: Any, from_query: Any, summary: str) -> None:
-    def post_trace(body: body_model, cfg: Annotated[Settings, Depends(get_settings)]) -> StreamingResponse:
-        return respond(from_body(body, cfg), body.detail, cfg)
+def _add(spec: OpSpec) -> None:
+    op, body_model, query_model = spec.name, BODIES[spec.name], QUERIES[spec.name]
+
+    def post_trace(body: body_model, cfg: Annotated[Settings, Depends(get_settings)]) -> StreamingResponse:  # type: ignore[valid-type]
+        return respond(build.from_body(spec, body, cfg), body.detail, cfg)  # type: ignore[attr-defined]
 
     def get_trace(
-        query: Annotated[query_model, Query()],
+        query: Annotated[query_model, Query()],  # type: ignore[valid-type]
         cfg: Annotated[Settings, Depends(get_settings)],
     ) -> StreamingResponse:
-        return respond(from_query(query, cfg), query.detail, cfg)
+        return respond(build.from_query(spec, query, cfg), query.detail, cfg)  # type: ignore[attr-defined]
 
     def get_shape(
-        query: Annotated[query_model, Query()],
+        query: Annotated[query_model, Query()],  # type: ignore[valid-type]
         cfg: Annotated[Settings, Depends(get_settings)],
     ) -> Response:
-        return Response(frames.encode(shape_of(from_query(query, cfg))), media_type="application/json")
+        return Response(frames.encode(shape_of(build.from_query(spec, query, cfg))), media_type="application/json")
+
+    def get_check(request: Request, cfg: Annotated[Settings, Depends(get_settings)]) -> Response:
+        return Response(orjson.dumps(check(spec, request, cfg).model_dump()), media_type="application/json")
 
     router.add_api_route(
         f"/api/{op}/trace",
         post_trace,
         methods=["POST"],
-        summary=f"Trace {summary}",
+        summary=f"Trace {spec.summary}",
         response_class=StreamingResponse,
         responses=STREAM_DOC,
         operation_id=f"post_{op}_trace",
@@ -162,16 +133,11 @@ def _add(op: str, body_model: Any, from_body: Any, query_model: Any, from_query:
         f"/api/{op}/trace",
         get_trace,
         methods=["GET"],
-        summary=f"Trace {summary} (generated input)",
+        summary=f"Trace {spec.summary} (generated input)",
         response_class=StreamingResponse,
         responses=STREAM_DOC,
         operation_id=f"get_{op}_trace",
     )
-
-    def get_check(request: Request, cfg: Annotated[Settings, Depends(get_settings)]) -> Response:
-        result = check(query_model, from_query, request, cfg)
-        return Response(orjson.dumps(result.model_dump()), media_type="application/json")
-
     router.add_api_route(
         f"/api/{op}/check",
         get_check,
@@ -200,5 +166,5 @@ def _query_parameters(model: type[BaseModel]) -> list[dict[str, Any]]:
     ]
 
 
-for _op, (_body, _from_body, _query, _from_query, _summary) in OPS.items():
-    _add(_op, _body, _from_body, _query, _from_query, _summary)
+for _spec in OPS.values():
+    _add(_spec)

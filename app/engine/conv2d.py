@@ -10,7 +10,7 @@ output cell ``(filter, oy, ox) = unravel(i, (F, Ho, Wo))``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
@@ -18,7 +18,7 @@ from numpy.lib.stride_tricks import sliding_window_view
 from app.engine import budget, geometry
 from app.engine.errors import Described, ParamError
 from app.engine.geometry import Axis
-from app.engine.pad import Padded, pad
+from app.engine.pad import Padded, check_mode, pad
 from app.engine.pairs import is_int, pair
 from app.engine.tensors import as_tensor, check_overflow
 
@@ -77,12 +77,70 @@ class Conv2dTrace:
             "value": self.output[f, oy, ox],
         }
 
+    op: ClassVar[str] = "conv2d"
+    order: ClassVar[tuple[str, ...]] = ("filter", "oy", "ox")
+
+    def params(self) -> dict[str, Any]:
+        """The parameters as the engine normalised them, in PyTorch's order (pairs as [h, w])."""
+        pads = self.padded.pads
+        padding: Any = self.padding_arg if isinstance(self.padding_arg, str) else [pads[0][0], pads[1][0]]
+        return {
+            "in_channels": int(self.input.shape[0]),
+            "out_channels": int(self.weight.shape[0]),
+            "kernel_size": list(self.weight.shape[2:]),
+            "stride": list(self.stride),
+            "padding": padding,
+            "dilation": list(self.dilation),
+            "groups": self.groups,
+            "bias": self.bias is not None,
+            "padding_mode": self.padding_mode,
+        }
+
+    def numbers_per_step(self) -> int:
+        return step_numbers(self.weight.shape)
+
+    def header_extras(self) -> dict[str, Any]:
+        unit_stride = self.stride == (1, 1)  # PyTorch's padding='same' needs every stride to be 1
+        return {
+            **windowed_header(self.padded, self.axes),
+            "weight": self.weight,
+            "bias": self.bias,
+            "filter_channels": self.filter_channels,
+            "same_padding": {
+                axis.name: geometry.same_padding(axis.kernel, axis.stride, axis.dilation) | {"pytorch": unit_stride}
+                for axis in self.axes
+            },
+        }
+
+    def done_extras(self) -> dict[str, Any]:
+        return {}
+
 
 def windows(values: np.ndarray, axes: tuple[Axis, Axis]) -> np.ndarray:
     """(C, Ho, Wo, kH, kW) strided view of ``values`` (C, Hp, Wp): each window's taps."""
     ah, aw = axes
     view = sliding_window_view(values, (ah.span, aw.span), axis=(1, 2))
     return view[:, :: ah.stride, :: aw.stride, :: ah.dilation, :: aw.dilation][:, : ah.out, : aw.out]
+
+
+def step_numbers(weight_shape: tuple[int, ...]) -> int:
+    """Numbers in one full step of a conv2d trace: values and products of the window, a partial
+    sum per channel, and 12 more (indices, window, sum, bias, value)."""
+    return 2 * int(np.prod(weight_shape[1:])) + int(weight_shape[1]) + 12
+
+
+def windowed_header(padded: Padded, axes: tuple[Axis, Axis]) -> dict[str, Any]:
+    """What a windowed op's header says about its frame of reference: the padded input, which
+    cells are padding, where each padded cell comes from, and each axis's geometry."""
+    return {
+        "padded_shape": list(padded.values.shape),
+        "padded": padded.values,
+        "cells": padded.kinds,
+        "source_rows": padded.source_rows,
+        "source_cols": padded.source_cols,
+        "padding": [list(padded.pads[0]), list(padded.pads[1])],
+        "geometry": {axis.name: axis.describe() for axis in axes},
+    }
 
 
 def window_bounds(axes: tuple[Axis, Axis], oy: np.ndarray, ox: np.ndarray) -> np.ndarray:
@@ -109,7 +167,30 @@ def _check_groups(groups: Any, channels: int, filters: int, weight_channels: int
     return int(groups)
 
 
-def conv2d(
+@dataclass(frozen=True)
+class Conv2dPlan:
+    """A conv2d whose every argument has been checked and whose geometry is known; nothing computed yet."""
+
+    input: np.ndarray
+    weight: np.ndarray
+    bias: np.ndarray | None
+    stride: tuple[int, int]
+    dilation: tuple[int, int]
+    groups: int
+    padding_mode: str
+    padding_arg: Any
+    pads: tuple[tuple[int, int], tuple[int, int]]
+    axes: tuple[Axis, Axis]
+
+    @property
+    def output_shape(self) -> tuple[int, int, int]:
+        return (int(self.weight.shape[0]), self.axes[0].out, self.axes[1].out)
+
+    def numbers_per_step(self) -> int:
+        return step_numbers(self.weight.shape)
+
+
+def conv2d_plan(
     input: Any,
     weight: Any,
     bias: Any = None,
@@ -120,10 +201,8 @@ def conv2d(
     padding_mode: str = "zeros",
     max_macs: int | None = None,
     max_windows: int | None = None,
-) -> Conv2dTrace:
-    """torch.nn.functional.conv2d (plus nn.Conv2d's padding_mode) on one (C, H, W) input.
-    ``max_macs`` caps the multiply-adds and ``max_windows`` the values gathered into windows
-    (TooLargeError beyond either), checked before any work."""
+) -> Conv2dPlan:
+    """Every check ``conv2d`` makes, from the arguments and the geometry alone (no window is gathered)."""
     x = as_tensor("input", input, 3, "(channels, height, width)")
     w = as_tensor("weight", weight, 4, "(out_channels, in_channels/groups, kernel height, kernel width)")
     b = None
@@ -144,11 +223,32 @@ def conv2d(
     )
     budget.check_macs(int(w.shape[0]), int(np.prod(w.shape[1:])), axes, max_macs)
     budget.check_windows(int(x.shape[0]), axes, max_windows)
-    padded = pad(x, pads, padding_mode)
+    check_mode(padding_mode, pads, x.shape[1], x.shape[2])
+    return Conv2dPlan(x, w, b, s, d, g, padding_mode, padding, pads, axes)
+
+
+def conv2d(
+    input: Any,
+    weight: Any,
+    bias: Any = None,
+    stride: Any = 1,
+    padding: Any = 0,
+    dilation: Any = 1,
+    groups: Any = 1,
+    padding_mode: str = "zeros",
+    max_macs: int | None = None,
+    max_windows: int | None = None,
+) -> Conv2dTrace:
+    """torch.nn.functional.conv2d (plus nn.Conv2d's padding_mode) on one (C, H, W) input.
+    ``max_macs`` caps the multiply-adds and ``max_windows`` the values gathered into windows
+    (TooLargeError beyond either), checked before any work (``conv2d_plan``)."""
+    plan = conv2d_plan(input, weight, bias, stride, padding, dilation, groups, padding_mode, max_macs, max_windows)
+    x, w, b, axes = plan.input, plan.weight, plan.bias, plan.axes
+    padded = pad(x, plan.pads, padding_mode)
     with np.errstate(over="ignore", invalid="ignore"):
-        output = _compute(windows(padded.values, axes), w, b, g)
+        output = _compute(windows(padded.values, axes), w, b, plan.groups)
     check_overflow(not np.isfinite(output).all(), {"input": x, "weight": w, "bias": b})
-    return Conv2dTrace(x, w, b, s, d, g, padding_mode, padding, padded, axes, output)
+    return Conv2dTrace(x, w, b, plan.stride, plan.dilation, plan.groups, padding_mode, padding, padded, axes, output)
 
 
 def _compute(win: np.ndarray, w: np.ndarray, b: np.ndarray | None, groups: int) -> np.ndarray:

@@ -13,11 +13,11 @@ Step ``i`` is the input cell ``(channel, y, x) = unravel(i, (C, H, W))``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from app.engine.elementwise import cell_steps
+from app.engine.elementwise import CELL_STEP_NUMBERS, CellPlan, cell_steps
 from app.engine.errors import ParamError
 from app.engine.random import check_seed, uniform
 from app.engine.tensors import as_tensor, check_overflow
@@ -47,9 +47,25 @@ class DropoutTrace:
     def steps(self, start: int, stop: int) -> dict[str, np.ndarray]:
         return cell_steps(self.input, self.output, "kept", self.mask == 1, start, stop)
 
+    op: ClassVar[str] = "dropout"
+    order: ClassVar[tuple[str, ...]] = ("channel", "y", "x")
 
-def dropout(input: Any, p: Any = 0.5, training: Any = True, seed: Any = 0, variant: str = "dropout") -> DropoutTrace:
-    """output = mask * x * (1/(1 - p)) in training (PyTorch multiplies by the reciprocal), x in evaluation."""
+    def params(self) -> dict[str, Any]:
+        return {"p": self.p, "training": self.training, "seed": self.seed, "variant": self.variant}
+
+    def numbers_per_step(self) -> int:
+        return CELL_STEP_NUMBERS
+
+    def header_extras(self) -> dict[str, Any]:
+        return {"scale": self.scale}
+
+    def done_extras(self) -> dict[str, Any]:
+        dropped = int((self.mask == 0).sum())
+        return {"mask": self.mask, "dropped": dropped, "dropped_share": self.dropped_share}
+
+
+def dropout_plan(input: Any, p: Any = 0.5, training: Any = True, seed: Any = 0, variant: str = "dropout") -> CellPlan:
+    """Every check ``dropout`` makes on its arguments (the overflow of a scaled value aside)."""
     x = as_tensor("input", input, 3, "(channels, height, width)")
     if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
         raise ParamError("p", p, "must be a probability in [0, 1): the share of values dropped in training")
@@ -57,6 +73,13 @@ def dropout(input: Any, p: Any = 0.5, training: Any = True, seed: Any = 0, varia
         raise ParamError("training", training, "must be true or false")
     if variant not in VARIANTS:
         raise ParamError("variant", variant, f"must be one of {', '.join(VARIANTS)}")
+    check_seed(seed)
+    return CellPlan(x)
+
+
+def dropout(input: Any, p: Any = 0.5, training: Any = True, seed: Any = 0, variant: str = "dropout") -> DropoutTrace:
+    """output = mask * x * (1/(1 - p)) in training (PyTorch multiplies by the reciprocal), x in evaluation."""
+    x = dropout_plan(input, p, training, seed, variant).input
     seed = check_seed(seed)
     p = float(p)
     if not training:

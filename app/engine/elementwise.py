@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 
@@ -12,3 +14,20 @@ def cell_steps(
     per cell, e.g. relu's "zeroed") and the value."""
     c, y, x_ = np.unravel_index(np.arange(start, stop), x.shape)
     return {"channel": c, "y": y, "x": x_, "input": x[c, y, x_], flag: flags[c, y, x_], "value": output[c, y, x_]}
+
+
+CELL_STEP_NUMBERS = 6  # numbers in one full step: channel, y, x, input, the flag, value
+
+
+@dataclass(frozen=True)
+class CellPlan:
+    """An elementwise op whose arguments have been checked: one step per input cell."""
+
+    input: np.ndarray
+
+    @property
+    def output_shape(self) -> tuple[int, ...]:
+        return tuple(int(n) for n in self.input.shape)
+
+    def numbers_per_step(self) -> int:
+        return CELL_STEP_NUMBERS

@@ -12,12 +12,12 @@ Step ``i`` is the output cell ``(channel, oy, ox) = unravel(i, (C, Ho, Wo))``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
 from app.engine import budget, geometry
-from app.engine.conv2d import window_bounds, windows
+from app.engine.conv2d import window_bounds, windowed_header, windows
 from app.engine.errors import ParamError
 from app.engine.geometry import Axis
 from app.engine.pad import INPUT, Padded, pad
@@ -27,7 +27,8 @@ from app.engine.tensors import as_tensor, check_overflow
 
 @dataclass(frozen=True)
 class PoolTrace:
-    op: str  # "max_pool2d", "avg_pool2d" or "lp_pool2d"
+    """What every pooling trace holds; MaxPoolTrace, AvgPoolTrace and LpPoolTrace add their own."""
+
     input: np.ndarray  # (C, H, W)
     kernel_size: tuple[int, int]
     stride: tuple[int, int]
@@ -37,7 +38,9 @@ class PoolTrace:
     padded: Padded
     axes: tuple[Axis, Axis]
     output: np.ndarray  # (C, Ho, Wo)
-    extras: dict[str, Any]  # op-specific arrays and options (argmax, divisor, ...)
+
+    op: ClassVar[str]
+    order: ClassVar[tuple[str, ...]] = ("channel", "oy", "ox")
 
     @property
     def total_steps(self) -> int:
@@ -56,16 +59,122 @@ class PoolTrace:
             "cols": self.axes[1].taps()[ox],
             "values": values,
         }
-        for name, per_cell in self.extras.items():
-            if isinstance(per_cell, np.ndarray) and per_cell.shape[:3] == self.output.shape:
-                columns[name] = per_cell[c, oy, ox]
+        for name, per_cell in self.cells().items():
+            columns[name] = per_cell[c, oy, ox]
         columns["value"] = self.output[c, oy, ox]
         return columns
 
+    def cells(self) -> dict[str, np.ndarray]:
+        """Arrays with one entry per output cell that each step carries (argmax, divisor, ...)."""
+        return {}
 
-def _geometry(
+    def params(self) -> dict[str, Any]:
+        """The parameters as the engine normalised them, in PyTorch's order (pairs as [h, w])."""
+        return {"kernel_size": list(self.kernel_size), "stride": list(self.stride)}
+
+    def numbers_per_step(self) -> int:
+        return step_numbers(self.kernel_size)
+
+    def header_extras(self) -> dict[str, Any]:
+        ratio = self.output.size / self.input.size
+        return {
+            **windowed_header(self.padded, self.axes),
+            "size_ratio": ratio,  # output values per input value (above 1 with overlap and padding)
+            "discarded_share": max(0.0, 1.0 - ratio),  # 0.75 for 2x2 windows with stride 2
+        }
+
+    def done_extras(self) -> dict[str, Any]:
+        return {}
+
+
+@dataclass(frozen=True)
+class MaxPoolTrace(PoolTrace):
+    argmax: np.ndarray  # (C, Ho, Wo): PyTorch's return_indices, a flat index into the input's H*W
+    argmax_yx: np.ndarray  # (C, Ho, Wo, 2): the same as (row, col)
+    argmax_tap: np.ndarray  # (C, Ho, Wo, 2): the (i, j) position inside the window (-1 when it read no input)
+
+    op: ClassVar[str] = "max_pool2d"
+
+    def cells(self) -> dict[str, np.ndarray]:
+        return {"argmax": self.argmax, "argmax_yx": self.argmax_yx, "argmax_tap": self.argmax_tap}
+
+    def params(self) -> dict[str, Any]:
+        return {
+            **super().params(),
+            "padding": list(self.padding),
+            "dilation": list(self.dilation),
+            "ceil_mode": self.ceil_mode,
+        }
+
+    def done_extras(self) -> dict[str, Any]:
+        return {"indices": self.argmax}
+
+
+@dataclass(frozen=True)
+class AvgPoolTrace(PoolTrace):
+    sum: np.ndarray  # (C, Ho, Wo): each window's sum
+    divisor: np.ndarray  # (C, Ho, Wo): what PyTorch divided it by
+    count_include_pad: bool
+    divisor_override: int | None
+
+    op: ClassVar[str] = "avg_pool2d"
+
+    def cells(self) -> dict[str, np.ndarray]:
+        return {"sum": self.sum, "divisor": self.divisor}
+
+    def params(self) -> dict[str, Any]:
+        return {
+            **super().params(),
+            "padding": list(self.padding),
+            "ceil_mode": self.ceil_mode,
+            "count_include_pad": self.count_include_pad,
+            "divisor_override": self.divisor_override,
+        }
+
+
+@dataclass(frozen=True)
+class LpPoolTrace(PoolTrace):
+    sum: np.ndarray  # (C, Ho, Wo): each window's sum of x^p (overhang cells scaled as PyTorch does)
+    scale: np.ndarray  # (C, Ho, Wo): kH*kW / cells inside the input
+    norm_type: float
+
+    op: ClassVar[str] = "lp_pool2d"
+
+    def cells(self) -> dict[str, np.ndarray]:
+        return {"sum": self.sum, "scale": self.scale}
+
+    def params(self) -> dict[str, Any]:
+        return {**super().params(), "ceil_mode": self.ceil_mode, "norm_type": self.norm_type}
+
+
+@dataclass(frozen=True)
+class PoolPlan:
+    """A pooling whose every argument has been checked and whose geometry is known; nothing computed yet."""
+
+    input: np.ndarray
+    kernel_size: tuple[int, int]
+    stride: tuple[int, int]
+    padding: tuple[int, int]
+    dilation: tuple[int, int]
+    ceil_mode: bool
+    axes: tuple[Axis, Axis]
+
+    @property
+    def output_shape(self) -> tuple[int, int, int]:
+        return (int(self.input.shape[0]), self.axes[0].out, self.axes[1].out)
+
+    def numbers_per_step(self) -> int:
+        return step_numbers(self.kernel_size)
+
+
+def step_numbers(kernel_size: tuple[int, int]) -> int:
+    """Numbers in one full step of a pooling trace: the window's values and 14 more."""
+    return int(np.prod(kernel_size)) + 14
+
+
+def _plan(
     x: np.ndarray, kernel_size: Any, stride: Any, padding: Any, dilation: Any, ceil_mode: Any, max_windows: int | None
-) -> tuple[tuple[int, int], tuple[int, int], tuple[int, int], tuple[int, int], tuple[Axis, Axis]]:
+) -> PoolPlan:
     k = pair("kernel_size", kernel_size, 1)
     s = k if stride is None else pair("stride", stride, 1)
     d = pair("dilation", dilation, 1)
@@ -77,7 +186,57 @@ def _geometry(
         geometry.pool_axis("width", x.shape[2], k[1], s[1], p[1], d[1], ceil_mode),
     )
     budget.check_windows(int(x.shape[0]), axes, max_windows)
-    return k, s, p, d, axes
+    return PoolPlan(x, k, s, p, d, ceil_mode, axes)
+
+
+def max_pool2d_plan(
+    input: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    dilation: Any = 1,
+    ceil_mode: Any = False,
+    max_windows: int | None = None,
+) -> PoolPlan:
+    """Every check ``max_pool2d`` makes, from the arguments and the geometry alone."""
+    x = as_tensor("input", input, 3, "(channels, height, width)")
+    return _plan(x, kernel_size, stride, padding, dilation, ceil_mode, max_windows)
+
+
+def avg_pool2d_plan(
+    input: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    padding: Any = 0,
+    ceil_mode: Any = False,
+    count_include_pad: Any = True,
+    divisor_override: Any = None,
+    max_windows: int | None = None,
+) -> PoolPlan:
+    """Every check ``avg_pool2d`` makes, from the arguments and the geometry alone."""
+    x = as_tensor("input", input, 3, "(channels, height, width)")
+    if not isinstance(count_include_pad, bool):
+        raise ParamError("count_include_pad", count_include_pad, "must be true or false")
+    if divisor_override is not None and (not is_int(divisor_override) or divisor_override < 1):
+        raise ParamError("divisor_override", divisor_override, "must be an integer >= 1, or null")
+    return _plan(x, kernel_size, stride, padding, 1, ceil_mode, max_windows)
+
+
+def lp_pool2d_plan(
+    input: Any,
+    norm_type: Any,
+    kernel_size: Any,
+    stride: Any = None,
+    ceil_mode: Any = False,
+    max_windows: int | None = None,
+) -> PoolPlan:
+    """Every check ``lp_pool2d`` makes, from the arguments and the geometry alone."""
+    x = as_tensor("input", input, 3, "(channels, height, width)")
+    if isinstance(norm_type, bool) or not isinstance(norm_type, (int, float)) or not np.isfinite(norm_type):
+        raise ParamError("norm_type", norm_type, "must be a finite number > 0 (2 gives the L2 norm)")
+    if norm_type <= 0:
+        raise ParamError("norm_type", norm_type, "must be > 0 (2 gives the L2 norm)")
+    return _plan(x, kernel_size, stride, 0, 1, ceil_mode, max_windows)
 
 
 def _frame(x: np.ndarray, axes: tuple[Axis, Axis], fill: float) -> Padded:
@@ -94,11 +253,11 @@ def max_pool2d(
     ceil_mode: Any = False,
     max_windows: int | None = None,
 ) -> PoolTrace:
-    """torch.nn.functional.max_pool2d; ``extras['argmax']`` holds PyTorch's return_indices
+    """torch.nn.functional.max_pool2d; ``argmax`` holds PyTorch's return_indices
     (flat index into the input's H*W), ``argmax_yx`` the same as (row, col), and
     ``argmax_tap`` the (i, j) position inside the window."""
-    x = as_tensor("input", input, 3, "(channels, height, width)")
-    k, s, p, d, axes = _geometry(x, kernel_size, stride, padding, dilation, ceil_mode, max_windows)
+    plan = max_pool2d_plan(input, kernel_size, stride, padding, dilation, ceil_mode, max_windows)
+    x, k, s, p, d, axes = plan.input, plan.kernel_size, plan.stride, plan.padding, plan.dilation, plan.axes
     padded = _frame(x, axes, fill=-np.inf)
     win = windows(padded.values, axes)
     flat = np.where(np.isnan(win), -np.inf, win).reshape(*win.shape[:3], -1)
@@ -115,12 +274,20 @@ def max_pool2d(
         rows = np.where(empty, first_h[:, None], rows)
         cols = np.where(empty, first_w[None, :], cols)
         ti, tj = np.where(empty, -1, ti), np.where(empty, -1, tj)  # no tap of the window read the input
-    extras = {
-        "argmax": rows * x.shape[2] + cols,
-        "argmax_yx": np.stack([rows, cols], axis=-1),
-        "argmax_tap": np.stack([ti, tj], axis=-1),
-    }
-    return PoolTrace("max_pool2d", x, k, s, p, d, ceil_mode, padded, axes, np.ascontiguousarray(output), extras)
+    return MaxPoolTrace(
+        x,
+        k,
+        s,
+        p,
+        d,
+        ceil_mode,
+        padded,
+        axes,
+        np.ascontiguousarray(output),
+        argmax=rows * x.shape[2] + cols,
+        argmax_yx=np.stack([rows, cols], axis=-1),
+        argmax_tap=np.stack([ti, tj], axis=-1),
+    )
 
 
 def _first_inside(axis: Axis) -> np.ndarray:
@@ -156,12 +323,10 @@ def avg_pool2d(
     max_windows: int | None = None,
 ) -> PoolTrace:
     """torch.nn.functional.avg_pool2d, divisors exactly as PyTorch's kernel computes them."""
-    x = as_tensor("input", input, 3, "(channels, height, width)")
-    if not isinstance(count_include_pad, bool):
-        raise ParamError("count_include_pad", count_include_pad, "must be true or false")
-    if divisor_override is not None and (not is_int(divisor_override) or divisor_override < 1):
-        raise ParamError("divisor_override", divisor_override, "must be an integer >= 1, or null")
-    k, s, p, d, axes = _geometry(x, kernel_size, stride, padding, 1, ceil_mode, max_windows)
+    plan = avg_pool2d_plan(
+        input, kernel_size, stride, padding, ceil_mode, count_include_pad, divisor_override, max_windows
+    )
+    x, k, s, p, d, axes = plan.input, plan.kernel_size, plan.stride, plan.padding, plan.dilation, plan.axes
     padded = _frame(x, axes, fill=0.0)
     with np.errstate(over="ignore", invalid="ignore"):
         sums = _window_sums(padded, axes)
@@ -175,13 +340,21 @@ def avg_pool2d(
         divisor = (in_h[:, None] * in_w[None, :]).astype(np.float64)
     divisor = np.broadcast_to(divisor, sums.shape)
     output = np.ascontiguousarray(sums / divisor)
-    extras = {
-        "sum": sums,
-        "divisor": np.ascontiguousarray(divisor),
-        "count_include_pad": count_include_pad,
-        "divisor_override": divisor_override,
-    }
-    return PoolTrace("avg_pool2d", x, k, s, p, d, ceil_mode, padded, axes, output, extras)
+    return AvgPoolTrace(
+        x,
+        k,
+        s,
+        p,
+        d,
+        ceil_mode,
+        padded,
+        axes,
+        output,
+        sum=sums,
+        divisor=np.ascontiguousarray(divisor),
+        count_include_pad=count_include_pad,
+        divisor_override=divisor_override,
+    )
 
 
 def lp_pool2d(
@@ -195,12 +368,8 @@ def lp_pool2d(
     """torch.nn.functional.lp_pool2d: (sum of x^p)^(1/p) over each window, computed the way
     PyTorch does (avg_pool2d of x^p, times kH*kW, to the power 1/p). A ceil_mode window
     that overhangs the input is scaled by kH*kW / (cells inside), as PyTorch's is."""
-    x = as_tensor("input", input, 3, "(channels, height, width)")
-    if isinstance(norm_type, bool) or not isinstance(norm_type, (int, float)) or not np.isfinite(norm_type):
-        raise ParamError("norm_type", norm_type, "must be a finite number > 0 (2 gives the L2 norm)")
-    if norm_type <= 0:
-        raise ParamError("norm_type", norm_type, "must be > 0 (2 gives the L2 norm)")
-    k, s, p, d, axes = _geometry(x, kernel_size, stride, 0, 1, ceil_mode, max_windows)
+    plan = lp_pool2d_plan(input, norm_type, kernel_size, stride, ceil_mode, max_windows)
+    x, k, s, p, d, axes = plan.input, plan.kernel_size, plan.stride, plan.padding, plan.dilation, plan.axes
     padded = _frame(x, axes, fill=0.0)
     with np.errstate(over="ignore", invalid="ignore"):  # invalid: a negative value to a fractional power is NaN
         powered = np.power(padded.values, float(norm_type))
@@ -212,5 +381,18 @@ def lp_pool2d(
         output = np.power(scaled, 1.0 / float(norm_type))
     overflowed = bool(np.isinf(powered).any() or np.isinf(scaled).any())
     check_overflow(overflowed, {"input": x}, f"the sum of a window's values to the power {float(norm_type):g}")
-    extras = {"sum": sums, "scale": np.ascontiguousarray(k[0] * k[1] / inside), "norm_type": float(norm_type)}
-    return PoolTrace("lp_pool2d", x, k, s, p, d, ceil_mode, padded, axes, np.ascontiguousarray(output), extras)
+    scale = np.ascontiguousarray(k[0] * k[1] / inside)
+    return LpPoolTrace(
+        x,
+        k,
+        s,
+        p,
+        d,
+        ceil_mode,
+        padded,
+        axes,
+        np.ascontiguousarray(output),
+        sum=sums,
+        scale=scale,
+        norm_type=float(norm_type),
+    )

@@ -16,6 +16,7 @@ from app.engine.errors import ParamError
 from app.engine.pairs import is_int
 
 STREAMS = {"input": 0, "weight": 1, "bias": 2, "mask": 3}
+MAX_SEED = 2**31 - 1  # the largest seed a request may ask for (the engine takes up to 2**63 - 1)
 
 
 def check_seed(seed: object) -> int:

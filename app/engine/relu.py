@@ -6,11 +6,11 @@ Step ``i`` is the input cell ``(channel, y, x) = unravel(i, (C, H, W))``.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, ClassVar
 
 import numpy as np
 
-from app.engine.elementwise import cell_steps
+from app.engine.elementwise import CELL_STEP_NUMBERS, CellPlan, cell_steps
 from app.engine.tensors import as_tensor
 
 
@@ -27,9 +27,29 @@ class ReluTrace:
     def steps(self, start: int, stop: int) -> dict[str, np.ndarray]:
         return cell_steps(self.input, self.output, "zeroed", self.mask == 0, start, stop)
 
+    op: ClassVar[str] = "relu"
+    order: ClassVar[tuple[str, ...]] = ("channel", "y", "x")
+
+    def params(self) -> dict[str, Any]:
+        return {}
+
+    def numbers_per_step(self) -> int:
+        return CELL_STEP_NUMBERS
+
+    def header_extras(self) -> dict[str, Any]:
+        return {}
+
+    def done_extras(self) -> dict[str, Any]:
+        return {"mask": self.mask, "zeroed": int((self.mask == 0).sum())}
+
+
+def relu_plan(input: Any) -> CellPlan:
+    """Every check ``relu`` makes."""
+    return CellPlan(as_tensor("input", input, 3, "(channels, height, width)"))
+
 
 def relu(input: Any) -> ReluTrace:
     """torch.relu on a (C, H, W) array. output == mask * input."""
-    x = as_tensor("input", input, 3, "(channels, height, width)")
+    x = relu_plan(input).input
     mask = (x >= 0).astype(np.int64)
     return ReluTrace(x, np.maximum(x, 0.0), mask)

@@ -18,10 +18,10 @@ from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
-from app.api.traces import OPS
 from app.pages.forms import form_fields
 from app.pages.players import PLAYER_STATE, PLAYERS, oembed_link
 from app.pages.templates import templates
+from app.schemas.traces import QUERIES
 
 router = APIRouter()
 
@@ -69,7 +69,7 @@ def embed_options(query: dict[str, str]) -> dict[str, Any]:
 
 def _kept(op: str, pairs: list[tuple[str, str]], names: tuple[str, ...]) -> list[tuple[str, str]]:
     """The pairs whose name is a parameter of ``op`` or one of ``names``: anything else is dropped."""
-    known = set(OPS[op][2].model_fields) | set(names)
+    known = set(QUERIES[op].model_fields) | set(names)
     return [(name, value) for name, value in pairs if name in known]
 
 
@@ -86,7 +86,7 @@ def embed(request: Request, op: str) -> HTMLResponse:
     context: dict[str, Any] = {
         **PLAYERS[op],
         "op": op,
-        "fields": form_fields(OPS[op][2], given),
+        "fields": form_fields(QUERIES[op], given),
         "embed": True,
         "keep": " ".join(EMBED_OPTIONS),
         "show_params": options["params"],

@@ -8,9 +8,10 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from app.api.traces import OPS
+from app.engine.specs import OPS
 from app.pages.forms import form_fields
 from app.pages.templates import templates
+from app.schemas.traces import QUERIES
 
 router = APIRouter()
 
@@ -106,7 +107,7 @@ def healthz() -> dict[str, str]:
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def home(request: Request) -> HTMLResponse:
-    ops = [(op, spec[4]) for op, spec in OPS.items()]
+    ops = [(op, spec.summary) for op, spec in OPS.items()]
     return templates.TemplateResponse(request, "index.html", {"ops": ops, "examples": EXAMPLES})
 
 
@@ -119,7 +120,7 @@ def stack_builder(request: Request) -> HTMLResponse:
 def play(request: Request, op: str) -> HTMLResponse:
     if op not in PLAYERS:
         raise HTTPException(404, f"no player for {op!r}; players exist for: {', '.join(PLAYERS)}")
-    query_model = OPS[op][2]
+    query_model = QUERIES[op]
     given = {k: v for k, v in request.query_params.items() if k not in PLAYER_STATE}
     context = {"op": op, "fields": form_fields(query_model, given), "oembed_url": oembed_link(request), **PLAYERS[op]}
     return templates.TemplateResponse(request, "play.html", context)

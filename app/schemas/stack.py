@@ -12,135 +12,38 @@ above the trace endpoints' caps; the input's own size is capped in the API.
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any, Literal, Union
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
+from app.config import get_settings
+from app.engine.spec import OpSpec
+from app.engine.specs import LAYERS
 from app.schemas.errors import Problem
 from app.schemas.numbers import WHOLE
+from app.schemas.traces import strict_type
 
-MAX_LAYERS = 64  # = Settings.max_layers; the API also refuses more than the setting (413)
-
+_S = get_settings()
 Side = Annotated[int, Field(strict=True, ge=1), WHOLE]
-Kernel = Annotated[int, Field(strict=True, ge=1, le=15), WHOLE]
-Stride = Annotated[int, Field(strict=True, ge=1, le=16), WHOLE]
-Pad = Annotated[int, Field(strict=True, ge=0, le=16), WHOLE]
-Dil = Annotated[int, Field(strict=True, ge=1, le=8), WHOLE]
-Count = Annotated[int, Field(strict=True, ge=1, le=4096), WHOLE]
-Flag = Annotated[bool, Field(strict=True)]
-Prob = Annotated[float, Field(strict=True, ge=0, lt=1, allow_inf_nan=False)]
-
-KernelArg = Kernel | tuple[Kernel, Kernel]
-StrideArg = Stride | tuple[Stride, Stride]
-PadArg = Pad | tuple[Pad, Pad]
-DilArg = Dil | tuple[Dil, Dil]
-
-PAIR = "an integer, or [height, width]"
-POOL_STRIDE = "an integer or [height, width]; default (null): kernel_size, as in PyTorch"
-POOL_PAD = "zeros (max: -inf) added on each side, an integer or [height, width]; at most half the kernel"
 
 
 class _Layer(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
-class Conv2dLayer(_Layer):
-    """nn.Conv2d: F filters of shape (C/groups, kH, kW), C taken from the incoming shape."""
-
-    type: Literal["conv2d"]
-    in_channels: Count | None = Field(None, description="optional: C of the incoming shape; if given it must match")
-    out_channels: Count = Field(description="number of filters F, the output's channels")
-    kernel_size: KernelArg = Field(description=PAIR)
-    stride: StrideArg = Field(1, description=PAIR)
-    padding: PadArg | Literal["same", "valid"] = Field(
-        0, description="zeros added on each side: an integer, [height, width], 'same' (stride 1 only) or 'valid' (0)"
-    )
-    dilation: DilArg = Field(1, description="gap between kernel taps: " + PAIR)
-    groups: Count = Field(1, description="must divide both in_channels and out_channels")
-    bias: Flag = Field(True, description="one bias per filter (adds F parameters)")
-    padding_mode: Literal["zeros", "reflect", "replicate", "circular"] = "zeros"
+def layer_model(spec: OpSpec) -> type[_Layer]:
+    """A stack layer of this type: ``type`` and the module's parameters, as strict as a POST body,
+    bounded by the layer bounds (shapes only, so channel and feature counts go past the trace caps)."""
+    fields: dict[str, Any] = {"type": (Literal[spec.name], ...)}
+    for param in spec.module_params:
+        default = ... if param.required and not param.optional else (None if param.optional else param.default)
+        fields[param.name] = (strict_type(param, _S, layer=True), Field(default, description=param.help or None))
+    name = "".join(part.title() for part in spec.name.split("_")) + "Layer"
+    return create_model(name, __base__=_Layer, __doc__=f"{spec.torch}: {spec.summary}", **fields)
 
 
-class ReluLayer(_Layer):
-    """nn.ReLU: shape unchanged, no parameters."""
-
-    type: Literal["relu"]
-
-
-class DropoutLayer(_Layer):
-    """nn.Dropout: shape unchanged, no parameters."""
-
-    type: Literal["dropout"]
-    p: Prob = Field(0.5, description="chance of zeroing each value, in [0, 1)")
-
-
-class Dropout2dLayer(_Layer):
-    """nn.Dropout2d: zeroes whole channels; needs a (C, H, W) input."""
-
-    type: Literal["dropout2d"]
-    p: Prob = Field(0.5, description="chance of zeroing each channel, in [0, 1)")
-
-
-class MaxPool2dLayer(_Layer):
-    type: Literal["max_pool2d"]
-    kernel_size: KernelArg = Field(description=PAIR)
-    stride: StrideArg | None = Field(None, description=POOL_STRIDE)
-    padding: PadArg = Field(0, description=POOL_PAD)
-    dilation: DilArg = Field(1, description="gap between window taps: " + PAIR)
-    ceil_mode: Flag = Field(
-        False, description="round the output size up (PyTorch drops a last window that starts past the input)"
-    )
-
-
-class AvgPool2dLayer(_Layer):
-    type: Literal["avg_pool2d"]
-    kernel_size: KernelArg = Field(description=PAIR)
-    stride: StrideArg | None = Field(None, description=POOL_STRIDE)
-    padding: PadArg = Field(0, description=POOL_PAD)
-    ceil_mode: Flag = Field(False, description="round the output size up")
-    count_include_pad: Flag = Field(True, description="padding zeros count in the average (values only)")
-    divisor_override: Annotated[int, Field(strict=True, ge=1, le=10_000), WHOLE] | None = Field(
-        None, description="divide every window's sum by this instead of its size (values only)"
-    )
-
-
-class LpPool2dLayer(_Layer):
-    type: Literal["lp_pool2d"]
-    norm_type: Annotated[float, Field(strict=True, gt=0, le=16, allow_inf_nan=False)] = Field(
-        description="p of the power average (sum x^p)^(1/p); 2 is L2-norm pooling"
-    )
-    kernel_size: KernelArg = Field(description=PAIR)
-    stride: StrideArg | None = Field(None, description=POOL_STRIDE)
-    ceil_mode: Flag = Field(False, description="round the output size up (lp_pool2d has no padding)")
-
-
-class FlattenLayer(_Layer):
-    """nn.Flatten: (C, H, W) -> (C*H*W,); after it only linear, relu, dropout (and flatten) fit."""
-
-    type: Literal["flatten"]
-
-
-class LinearLayer(_Layer):
-    """nn.Linear: needs a flat input (a flatten layer before it)."""
-
-    type: Literal["linear"]
-    in_features: Count | None = Field(None, description="optional: the incoming features; if given it must match")
-    out_features: Count = Field(description="number of outputs")
-    bias: Flag = Field(True, description="one bias per output (adds out_features parameters)")
-
-
-Layer = Annotated[
-    Conv2dLayer
-    | ReluLayer
-    | DropoutLayer
-    | Dropout2dLayer
-    | MaxPool2dLayer
-    | AvgPool2dLayer
-    | LpPool2dLayer
-    | FlattenLayer
-    | LinearLayer,
-    Field(discriminator="type"),
-]
+LAYER_MODELS = [layer_model(spec) for spec in LAYERS.values()]
+Layer: Any = Annotated[Union[tuple(LAYER_MODELS)], Field(discriminator="type")]  # noqa: UP007
 
 
 class StackRequest(BaseModel):
@@ -165,8 +68,8 @@ class StackRequest(BaseModel):
         description="(C, H, W) of one input, batch left out; H and W at most max_side, C at most max_channels (413)"
     )
     layers: list[Layer] = Field(
-        max_length=MAX_LAYERS,
-        description=f"the layers in order, as in nn.Sequential; at most {MAX_LAYERS} (settings.max_layers)",
+        max_length=_S.max_layers,
+        description=f"the layers in order, as in nn.Sequential; at most {_S.max_layers} (settings.max_layers)",
     )
 
 

@@ -1,17 +1,22 @@
-"""Request models for the trace endpoints: POST bodies with tensors, GET queries that generate them.
+"""Request models for the trace endpoints, made from the op specifications (``app.engine.specs``).
 
-Types are strict (a bool never passes for a number, NaN and Inf are refused; 2.0 is 2) and
-bounded by the caps in ``app.config``; the ops check every rule that ties one
-parameter to another (kernel vs padded input, groups vs channels, ...).
+POST bodies carry tensors and take each parameter as PyTorch does (strict types: a bool never
+passes for a number, NaN and Inf are refused; 2.0 is 2). GET queries generate the tensors from
+a seed (or read them as text) and take pairs as text ("3" or "3,2"); the builder checks their
+bounds. Every bound comes from ``Settings`` through the specification; the ops check every
+rule that ties one parameter to another (kernel vs padded input, groups vs channels, ...).
 """
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, create_model
 
-from app.config import get_settings
+from app.config import Settings, get_settings
+from app.engine.random import MAX_SEED
+from app.engine.spec import OpSpec, Param
+from app.engine.specs import OPS
 from app.schemas.numbers import WHOLE
 
 _S = get_settings()
@@ -30,19 +35,73 @@ Tensor4 = Annotated[
     list[Filter],
     Field(min_length=1, max_length=_S.max_filters, description="(out_channels, in_channels/groups, kH, kW)"),
 ]
-
-
-Kernel = Annotated[int, Field(strict=True, ge=1, le=_S.max_kernel), WHOLE]
-Stride = Annotated[int, Field(strict=True, ge=1, le=_S.max_stride), WHOLE]
-Pad = Annotated[int, Field(strict=True, ge=0, le=_S.max_padding), WHOLE]
-Dil = Annotated[int, Field(strict=True, ge=1, le=_S.max_dilation), WHOLE]
-Seed = Annotated[int, Field(strict=True, ge=0, le=2**31 - 1, description="seed of the random stream"), WHOLE]
+Bias = Annotated[list[Number], Field(min_length=1, max_length=_S.max_filters)]
 Detail = Literal["auto", "full", "compact"]
-PaddingMode = Literal["zeros", "reflect", "replicate", "circular"]
 DETAIL_HELP = (
     "full: every step with its window, values and arithmetic; compact: indices and value only; "
     f"auto (default): full up to {_S.auto_full_steps} steps, compact beyond"
 )
+PairText = Annotated[
+    str, Field(pattern=r"^\s*\d{1,4}\s*(,\s*\d{1,4}\s*)?$", description="an integer, or two as 'height,width'")
+]
+PaddingText = Annotated[
+    str, Field(pattern=r"^\s*(\d{1,4}\s*(,\s*\d{1,4}\s*)?|same|valid)\s*$", description="integer, 'h,w', same or valid")
+]
+ARRAY_HELP = "values separated by ',', rows by ';', channels by '|' (and filters by '/' for weight)"
+ArrayText = Annotated[str, Field(max_length=_S.max_array_text, description=ARRAY_HELP)]
+# Parameters a POST body takes from its tensors instead: the weight's shape, the bias values.
+FROM_TENSORS = ("in_channels", "out_channels", "kernel_size", "bias")
+
+
+def _number_field(param: Param, settings: Settings, strict: bool, layer: bool = False) -> Any:
+    low, high = param.bounds(settings, layer)
+    bounds: dict[str, Any] = {}
+    if low is not None:
+        bounds["gt" if param.low_open else "ge"] = low
+    if high is not None:
+        bounds["lt" if param.high_open else "le"] = high
+    if param.kind == "float":
+        return Annotated[float, Field(strict=strict, allow_inf_nan=False, **bounds)]
+    if strict:
+        return Annotated[int, Field(strict=True, **bounds), WHOLE]
+    return Annotated[int, Field(**bounds)]
+
+
+def strict_type(param: Param, settings: Settings, layer: bool = False) -> Any:
+    """The type of a parameter in a JSON body: PyTorch's own (an int or a pair for a size)."""
+    if param.kind == "bool":
+        kind: Any = Annotated[bool, Field(strict=True)]
+    elif param.kind == "choice":
+        kind = Literal[param.choices]
+    elif param.kind in ("pair", "padding"):
+        item = _number_field(param, settings, strict=True, layer=layer)
+        kind = item | tuple[item, item]  # type: ignore[valid-type]
+        if param.kind == "padding":
+            kind = kind | Literal[param.choices]
+    else:
+        kind = _number_field(param, settings, strict=True, layer=layer)
+    return kind | None if param.optional else kind
+
+
+def _text_type(param: Param, settings: Settings) -> Any:
+    """The type of a parameter in a query string: pairs stay text for the builder to bound."""
+    if param.kind == "pair":
+        kind: Any = PairText
+    elif param.kind == "padding":
+        kind = PaddingText
+    elif param.kind == "bool":
+        kind = bool
+    elif param.kind == "choice":
+        kind = Literal[param.choices]
+    else:
+        kind = _number_field(param, settings, strict=False)
+    return kind | None if param.optional else kind
+
+
+def _default(param: Param, value: Any, text: bool) -> Any:
+    if text and param.kind in ("pair", "padding") and value is not None:
+        value = str(value)
+    return Field(value, description=param.help or None)
 
 
 class Body(BaseModel):
@@ -51,114 +110,50 @@ class Body(BaseModel):
     detail: Detail = Field("auto", description=DETAIL_HELP)
 
 
-class Conv2dBody(Body):
-    weight: Tensor4
-    bias: Annotated[list[Number], Field(min_length=1, max_length=_S.max_filters)] | None = None
-    stride: Stride | tuple[Stride, Stride] = 1
-    padding: Pad | tuple[Pad, Pad] | Literal["same", "valid"] = 0
-    dilation: Dil | tuple[Dil, Dil] = 1
-    groups: Annotated[int, Field(strict=True, ge=1, le=_S.max_channels), WHOLE] = 1
-    padding_mode: PaddingMode = "zeros"
-
-
-class PoolBody(Body):
-    kernel_size: Kernel | tuple[Kernel, Kernel] = 2
-    stride: Stride | tuple[Stride, Stride] | None = Field(None, description="default: kernel_size")
-    ceil_mode: Annotated[bool, Field(strict=True)] = False
-
-
-class MaxPool2dBody(PoolBody):
-    padding: Pad | tuple[Pad, Pad] = 0
-    dilation: Dil | tuple[Dil, Dil] = 1
-
-
-class AvgPool2dBody(PoolBody):
-    padding: Pad | tuple[Pad, Pad] = 0
-    count_include_pad: Annotated[bool, Field(strict=True)] = True
-    divisor_override: Annotated[int, Field(strict=True, ge=1, le=10_000), WHOLE] | None = None
-
-
-class LpPool2dBody(PoolBody):
-    norm_type: Annotated[float, Field(strict=True, gt=0, le=16, allow_inf_nan=False)] = 2.0
-
-
-class ReluBody(Body):
-    pass
-
-
-class DropoutBody(Body):
-    p: Annotated[float, Field(strict=True, ge=0, lt=1, allow_inf_nan=False)] = 0.5
-    training: Annotated[bool, Field(strict=True)] = True
-    seed: Seed = 0
-    variant: Literal["dropout", "dropout2d"] = Field("dropout", description="dropout2d drops whole channels")
-
-
-# GET: the same parameters, tensors generated from a seed (or given as text).
-
-PairText = Annotated[
-    str, Field(pattern=r"^\s*\d{1,4}\s*(,\s*\d{1,4}\s*)?$", description="an integer, or two as 'height,width'")
-]
-PaddingText = Annotated[
-    str, Field(pattern=r"^\s*(\d{1,4}\s*(,\s*\d{1,4}\s*)?|same|valid)\s*$", description="integer, 'h,w', same or valid")
-]
-ARRAY_HELP = "values separated by ',', rows by ';', channels by '|' (and filters by '/' for weight)"
-
-
 class Query(BaseModel):
     model_config = ConfigDict(extra="forbid")
     in_channels: Annotated[int, Field(ge=1, le=_S.max_channels)] = 1
     height: Annotated[int, Field(ge=1, le=_S.max_side)] = 7
     width: Annotated[int, Field(ge=1, le=_S.max_side)] = 7
-    seed: Annotated[int, Field(ge=0, le=2**31 - 1, description="seed of the generated input")] = 0
-    input: Annotated[str, Field(max_length=200_000, description=ARRAY_HELP)] | None = None
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED, description="seed of the generated input")] = 0
+    input: ArrayText | None = None
     detail: Detail = Field("auto", description=DETAIL_HELP)
 
 
-class Conv2dQuery(Query):
-    out_channels: Annotated[int, Field(ge=1, le=_S.max_filters)] = 1
-    kernel_size: PairText = "3"
-    stride: PairText = "1"
-    padding: PaddingText = "0"
-    dilation: PairText = "1"
-    groups: Annotated[int, Field(ge=1, le=_S.max_channels)] = 1
-    padding_mode: PaddingMode = "zeros"
-    bias: Annotated[str, Field(max_length=20_000, description="true, false, or the values as '1,-1'")] = "true"
-    weight: Annotated[str, Field(max_length=200_000, description=ARRAY_HELP)] | None = None
+def body_model(spec: OpSpec, settings: Settings) -> type[Body]:
+    fields: dict[str, Any] = {}
+    if "weight" in spec.takes:
+        fields["weight"] = (Tensor4, ...)
+    if "bias" in spec.takes:
+        fields["bias"] = (Bias | None, None)
+    for param in spec.params:
+        if "weight" in spec.takes and param.name in FROM_TENSORS:
+            continue
+        fields[param.name] = (strict_type(param, settings), Field(None if param.optional else param.first()))
+    name = "".join(part.title() for part in spec.name.split("_")) + "Body"
+    return create_model(name, __base__=Body, __doc__=f"POST /api/{spec.name}/trace: {spec.summary}", **fields)
 
 
-class PoolQuery(Query):
-    height: Annotated[int, Field(ge=1, le=_S.max_side)] = 6
-    width: Annotated[int, Field(ge=1, le=_S.max_side)] = 6
-    kernel_size: PairText = "2"
-    stride: PairText | None = Field(None, description="default: kernel_size")
-    ceil_mode: bool = False
+def query_model(spec: OpSpec, settings: Settings) -> type[Query]:
+    side = Annotated[int, Field(ge=1, le=settings.max_side)]
+    fields: dict[str, Any] = {"height": (side, spec.side), "width": (side, spec.side)}
+    for param in spec.params:
+        if param.name == "in_channels":
+            continue  # the generated input's, in Query
+        if param.name == "bias" and "bias" in spec.takes:
+            text = Annotated[
+                str, Field(max_length=settings.max_bias_text, description="true, false, or the values as '1,-1'")
+            ]
+            fields["bias"] = (text, "true")
+            continue
+        fields[param.name] = (_text_type(param, settings), _default(param, param.first(), text=True))
+    if "weight" in spec.takes:
+        fields["weight"] = (ArrayText | None, None)
+    if spec.has("seed"):  # the op draws its own randomness: the generated input gets a seed of its own
+        fields["input_seed"] = (Annotated[int, Field(ge=0, le=MAX_SEED, description="seed of the generated input")], 0)
+    name = "".join(part.title() for part in spec.name.split("_")) + "Query"
+    return create_model(name, __base__=Query, __doc__=f"GET /api/{spec.name}/trace: {spec.summary}", **fields)
 
 
-class MaxPool2dQuery(PoolQuery):
-    padding: PairText = "0"
-    dilation: PairText = "1"
-
-
-class AvgPool2dQuery(PoolQuery):
-    padding: PairText = "0"
-    count_include_pad: bool = True
-    divisor_override: Annotated[int, Field(ge=1, le=10_000)] | None = None
-
-
-class LpPool2dQuery(PoolQuery):
-    norm_type: Annotated[float, Field(gt=0, le=16, allow_inf_nan=False)] = 2.0
-
-
-class ReluQuery(Query):
-    height: Annotated[int, Field(ge=1, le=_S.max_side)] = 6
-    width: Annotated[int, Field(ge=1, le=_S.max_side)] = 6
-
-
-class DropoutQuery(Query):
-    height: Annotated[int, Field(ge=1, le=_S.max_side)] = 6
-    width: Annotated[int, Field(ge=1, le=_S.max_side)] = 6
-    seed: Annotated[int, Field(ge=0, le=2**31 - 1, description="seed of the dropout mask")] = 0
-    input_seed: Annotated[int, Field(ge=0, le=2**31 - 1, description="seed of the generated input")] = 0
-    p: Annotated[float, Field(ge=0, lt=1, allow_inf_nan=False)] = 0.5
-    training: bool = True
-    variant: Literal["dropout", "dropout2d"] = "dropout"
+BODIES: dict[str, type[Body]] = {op: body_model(spec, _S) for op, spec in OPS.items()}
+QUERIES: dict[str, type[Query]] = {op: query_model(spec, _S) for op, spec in OPS.items()}

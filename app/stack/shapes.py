@@ -31,10 +31,11 @@ from app.engine.errors import ParamError, TooLargeError
 from app.engine.geometry import AXES, Axis, conv_axis, conv_padding, pool_axis, pool_padding
 from app.engine.pad import PADDING_MODES, check_mode
 from app.engine.pairs import is_int, pair
+from app.engine.specs import LAYERS
 from app.export.torch_code import module_code
 
 Shape = tuple[int, ...]
-LAYER_TYPES = ("conv2d", "relu", "dropout", "dropout2d", "max_pool2d", "avg_pool2d", "lp_pool2d", "flatten", "linear")
+LAYER_TYPES = tuple(LAYERS)
 FLAT_TYPES = ("linear", "relu", "dropout", "flatten")  # the layers that accept a flat input
 
 
@@ -299,16 +300,16 @@ def _dropout(kind: str) -> Builder:
         if not 0 <= p < 1:
             rule = "must be in [0, 1): it is the chance of zeroing each value, and 1 would zero them all"
             raise ParamError("p", p, rule)
-        return _Step({"p": float(p)}, shape, 0, rf, module_code(kind, {"p": float(p)}))
+        return _Step({"p": float(p)}, shape, 0, rf, module_code(LAYERS[kind], {"p": float(p)}))
 
     return build
 
 
 def _flatten(layer: Mapping[str, Any], shape: Shape, rf: ReceptiveField) -> _Step:
     if len(shape) == 1:  # already flat: PyTorch leaves it as it is
-        return _Step({}, shape, 0, rf, module_code("flatten", {}))
+        return _Step({}, shape, 0, rf, module_code(LAYERS["flatten"], {}))
     kept = ReceptiveField(AxisField(rf.height.size, None, None), AxisField(rf.width.size, None, None), rf.whole_input)
-    return _Step({}, (math.prod(shape),), 0, kept, module_code("flatten", {}))
+    return _Step({}, (math.prod(shape),), 0, kept, module_code(LAYERS["flatten"], {}))
 
 
 def _linear(layer: Mapping[str, Any], shape: Shape, rf: ReceptiveField) -> _Step:
@@ -322,7 +323,7 @@ def _linear(layer: Mapping[str, Any], shape: Shape, rf: ReceptiveField) -> _Step
     params = {"in_features": in_features, "out_features": out_features, "bias": bias}
     count = in_features * out_features + (out_features if bias else 0)
     whole = ReceptiveField(AxisField(None, None, None), AxisField(None, None, None), whole_input=True)
-    code = module_code("linear", params)
+    code = module_code(LAYERS["linear"], params)
     return _Step(params, (out_features,), count, whole, code)
 
 
@@ -366,7 +367,12 @@ def _conv2d(layer: Mapping[str, Any], shape: Shape, rf: ReceptiveField) -> _Step
     }
     count = out_channels * (channels // groups) * kernel[0] * kernel[1] + (out_channels if bias else 0)
     return _Step(
-        params, (out_channels, axes[0].out, axes[1].out), count, _window(rf, axes), module_code("conv2d", params), axes
+        params,
+        (out_channels, axes[0].out, axes[1].out),
+        count,
+        _window(rf, axes),
+        module_code(LAYERS["conv2d"], params),
+        axes,
     )
 
 
@@ -404,7 +410,7 @@ def _pool(kind: str) -> Builder:
             pool_axis("width", width, kernel[1], stride[1], pads[1], dilation[1], ceil_mode),
         )
         return _Step(
-            params, (channels, axes[0].out, axes[1].out), 0, _window(rf, axes), module_code(kind, params), axes
+            params, (channels, axes[0].out, axes[1].out), 0, _window(rf, axes), module_code(LAYERS[kind], params), axes
         )
 
     return build
@@ -433,7 +439,7 @@ _CONV_KEYS = (
 
 KINDS: dict[str, _Kind] = {
     "conv2d": _Kind(_CONV_KEYS, _conv2d, ("out_channels", "kernel_size")),
-    "relu": _Kind((), _unchanged(module_code("relu", {}))),
+    "relu": _Kind((), _unchanged(module_code(LAYERS["relu"], {}))),
     "dropout": _Kind(("p",), _dropout("dropout")),
     "dropout2d": _Kind(("p",), _dropout("dropout2d")),
     **{

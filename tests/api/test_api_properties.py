@@ -9,7 +9,7 @@ import numpy as np
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from app.api.traces import OPS as ROUTES
+from app.schemas.traces import QUERIES
 
 from .ndjson import OPS, client, error, get
 
@@ -111,7 +111,7 @@ def test_valid_pool_parameters_stream_a_consistent_trace(case: tuple[str, dict[s
 
 # --- junk ------------------------------------------------------------------------------------------------
 
-FIELDS = {op: sorted(query.model_fields) for op, (_, _, query, _, _) in ROUTES.items()}
+FIELDS = {op: sorted(query.model_fields) for op, query in QUERIES.items()}
 # Text no parameter accepts: it starts with 'x' (not a number, bool, literal or array value).
 JUNK_TEXT = st.text(st.characters(exclude_categories=["Cs"]), max_size=20).map(lambda text: "x" + text)
 # Too big for any integer parameter and any cap, but inside the range orjson can echo back (see test_errors).

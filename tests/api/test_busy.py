@@ -15,7 +15,7 @@ from app.api.traces import streamed_numbers
 from app.config import Settings, get_settings
 from app.http import busy
 from app.main import create_app
-from app.schemas import traces as s
+from app.schemas.traces import QUERIES
 
 from .live import live_server
 
@@ -56,13 +56,14 @@ def held() -> Iterator[busy.Slot]:
 
 
 def test_the_large_trace_is_large_and_the_lesson_trace_is_not() -> None:
-    from app.api.build import conv2d_query
+    from app.api.build import from_query
+    from app.engine.specs import OPS
 
     cfg = get_settings()
     query = {"in_channels": "1", "height": "256", "width": "256", "out_channels": "8", "padding": "1"}
-    large = conv2d_query(s.Conv2dQuery.model_validate(query), cfg)
+    large = from_query(OPS["conv2d"], QUERIES["conv2d"].model_validate(query), cfg)
     assert streamed_numbers(large, "compact") == 524_288 * 4 > cfg.large_trace_numbers
-    cheap = conv2d_query(s.Conv2dQuery.model_validate({"bias": "false"}), cfg)
+    cheap = from_query(OPS["conv2d"], QUERIES["conv2d"].model_validate({"bias": "false"}), cfg)
     assert streamed_numbers(cheap, "full") < cfg.large_trace_numbers
 
 

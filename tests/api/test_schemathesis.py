@@ -40,10 +40,10 @@ from schemathesis.specs.openapi.checks import negative_data_rejection, positive_
 from app.api.augment import AugmentQuery
 from app.api.exports import gif_query, png_query
 from app.api.stack_run import StackRunRequest
-from app.api.traces import OPS
 from app.main import app
 from app.schemas.exercises import AnswerBody
 from app.schemas.stack import StackRequest
+from app.schemas.traces import BODIES, QUERIES
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "15"))
 LONG = "FUZZ_EXAMPLES" in os.environ
@@ -107,8 +107,8 @@ REPORTED = time.monotonic()
 def request_model(method: str, path: str) -> type[BaseModel] | None:
     """The pydantic model FastAPI reads this operation's request with (None: read by hand)."""
     found = TRACE_PATH.fullmatch(path)
-    if found and found["op"] in OPS:
-        body, _, query, _, _ = OPS[found["op"]]
+    if found and found["op"] in QUERIES:
+        body, query = BODIES[found["op"]], QUERIES[found["op"]]
         if found["what"] == "trace":
             return body if method == "POST" else query
         return {"shape": query, "animation.gif": gif_query(query), "frame.png": png_query(query)}[found["what"]]

@@ -100,15 +100,15 @@ def test_avg_pool_kernel_3_stride_2_padding_1_counts_the_padding() -> None:
     # [1,0]: (4+5+7+8)/9 = 24/9   [1,1]: (5+6+8+9)/9 = 28/9
     trace = avg_pool2d(ONE_TO_NINE, 3, stride=2, padding=1)
     np.testing.assert_array_equal(np.round(trace.output, 4), [[[1.3333, 1.7778], [2.6667, 3.1111]]])
-    np.testing.assert_array_equal(trace.extras["sum"], [[[12, 16], [24, 28]]])
-    np.testing.assert_array_equal(trace.extras["divisor"], [[[9, 9], [9, 9]]])
+    np.testing.assert_array_equal(trace.sum, [[[12, 16], [24, 28]]])
+    np.testing.assert_array_equal(trace.divisor, [[[9, 9], [9, 9]]])
 
 
 def test_avg_pool_without_the_padding_divides_by_the_cells_inside() -> None:
     # the same sums over the 2x2 = 4 input cells each window holds: 12/4, 16/4, 24/4, 28/4
     trace = avg_pool2d(ONE_TO_NINE, 3, stride=2, padding=1, count_include_pad=False)
     np.testing.assert_array_equal(trace.output, [[[3, 4], [6, 7]]])
-    np.testing.assert_array_equal(trace.extras["divisor"], [[[4, 4], [4, 4]]])
+    np.testing.assert_array_equal(trace.divisor, [[[4, 4], [4, 4]]])
 
 
 def test_max_pool_2x2_stride_2_indices_and_ties() -> None:
@@ -129,9 +129,9 @@ def test_max_pool_2x2_stride_2_indices_and_ties() -> None:
     # bottom-left {0, 4, 4, 1}: 4, first at (2,1) -> 2*4 + 1 = 9 (not (3,0) -> 12)
     # bottom-right {5, 5, 5, 0}: 5, first at (2,2) -> 2*4 + 2 = 10
     np.testing.assert_array_equal(trace.output, [[[3, 2], [4, 5]]])
-    np.testing.assert_array_equal(trace.extras["argmax"], [[[1, 2], [9, 10]]])
-    np.testing.assert_array_equal(trace.extras["argmax_yx"], [[[[0, 1], [0, 2]], [[2, 1], [2, 2]]]])
-    np.testing.assert_array_equal(trace.extras["argmax_tap"], [[[[0, 1], [0, 0]], [[0, 1], [0, 0]]]])
+    np.testing.assert_array_equal(trace.argmax, [[[1, 2], [9, 10]]])
+    np.testing.assert_array_equal(trace.argmax_yx, [[[[0, 1], [0, 2]], [[2, 1], [2, 2]]]])
+    np.testing.assert_array_equal(trace.argmax_tap, [[[[0, 1], [0, 0]], [[0, 1], [0, 0]]]])
 
 
 def test_lp_pool_norm_2_is_the_root_of_the_sum_of_squares() -> None:
@@ -166,7 +166,7 @@ def test_ceil_mode_drops_a_window_that_would_start_in_the_right_padding() -> Non
     trace = max_pool2d(x, 2, stride=2, padding=1, ceil_mode=True)
     # windows read input rows {-1,0}, {1,2}, {3,4}: the max is at rows 0, 2, 4 and cols 0, 2, 4
     np.testing.assert_array_equal(trace.output, [[[0, 2, 4], [10, 12, 14], [20, 22, 24]]])
-    np.testing.assert_array_equal(trace.extras["argmax"], trace.output)  # 5r + c is its own flat index
+    np.testing.assert_array_equal(trace.argmax, trace.output)  # 5r + c is its own flat index
     assert avg_pool2d(x, 2, stride=2, padding=1, ceil_mode=True).output.shape == (1, 3, 3)
 
 
@@ -393,7 +393,7 @@ def test_ceil_mode_lets_a_kernel_overhang_a_smaller_input() -> None:
     x = np.array([[[1.0, 5.0, 2.0]]])
     trace = max_pool2d(x, (1, 4), stride=(1, 3), ceil_mode=True)
     np.testing.assert_array_equal(trace.output, [[[5.0]]])
-    np.testing.assert_array_equal(trace.extras["argmax"], [[[1]]])
+    np.testing.assert_array_equal(trace.argmax, [[[1]]])
     # avg: PyTorch divides by the cells inside the input (the window is cut at W + P = 3): (1 + 5 + 2)/3
     np.testing.assert_allclose(avg_pool2d(x, (1, 4), stride=(1, 3), ceil_mode=True).output, [[[8 / 3]]], rtol=1e-15)
     # lp: (avg of x² times kH*kW)^(1/2) = (30/3 * 4)^(1/2) = sqrt(40)
@@ -419,9 +419,9 @@ def test_max_pool_window_of_padding_only_has_no_tap() -> None:
     x = np.array([[[3.0, 7.0]]])
     trace = max_pool2d(x, (1, 2), padding=(0, 1), dilation=(1, 3))
     np.testing.assert_array_equal(trace.output, [[[-np.inf]]])
-    np.testing.assert_array_equal(trace.extras["argmax"], [[[2]]])
-    np.testing.assert_array_equal(trace.extras["argmax_yx"], [[[[0, 2]]]])
-    np.testing.assert_array_equal(trace.extras["argmax_tap"], [[[[-1, -1]]]])  # no tap read the input
+    np.testing.assert_array_equal(trace.argmax, [[[2]]])
+    np.testing.assert_array_equal(trace.argmax_yx, [[[[0, 2]]]])
+    np.testing.assert_array_equal(trace.argmax_tap, [[[[-1, -1]]]])  # no tap read the input
 
 
 def test_lp_pool_keeps_the_nan_of_a_negative_value_to_a_fractional_power() -> None:

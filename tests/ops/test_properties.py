@@ -192,13 +192,13 @@ def test_max_pool2d_matches_the_reference(case: dict[str, Any]) -> None:
     np.testing.assert_array_equal(trace.output, expected)  # a max is a copy: exact even for floats
     # Every index, windows that read only padding (-inf) included: PyTorch reports their first
     # tap at or past the input's start.
-    np.testing.assert_array_equal(trace.extras["argmax"], indices)
+    np.testing.assert_array_equal(trace.argmax, indices)
     read = np.isfinite(expected)
     width = x.shape[2]
     for c, oy, ox in zip(*np.nonzero(read), strict=True):
         y, x_ = divmod(int(indices[c, oy, ox]), width)
         assert x[c, y, x_] == trace.output[c, oy, ox]
-        assert trace.extras["argmax_yx"][c, oy, ox].tolist() == [y, x_]
+        assert trace.argmax_yx[c, oy, ox].tolist() == [y, x_]
 
 
 @settings(max_examples=150, deadline=None)
@@ -209,7 +209,7 @@ def test_avg_pool2d_matches_the_reference(case: dict[str, Any], include_pad: boo
     trace = avg_pool2d(x, **args, count_include_pad=include_pad, divisor_override=divisor)
     expected, divisors = reference.avg_pool2d(x, **args, count_include_pad=include_pad, divisor_override=divisor)
     assert trace.output.shape == pool_shape(case)
-    np.testing.assert_array_equal(trace.extras["divisor"], divisors)
+    np.testing.assert_array_equal(trace.divisor, divisors)
     same(trace.output, expected, case["integers"])
     steps = trace.steps(0, trace.total_steps)
     same((steps["sum"] / steps["divisor"]).reshape(trace.output.shape), trace.output, case["integers"])

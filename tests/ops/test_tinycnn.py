@@ -44,7 +44,7 @@ def test_pool_forward_equals_the_engine_max_pool2d() -> None:
         engine = max_pool2d(x[n], 2)
         np.testing.assert_array_equal(out[n], engine.output)
         ti, tj = np.divmod(tap[n], 2)
-        np.testing.assert_array_equal(np.stack([ti, tj], axis=-1), engine.extras["argmax_tap"])  # first maximum
+        np.testing.assert_array_equal(np.stack([ti, tj], axis=-1), engine.argmax_tap)  # first maximum
 
 
 def test_features_equal_the_engine_layer_by_layer(params: tinycnn.Params) -> None:

@@ -43,7 +43,7 @@ def engine(case: dict[str, Any]) -> tuple[np.ndarray, np.ndarray | None]:
         return conv2d(x, w, b, **params).output, None
     if op == "max_pool2d":
         trace = max_pool2d(x, **params)
-        return trace.output, trace.extras["argmax"]
+        return trace.output, trace.argmax
     if op == "avg_pool2d":
         return avg_pool2d(x, **params).output, None
     if op == "lp_pool2d":
