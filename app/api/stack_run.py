@@ -21,6 +21,7 @@ from pydantic import Field
 
 from app.api.stack import checked_stack
 from app.config import Settings, get_settings
+from app.engine.specs import OPS
 from app.http.textarrays import format_array
 from app.schemas.numbers import WHOLE
 from app.schemas.stack import StackRequest
@@ -28,7 +29,7 @@ from app.stack.run import LayerRun, run_stack
 
 router = APIRouter()
 LINK_VALUES = 4096
-PLAYABLE = {"conv2d", "max_pool2d", "avg_pool2d", "lp_pool2d", "relu", "dropout"}
+PLAYABLE = set(OPS)  # the ops with a player (/play/{op}); other stack layers have none
 
 
 class StackRunRequest(StackRequest):
@@ -39,29 +40,23 @@ def _pair(value: Any) -> str:
     return ",".join(str(v) for v in value) if isinstance(value, (tuple, list)) else str(value)
 
 
-def _layer_query(run: LayerRun) -> dict[str, str]:
-    """The layer's own parameters in its player's query (the numbers it takes are added by the caller)."""
-    p = run.params
-    query: dict[str, str] = {}
-    if run.type == "conv2d":
-        query.update(stride=_pair(p["stride"]), padding=_pair(p["padding"]), dilation=_pair(p["dilation"]))
-        query.update(groups=str(p["groups"]), padding_mode=p["padding_mode"])
-    elif run.type in ("max_pool2d", "avg_pool2d", "lp_pool2d"):
-        query.update(
-            kernel_size=_pair(p["kernel_size"]), stride=_pair(p["stride"]), ceil_mode=str(p["ceil_mode"]).lower()
-        )
-        if "padding" in p:
-            query["padding"] = _pair(p["padding"])
-        if "dilation" in p:
-            query["dilation"] = _pair(p["dilation"])
-        if run.type == "avg_pool2d":
-            query["count_include_pad"] = str(p["count_include_pad"]).lower()
-            if p["divisor_override"] is not None:
-                query["divisor_override"] = str(p["divisor_override"])
-        if run.type == "lp_pool2d":
-            query["norm_type"] = str(p["norm_type"])
-    elif run.type == "dropout":
-        query.update(p=str(p["p"]), training="false")  # as the stack ran it; the player can switch to training
+def _text(value: Any) -> str:
+    """A parameter's value as a player's query writes it: true/false, "5,3", "2"."""
+    if isinstance(value, bool):
+        return str(value).lower()
+    return _pair(value)
+
+
+def _layer_query(run: LayerRun, *, numbers: bool) -> dict[str, str]:
+    """The layer's own module parameters in its player's query, read off its op specification.
+    With ``numbers`` (the link carries the input, weight and bias), what those tensors fix
+    (channels, kernel size, bias) is left out."""
+    spec = OPS[run.type]
+    fixed = {"in_channels", "out_channels", "kernel_size", "bias"} if numbers and "weight" in spec.takes else set()
+    query = {p.name: _text(run.params[p.name]) for p in spec.module_params if p.name not in fixed}
+    query = {name: text for name, text in query.items() if run.params[name] is not None}
+    if run.type == "dropout":
+        query["training"] = "false"  # as the stack ran it; the player can switch to training
     return query
 
 
@@ -97,7 +92,7 @@ def player_link(run: LayerRun, cfg: Settings) -> tuple[str | None, str | None]:
         assert run.weight is not None
         query["weight"] = format_array(run.weight)
         query["bias"] = format_array(run.bias) if run.bias is not None else "false"
-    return _link(run.type, query | _layer_query(run)), None
+    return _link(run.type, query | _layer_query(run, numbers=True)), None
 
 
 def seeded_link(run: LayerRun, cfg: Settings) -> str | None:
@@ -108,10 +103,7 @@ def seeded_link(run: LayerRun, cfg: Settings) -> str | None:
         return None
     c, h, w = run.input.shape
     query = {"in_channels": str(c), "height": str(h), "width": str(w)}
-    if run.type == "conv2d":
-        query.update(out_channels=str(run.params["out_channels"]), kernel_size=_pair(run.params["kernel_size"]))
-        query["bias"] = str(run.params["bias"]).lower()
-    return _link(run.type, query | _layer_query(run))
+    return _link(run.type, query | _layer_query(run, numbers=False))
 
 
 def _range(values: np.ndarray) -> list[float]:
