@@ -38,21 +38,15 @@ def capped_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     log = tmp_path_factory.mktemp("capped-server") / "server.log"
     port = _free_port()
     env = {**os.environ, "CONVSCOPE_MAX_SIDE": str(MAX_SIDE), "CONVSCOPE_MAX_LAYERS": str(MAX_LAYERS)}
-    server = subprocess.Popen(
-        [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)],
-        cwd=ROOT,
-        env=env,
-        stdout=subprocess.DEVNULL,
-        stderr=log.open("wb"),
-    )
+    command = [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)]
     url = f"http://127.0.0.1:{port}"
+    with log.open("wb") as sink:
+        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=sink)
     deadline = time.monotonic() + 30
     try:
         while True:
             if server.poll() is not None:
-                pytest.fail(
-                    f"the server exited before it served: {server.stderr.read().decode() if server.stderr else ''}"
-                )
+                pytest.fail(f"the server exited before it served: {log.read_text()}")
             try:
                 if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
                     break
