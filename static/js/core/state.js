@@ -66,14 +66,26 @@ export function writeQuery(query) {
   replaceSearch(withFlag(text, presentInUrl()));
 }
 
-/** Set some parameters (null, undefined or "" removes one) and keep every other one. */
-export function updateQuery(changes) {
+/** The page's parameters with `changes` applied: null, undefined or "" removes one. */
+function changed(changes) {
   const params = readQuery();
   for (const [name, value] of Object.entries(changes)) {
     if (value === null || value === undefined || value === "") params.delete(name);
     else params.set(name, String(value));
   }
-  writeQuery(params);
+  return params;
+}
+
+/** Set some parameters (null, undefined or "" removes one) and keep every other one. */
+export function updateQuery(changes) {
+  writeQuery(changed(changes));
+}
+
+/** A link to this page (path and query, no fragment) with some parameters changed as updateQuery
+ * would change them. It leaves the presentation flag out: a click on a link carries it (present.js). */
+export function linkWith(changes) {
+  const query = changed(changes).toString();
+  return `${window.location.pathname}${query ? `?${query}` : ""}`;
 }
 
 /** Set or clear the presentation flag; every other part of the query is kept as written. */

@@ -3,7 +3,7 @@
 // draws its own random seed on every load. Seeds run from 0 to the server's max_seed
 // (GET /api/ops), given by useMaxSeed before any seed is drawn.
 
-import { readQuery } from "../../core/state.js";
+import { linkWith, readQuery } from "../../core/state.js";
 
 let span = Number.NaN; // max_seed + 1: every seed is taken modulo this
 
@@ -30,8 +30,5 @@ export function randomSeed() {
 
 /** A link to this page that gives exercise `index` the seed `seed`. */
 export function shareLink(seed, index) {
-  const url = new URL(window.location.href);
-  url.searchParams.set("exercise_seed", String(wrapSeed(seed - index)));
-  url.hash = "";
-  return url.pathname + url.search;
+  return linkWith({ exercise_seed: wrapSeed(seed - index) });
 }
