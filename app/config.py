@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 from functools import lru_cache
+from typing import Annotated
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from app.engine.streams import LAYERS
 
 
 class Settings(BaseSettings):
@@ -25,7 +29,7 @@ class Settings(BaseSettings):
     max_full_numbers: int = 10_000_000  # numbers in all the steps of a full-detail trace
     max_window_values: int = 8_000_000  # values in all the windows of one op (memory: 8 bytes each)
     max_body_bytes: int = 8 * 1024 * 1024  # request bodies
-    max_layers: int = 64  # layers in a stack
+    max_layers: Annotated[int, Field(le=LAYERS)] = 64  # layers in a stack (each layer has its own random streams)
     max_features: int = 4096  # channels, groups or features of one stack layer (shapes only, no arrays)
     max_divisor: int = 10_000  # avg_pool2d's divisor_override
     max_norm_type: float = 16.0  # lp_pool2d's norm_type (beyond it x^p overflows for modest inputs)

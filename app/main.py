@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import __version__
-from app.api import augment, exports, images, lessons, ops, stack, stack_run, traces, transfer
+from app.api import augment, exercises, exports, images, ops, stack, stack_run, traces, transfer
 from app.config import get_settings
 from app.engine.errors import ParamError
 from app.http import errors
@@ -20,6 +20,8 @@ from app.http.caching import HttpCaching
 from app.http.headers import SecurityHeaders
 from app.http.limits import BodySizeLimit
 from app.pages import embed, players
+from app.pages import images as image_pages
+from app.pages import lessons as lesson_pages
 from app.pages import transfer as transfer_page
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -52,9 +54,11 @@ def create_app() -> FastAPI:
     app.include_router(images.router)
     app.include_router(augment.router)
     app.include_router(transfer.router)
-    app.include_router(transfer_page.router)  # before embed and pages: /embed/transfer, /play/transfer
     app.include_router(exports.router)
-    app.include_router(lessons.router)
+    app.include_router(exercises.router)
+    app.include_router(transfer_page.router)  # before embed and pages: /embed/transfer, /play/transfer
+    app.include_router(image_pages.router)  # before pages: /play/image, /play/augment
+    app.include_router(lesson_pages.router)
     app.include_router(embed.router)
     app.include_router(players.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")

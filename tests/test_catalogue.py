@@ -13,7 +13,6 @@ from PIL import Image
 
 from app.engine.errors import ParamError
 from app.images import catalogue
-from app.images.drawings import drawing
 
 ROOT = Path(__file__).resolve().parent.parent
 PHOTOS = {"temple": "china.jpg", "flower": "flower.jpg"}
@@ -31,6 +30,9 @@ def test_names_labels_and_default() -> None:
     ]
     assert catalogue.DEFAULT == "temple"
     assert [n for n in catalogue.SAMPLES if catalogue.sample(n).origin == "photo"] == list(PHOTOS)
+    for entry in catalogue.SAMPLES_LIST:  # a photo with its credit or a drawing with its code, never both
+        assert (entry.credit is None) != (entry.draw is None), entry.name
+    assert list(catalogue.DRAWINGS) == [n for n in catalogue.SAMPLES if n not in PHOTOS]
 
 
 def test_unknown_name() -> None:
@@ -61,10 +63,10 @@ def test_photos_load_from_the_package_shrunk_like_an_upload(name: str, file: str
 
 
 def test_drawings_are_drawn_at_the_size_asked_not_resampled() -> None:
-    np.testing.assert_array_equal(catalogue.rgb("house", 64), drawing("house", 64))
+    np.testing.assert_array_equal(catalogue.rgb("house", 64), catalogue.drawing("house", 64))
     pixels = catalogue.array("checkerboard", grayscale=False)
     assert pixels.shape == (3, 128, 128)
-    np.testing.assert_array_equal(pixels.transpose(1, 2, 0), drawing("checkerboard", 128))
+    np.testing.assert_array_equal(pixels.transpose(1, 2, 0), catalogue.drawing("checkerboard", 128))
 
 
 def test_scikit_learn_is_never_imported() -> None:

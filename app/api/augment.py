@@ -1,4 +1,5 @@
-"""The augmentation gallery: GET /api/augment (JSON), its PNGs, and the page /play/augment.
+"""The augmentation gallery's API: GET /api/augment (JSON) and its PNGs (the page /play/augment
+is in ``app/pages/images.py``).
 
 The image and the difference heat map are PNGs from deterministic bytes (Pillow's encoder
 with fixed options, no metadata), so one URL always gives the same file.
@@ -11,24 +12,24 @@ from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
 import numpy as np
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import HTMLResponse, Response
+from fastapi import APIRouter, Query
+from fastapi.responses import Response
 from PIL import Image
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from app.engine.errors import ParamError
+from app.engine.random import MAX_SEED
 from app.images import augment as A
 from app.images import catalogue
-from app.pages.templates import templates
 
-router = APIRouter()
+router = APIRouter(prefix="/api/augment")
 
 Op = Literal["original", "grayscale", "hflip", "vflip", "crop", "jitter", "translate", "rotate"]
 OPS: tuple[str, ...] = Op.__args__  # type: ignore[attr-defined]
 SampleName = Literal["temple", "flower", "house", "checkerboard", "digit", "gradient"]
 assert SampleName.__args__ == catalogue.SAMPLES  # type: ignore[attr-defined]
 SIZE = 64  # longest side of the gallery's pictures (shown 3x enlarged)
-TITLES = {
+TITLES = {  # the gallery's cards (app/pages/images.py): title, the torchvision transform
     "original": ("Original", "the sample, unchanged"),
     "grayscale": ("Grayscale", "transforms.Grayscale(3)"),
     "hflip": ("Horizontal flip", "transforms.RandomHorizontalFlip(p=1)"),
@@ -46,7 +47,7 @@ class AugmentQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
     sample: SampleName = catalogue.DEFAULT  # type: ignore[assignment]
     op: Op = "original"
-    seed: Annotated[int, Field(ge=0, le=2**53 - 1, description="seed of the random parameters")] = 0
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED, description="seed of the random parameters")] = 0
     size: Annotated[int, Field(ge=1, le=128, description="crop: height and width of the window")] = 48
     padding: Annotated[int, Field(ge=0, le=16, description="crop: zeros added on every side first")] = 4
     brightness: Annotated[float, Field(ge=0, le=2, allow_inf_nan=False)] = 0.4
@@ -91,7 +92,7 @@ def png(array: np.ndarray) -> Response:
     return Response(buf.getvalue(), media_type="image/png", headers={"Cache-Control": "public, max-age=3600"})
 
 
-@router.get("/api/augment", summary="One augmentation of a sample image: label, parameters drawn, difference")
+@router.get("", summary="One augmentation of a sample image: label, parameters drawn, difference")
 def get_augment(q: Annotated[AugmentQuery, Query()]) -> dict[str, Any]:
     original, out, label, params = augmented(q)
     _, diff = A.difference(original, out)
@@ -112,7 +113,7 @@ def get_augment(q: Annotated[AugmentQuery, Query()]) -> dict[str, Any]:
 
 
 @router.get(
-    "/api/augment/image.png",
+    "/image.png",
     summary="The augmented image as a PNG (same query, same bytes)",
     response_class=Response,
     responses=PNG_DOC,
@@ -122,7 +123,7 @@ def get_augment_image(q: Annotated[AugmentQuery, Query()]) -> Response:
 
 
 @router.get(
-    "/api/augment/diff.png",
+    "/diff.png",
     summary="Heat map of |augmented - original|, averaged over channels",
     response_class=Response,
     responses=PNG_DOC,
@@ -130,9 +131,3 @@ def get_augment_image(q: Annotated[AugmentQuery, Query()]) -> Response:
 def get_augment_diff(q: Annotated[AugmentQuery, Query()]) -> Response:
     original, out, _, _ = augmented(q)
     return png(A.heat_map(A.difference(original, out)[0]))
-
-
-@router.get("/play/augment", response_class=HTMLResponse, include_in_schema=False)
-def augment_page(request: Request) -> HTMLResponse:
-    context = {"samples": catalogue.SAMPLES_LIST, "default": catalogue.DEFAULT, "ops": TITLES}
-    return templates.TemplateResponse(request, "augment.html", context)

@@ -12,7 +12,7 @@ import numpy as np
 
 from app.config import Settings
 from app.engine.errors import Described, ParamError, TooLargeError
-from app.engine.samples import sample_bias, sample_input, sample_weight
+from app.engine.generated import sample_bias, sample_input, sample_weight
 from app.engine.spec import OpSpec, Param
 from app.http.frames import Trace
 from app.http.textarrays import parse_array

@@ -1,5 +1,5 @@
-"""POST /api/images/convolve: a sample or an uploaded image, one kernel, the feature map as numbers and PNGs;
-GET /play/image: the page.
+"""POST /api/images/convolve: a sample or an uploaded image, one kernel, the feature map as numbers and PNGs
+(the page /play/image is in ``app/pages/images.py``).
 
 The multipart body is parsed in memory as it arrives (python-multipart's streaming parser):
 the file part is counted chunk by chunk and refused past max_upload_bytes, and nothing is
@@ -13,7 +13,7 @@ from urllib.parse import parse_qsl, urlencode
 
 import numpy as np
 from fastapi import APIRouter, Depends, Request
-from fastapi.responses import HTMLResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from python_multipart.exceptions import MultipartParseError
 from python_multipart.multipart import MultipartParser, parse_options_header
 from starlette.concurrency import run_in_threadpool
@@ -28,9 +28,8 @@ from app.http.textarrays import format_array, parse_array
 from app.images import catalogue
 from app.images import uploads as images
 from app.images.kernels import PRESETS, preset
-from app.pages.templates import templates
 
-router = APIRouter()
+router = APIRouter(prefix="/api/images")
 FIELDS = {"file", "sample", "kernel", "custom", "grayscale", "relu", "pool", "padding", "x", "y", "size"}
 MAX_FIELD_BYTES = 2_000
 FORM_FIELDS: dict[str, dict[str, Any]] = {  # every field but the file
@@ -225,7 +224,7 @@ def region(gray: np.ndarray, x: int, y: int, size: int, weight: np.ndarray) -> d
 
 
 @router.post(
-    "/api/images/convolve",
+    "/convolve",
     summary="Convolve a sample or an uploaded image",
     openapi_extra=CONVOLVE_DOC,
     dependencies=[Depends(busy.expensive("image convolution"))],  # 503 beyond max_expensive (app/http/busy.py)
@@ -250,8 +249,9 @@ def _convolve(fields: dict[str, str], data: bytes | None) -> dict[str, Any]:
     weight = np.broadcast_to(kernel, (1, channels, 3, 3)).copy()  # same kernel on every channel, summed
     try:
         feature = conv2d(pixels, weight, padding=padding).output[0]
-    except ParamError as err:  # pixels are 0..1: an overflow is the custom kernel's (a preset never overflows)
+    except ParamError as err:  # pixels are 0..255: an overflow is the custom kernel's (a preset never overflows)
         raise ParamError("custom", err.value, err.rule) if err.param == "weight" else err from None
+    feature_map = map_summary(feature)
     body: dict[str, Any] = {
         "source": sample or "upload",
         "label": catalogue.sample(sample).label if sample else None,
@@ -261,8 +261,8 @@ def _convolve(fields: dict[str, str], data: bytes | None) -> dict[str, Any]:
         "kernel": {"name": name, "weight": kernel.tolist(), "text": format_array(kernel)},
         "padding": padding,
         "input_png": images.image_png(pixels),
-        "feature_map": map_summary(feature),
-        "png": images.feature_png(feature),
+        "feature_map": feature_map,
+        "png": feature_map["png"],  # the same PNG, encoded once
     }
     rectified = relu(feature[None]).output
     if _flag(fields, "relu", False) or _flag(fields, "pool", False):
@@ -278,16 +278,3 @@ def _convolve(fields: dict[str, str], data: bytes | None) -> dict[str, Any]:
         gray = pixels[0] if grayscale else images.to_gray(pixels)
         body["region"] = region(gray, x, y, size, kernel)
     return body
-
-
-@router.get("/play/image", response_class=HTMLResponse, include_in_schema=False)
-def image_page(request: Request) -> HTMLResponse:
-    presets = [
-        {"name": p.name, "title": p.title, "detects": p.detects, "text": format_array(p.weight)}
-        for p in PRESETS.values()
-    ]
-    return templates.TemplateResponse(
-        request,
-        "image.html",
-        {"presets": presets, "samples": catalogue.SAMPLES_LIST, "default": catalogue.DEFAULT, "cfg": get_settings()},
-    )

@@ -21,6 +21,7 @@ from pydantic import Field
 
 from app.api.stack import checked_stack
 from app.config import Settings, get_settings
+from app.engine.random import MAX_SEED
 from app.engine.specs import OPS
 from app.http.textarrays import format_array
 from app.schemas.numbers import WHOLE
@@ -33,7 +34,7 @@ PLAYABLE = set(OPS)  # the ops with a player (/play/{op}); other stack layers ha
 
 
 class StackRunRequest(StackRequest):
-    seed: Annotated[int, Field(strict=True, ge=0, le=2**31 - 1, description="seed of the input and weights"), WHOLE] = 0
+    seed: Annotated[int, Field(strict=True, ge=0, le=MAX_SEED, description="seed of the input and weights"), WHOLE] = 0
 
 
 def _pair(value: Any) -> str:

@@ -20,6 +20,7 @@ from fastapi.responses import Response, StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.config import Settings, get_settings
+from app.engine.random import MAX_SEED
 from app.http import busy
 from app.transfer import digits, model, tinycnn
 from app.transfer import training as transfer
@@ -28,16 +29,7 @@ router = APIRouter(tags=["transfer learning"])
 NDJSON = "application/x-ndjson"
 _S = get_settings()
 GALLERY_PER_DIGIT = 3
-LAYERS = (  # name, what it is, output (C, H, W) or (n,), role when reused for the new task
-    ("conv1", "Conv2d(1, 8, kernel_size=3, padding=1)", [8, 8, 8], "frozen"),
-    ("relu1", "ReLU()", [8, 8, 8], "frozen"),
-    ("pool1", "MaxPool2d(2)", [8, 4, 4], "frozen"),
-    ("conv2", "Conv2d(8, 16, kernel_size=3, padding=1)", [16, 4, 4], "frozen"),
-    ("relu2", "ReLU()", [16, 4, 4], "frozen"),
-    ("pool2", "MaxPool2d(2)", [16, 2, 2], "frozen"),
-    ("flatten", "Flatten()", [64], "frozen"),
-    ("fc", "Linear(64, 5)", [5], "replaced"),
-)
+REPLACED = "fc"  # the one layer the new task replaces; every other is kept frozen
 
 
 class TrainQuery(BaseModel):
@@ -45,7 +37,7 @@ class TrainQuery(BaseModel):
     shots: Annotated[int, Field(ge=1, le=_S.max_shots, description="new training examples of each digit 5-9")] = 5
     epochs: Annotated[int, Field(ge=1, le=_S.max_epochs, description="full-batch Adam steps")] = 100
     lr: Annotated[float, Field(gt=0, le=1, allow_inf_nan=False, description="Adam's learning rate, both runs")] = 0.01
-    seed: Annotated[int, Field(ge=0, le=2**31 - 1, description="picks the examples and the new weights")] = 0
+    seed: Annotated[int, Field(ge=0, le=MAX_SEED, description="picks the examples and the new weights")] = 0
 
 
 class ActivationsQuery(BaseModel):
@@ -70,18 +62,24 @@ def _params(name: str, weights: tinycnn.Params) -> int:
 def get_model() -> Response:
     weights = model.weights()
     layers = [
-        {"name": n, "module": m, "output": out, "params": _params(n, weights), "when_reused": role}
-        for n, m, out, role in LAYERS
+        {
+            "name": n,
+            "module": m,
+            "output": list(out),
+            "params": _params(n, weights),
+            "when_reused": "replaced" if n == REPLACED else "frozen",
+        }
+        for n, m, out in tinycnn.layers(classes=weights["fc.weight"].shape[0])
     ]
     return _json(
         {
             **model.metadata(),
-            "input": [1, 8, 8],
+            "input": [1, tinycnn.SIDE, tinycnn.SIDE],
             "layers": layers,
             "params": tinycnn.count(weights),
             "filters": weights["conv1.weight"],
             "filter_bias": weights["conv1.bias"],
-            "new_task": {"classes": list(digits.TARGET_DIGITS), "trainable": _params("fc", weights)},
+            "new_task": {"classes": list(digits.TARGET_DIGITS), "trainable": _params(REPLACED, weights)},
         }
     )
 
@@ -131,7 +129,7 @@ def _frames(q: TrainQuery) -> tuple[dict[str, Any], Iterator[dict[str, Any]]]:
             {"index": int(train.index[p]), "label": int(train.labels[p]), "pixels": _pixels(train.x[p])} for p in picked
         ],
         "held_out": int(test.labels.size),
-        "trainable": {"transfer": _params("fc", weights), "scratch": tinycnn.count(weights)},
+        "trainable": {"transfer": _params(REPLACED, weights), "scratch": tinycnn.count(weights)},
         "frozen": list(transfer.FROZEN),
     }
     runs = transfer.compare(weights, x, y, test.x, test.labels - first, q.epochs, q.lr, q.seed)

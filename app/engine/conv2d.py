@@ -9,6 +9,7 @@ output cell ``(filter, oy, ox) = unravel(i, (F, Ho, Wo))``.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -18,8 +19,9 @@ from numpy.lib.stride_tricks import sliding_window_view
 from app.engine import budget, geometry
 from app.engine.errors import Described, ParamError
 from app.engine.geometry import Axis
-from app.engine.pad import Padded, check_mode, pad
-from app.engine.pairs import is_int, pair
+from app.engine.pad import PADDING_MODES, Padded, check_mode, pad
+from app.engine.pairs import flag_arg, int_arg, is_int, pair
+from app.engine.spec import LayerShape
 from app.engine.tensors import as_tensor, check_overflow
 
 
@@ -265,3 +267,46 @@ def _compute(win: np.ndarray, w: np.ndarray, b: np.ndarray | None, groups: int) 
     if b is not None:
         out += b[:, None]
     return out.reshape(filters, ho, wo)
+
+
+def conv2d_layer(layer: Mapping[str, Any], shape: tuple[int, ...]) -> LayerShape:
+    """nn.Conv2d in a stack: its parameters with PyTorch's defaults, checked against the (C, H, W) it receives."""
+    channels, height, width = shape
+    out_channels = int_arg(layer, "out_channels", None, 1)
+    kernel = pair("kernel_size", layer.get("kernel_size"), 1)
+    stride = pair("stride", layer.get("stride", 1), 1)
+    dilation = pair("dilation", layer.get("dilation", 1), 1)
+    groups = int_arg(layer, "groups", 1, 1)
+    bias = flag_arg(layer, "bias", True)
+    padding_mode = layer.get("padding_mode", "zeros")
+    if padding_mode not in PADDING_MODES:
+        raise ParamError("padding_mode", padding_mode, f"must be one of {', '.join(PADDING_MODES)}")
+    raw_padding = layer.get("padding", 0)
+    pads = geometry.conv_padding(raw_padding, kernel, stride, dilation)
+    given = layer.get("in_channels")
+    if given is not None and (not is_int(given) or given != channels):
+        rule = f"must match the channels this layer receives, {channels} (or be left out)"
+        raise ParamError("in_channels", given, rule)
+    for name, count in (("in_channels", channels), ("out_channels", out_channels)):
+        if count % groups:
+            rule = f"must divide {name}, {count}: each group needs a whole number of channels"
+            raise ParamError("groups", groups, rule)
+    axes = (
+        geometry.conv_axis("height", height, kernel[0], stride[0], pads[0], dilation[0]),
+        geometry.conv_axis("width", width, kernel[1], stride[1], pads[1], dilation[1]),
+    )
+    check_mode(padding_mode, pads, height, width)
+    padding = raw_padding if isinstance(raw_padding, str) else (pads[0][0], pads[1][0])
+    params = {
+        "in_channels": channels,
+        "out_channels": out_channels,
+        "kernel_size": kernel,
+        "stride": stride,
+        "padding": padding,
+        "dilation": dilation,
+        "groups": groups,
+        "bias": bias,
+        "padding_mode": padding_mode,
+    }
+    count = out_channels * (channels // groups) * kernel[0] * kernel[1] + (out_channels if bias else 0)
+    return LayerShape(params, (out_channels, axes[0].out, axes[1].out), count, axes)

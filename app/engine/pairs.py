@@ -1,7 +1,10 @@
-"""Normalise PyTorch-style int-or-pair arguments, with errors that name the argument."""
+"""Normalise PyTorch-style arguments (int-or-pair sizes, integers, flags), with errors that name the argument."""
 
 from __future__ import annotations
 
+import math
+import numbers
+from collections.abc import Mapping
 from typing import Any
 
 from app.engine.errors import ParamError
@@ -28,3 +31,26 @@ def pair(name: str, value: Any, minimum: int) -> tuple[int, int]:
         if item < minimum:
             raise ParamError(name, value, f"must be >= {minimum}")
     return int(items[0]), int(items[1])
+
+
+def int_arg(layer: Mapping[str, Any], name: str, default: Any, minimum: int) -> int:
+    """``layer[name]`` (or ``default``) as an integer >= minimum."""
+    value = layer.get(name, default)
+    if not is_int(value):
+        raise ParamError(name, value, "must be an integer")
+    if value < minimum:
+        raise ParamError(name, value, f"must be >= {minimum}")
+    return int(value)
+
+
+def flag_arg(layer: Mapping[str, Any], name: str, default: bool) -> bool:
+    """``layer[name]`` (or ``default``), which must be true or false."""
+    value = layer.get(name, default)
+    if not isinstance(value, bool):
+        raise ParamError(name, value, "must be true or false")
+    return value
+
+
+def is_real(value: Any) -> bool:
+    """A finite real number, never a bool."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)

@@ -11,6 +11,7 @@ Step ``i`` is the output cell ``(channel, oy, ox) = unravel(i, (C, Ho, Wo))``.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -21,7 +22,8 @@ from app.engine.conv2d import window_bounds, windowed_header, windows
 from app.engine.errors import ParamError
 from app.engine.geometry import Axis
 from app.engine.pad import INPUT, Padded, pad
-from app.engine.pairs import is_int, pair
+from app.engine.pairs import flag_arg, is_int, is_real, pair
+from app.engine.spec import LayerShape
 from app.engine.tensors import as_tensor, check_overflow
 
 
@@ -396,3 +398,41 @@ def lp_pool2d(
         scale=scale,
         norm_type=float(norm_type),
     )
+
+
+def pool_layer(kind: str) -> Callable[[Mapping[str, Any], tuple[int, ...]], LayerShape]:
+    """nn.MaxPool2d, nn.AvgPool2d and nn.LPPool2d in a stack: they share PyTorch's pooling geometry."""
+
+    def build(layer: Mapping[str, Any], shape: tuple[int, ...]) -> LayerShape:
+        channels, height, width = shape
+        params: dict[str, Any] = {}
+        if kind == "lp_pool2d":
+            norm_type: Any = layer.get("norm_type")
+            if not is_real(norm_type) or norm_type <= 0:
+                raise ParamError("norm_type", norm_type, "must be a finite number > 0 (2 for the Euclidean norm)")
+            params["norm_type"] = float(norm_type)
+        kernel = pair("kernel_size", layer.get("kernel_size"), 1)
+        stride = kernel if layer.get("stride") is None else pair("stride", layer["stride"], 1)
+        pads = geometry.pool_padding(layer.get("padding", 0), kernel)
+        dilation = pair("dilation", layer.get("dilation", 1), 1)
+        ceil_mode = flag_arg(layer, "ceil_mode", False)
+        params.update(kernel_size=kernel, stride=stride)
+        if kind != "lp_pool2d":
+            params["padding"] = pads
+        if kind == "max_pool2d":
+            params["dilation"] = dilation
+        params["ceil_mode"] = ceil_mode
+        if kind == "avg_pool2d":
+            params["count_include_pad"] = flag_arg(layer, "count_include_pad", True)
+            divisor = layer.get("divisor_override")
+            if divisor is not None and (not is_int(divisor) or divisor < 1):
+                rule = "must be an integer >= 1, or left out to divide by the window size"
+                raise ParamError("divisor_override", divisor, rule)
+            params["divisor_override"] = None if divisor is None else int(divisor)
+        axes = (
+            geometry.pool_axis("height", height, kernel[0], stride[0], pads[0], dilation[0], ceil_mode),
+            geometry.pool_axis("width", width, kernel[1], stride[1], pads[1], dilation[1], ceil_mode),
+        )
+        return LayerShape(params, (channels, axes[0].out, axes[1].out), 0, axes)
+
+    return build

@@ -85,6 +85,17 @@ class Param:
         return self.bound(self.low, settings), self.bound(high, settings)
 
 
+@dataclass(frozen=True)
+class LayerShape:
+    """What one layer of a stack does to the shape it receives: its parameters with PyTorch's
+    defaults filled in, the shape it returns, its parameter count, and its axes (for a windowed op)."""
+
+    params: dict[str, Any]
+    output_shape: tuple[int, ...]
+    param_count: int
+    axes: tuple[Any, Any] | None = None
+
+
 Tensor = Literal["input", "weight", "bias", "output", "mask", "indices"]
 
 
@@ -110,6 +121,7 @@ class OpSpec:
     makes: tuple[Tensor, ...] = ("output",)
     engine: Callable[..., Any] | None = None
     plan: Callable[..., Any] | None = None  # the engine's checks and geometry alone: same arguments, no work
+    layer_shape: Callable[..., LayerShape] | None = None  # as a stack layer: (layer dict, shape received) -> shape
     caps: dict[str, str] = field(default_factory=dict)
     positional: tuple[str, ...] = ()
     always: tuple[str, ...] = ()

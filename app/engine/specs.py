@@ -6,10 +6,18 @@ here, and add it to ``OPS`` (docs/ARCHITECTURE.md has the whole recipe).
 
 from __future__ import annotations
 
-from app.engine.conv2d import conv2d, conv2d_plan
+from app.engine.conv2d import conv2d, conv2d_layer, conv2d_plan
 from app.engine.dropout import dropout, dropout_plan
 from app.engine.pad import PADDING_MODES
-from app.engine.pool import avg_pool2d, avg_pool2d_plan, lp_pool2d, lp_pool2d_plan, max_pool2d, max_pool2d_plan
+from app.engine.pool import (
+    avg_pool2d,
+    avg_pool2d_plan,
+    lp_pool2d,
+    lp_pool2d_plan,
+    max_pool2d,
+    max_pool2d_plan,
+    pool_layer,
+)
 from app.engine.random import MAX_SEED
 from app.engine.relu import relu, relu_plan
 from app.engine.spec import OpSpec, Param
@@ -94,6 +102,7 @@ CONV2D = OpSpec(
     takes=("input", "weight", "bias"),
     engine=conv2d,
     plan=conv2d_plan,
+    layer_shape=conv2d_layer,
     caps={"max_macs": "max_macs", "max_windows": "max_window_values"},
     positional=("in_channels", "out_channels"),
     always=("kernel_size",),
@@ -108,6 +117,7 @@ MAX_POOL2D = OpSpec(
     makes=("output", "indices"),
     engine=max_pool2d,
     plan=max_pool2d_plan,
+    layer_shape=pool_layer("max_pool2d"),
     caps={"max_windows": "max_window_values"},
     always=("kernel_size", "stride"),
 )
@@ -134,6 +144,7 @@ AVG_POOL2D = OpSpec(
     ),
     engine=avg_pool2d,
     plan=avg_pool2d_plan,
+    layer_shape=pool_layer("avg_pool2d"),
     caps={"max_windows": "max_window_values"},
     always=("kernel_size", "stride"),
 )
@@ -159,6 +170,7 @@ LP_POOL2D = OpSpec(
     ),
     engine=lp_pool2d,
     plan=lp_pool2d_plan,
+    layer_shape=pool_layer("lp_pool2d"),
     caps={"max_windows": "max_window_values"},
     always=("norm_type", "kernel_size", "stride"),
 )

@@ -2,9 +2,9 @@
 
 Each op returns ``(array, params)``: the augmented image and the parameters it drew
 (``{"angle": 12.3}``), so a page can say exactly what was done. The label never changes;
-only the array does. Randomness comes only from ``app.engine.random`` with its own integer
-streams (100 + n, n >= 50: clear of the stack's layer streams), so a seed gives the same
-bytes on any machine.
+only the array does. Randomness comes only from ``app.engine.random``, each op from its own
+stream (``augment.crop``, ``augment.jitter``, ``augment.translate``, ``augment.rotate`` in
+``app.engine.streams``), so a seed gives the same bytes on any machine.
 
 Rotation uses Pillow's ``Image.rotate`` with a fixed resampling filter: Pillow is the
 well-kept resampling library (torchvision itself rotates PIL images this way), its
@@ -28,7 +28,6 @@ from app.engine.errors import Described, ParamError
 from app.engine.pairs import is_int
 
 Params = dict[str, Any]
-STREAM_CROP, STREAM_JITTER, STREAM_TRANSLATE, STREAM_ROTATE = 50, 51, 52, 53
 RESAMPLE = {"nearest": Image.Resampling.NEAREST, "bilinear": Image.Resampling.BILINEAR}
 JITTER_ORDER = ("brightness", "contrast", "saturation", "hue")
 
@@ -58,7 +57,7 @@ def _number(name: str, value: object, low: float, high: float) -> float:
     return float(value)
 
 
-def _uniform(seed: int, stream: int, count: int) -> np.ndarray:
+def _uniform(seed: int, stream: str, count: int) -> np.ndarray:
     return rnd.uniform(seed, stream, (count,))
 
 
@@ -105,7 +104,7 @@ def random_crop(
     if th > h or tw > w:
         raise ParamError("size", size, f"must fit in the padded image ({h}, {w})")
     padded = np.pad(img, ((padding, padding), (padding, padding), (0, 0)))
-    ut, ul = _uniform(seed, STREAM_CROP, 2)
+    ut, ul = _uniform(seed, "augment.crop", 2)
     top, left = int(ut * (h - th + 1)), int(ul * (w - tw + 1))
     out = padded[top : top + th, left : left + tw].copy()
     return out, {"top": top, "left": left, "size": [th, tw], "padding": int(padding)}
@@ -133,7 +132,7 @@ def translate(image: np.ndarray, max_fraction: float, seed: int) -> tuple[np.nda
     a = _number("max_fraction", max_fraction, 0.0, 1.0)
     rnd.check_seed(seed)
     h, w = img.shape[:2]
-    ux, uy = _uniform(seed, STREAM_TRANSLATE, 2)
+    ux, uy = _uniform(seed, "augment.translate", 2)
     dx = int(np.round((2 * ux - 1) * a * w))
     dy = int(np.round((2 * uy - 1) * a * h))
     return shift(img, dx, dy), {"dx": dx, "dy": dy}
@@ -158,7 +157,7 @@ def rotate(image: np.ndarray, degrees: float, seed: int, resample: str = "biline
     img = check_image(image)
     d = _number("degrees", degrees, 0.0, 180.0)
     rnd.check_seed(seed)
-    angle = round(float((2 * _uniform(seed, STREAM_ROTATE, 1)[0] - 1) * d), 2) + 0.0
+    angle = round(float((2 * _uniform(seed, "augment.rotate", 1)[0] - 1) * d), 2) + 0.0
     return rotate_by(img, angle, resample), {"angle": angle, "resample": resample}
 
 
@@ -221,7 +220,7 @@ def color_jitter(
         for name, value in zip(JITTER_ORDER, (brightness, contrast, saturation, hue), strict=True)
     }
     rnd.check_seed(seed)
-    draws = _uniform(seed, STREAM_JITTER, 8)
+    draws = _uniform(seed, "augment.jitter", 8)
     order = [
         JITTER_ORDER[k] for k in np.argsort(draws[:4], kind="stable")
     ]  # a random permutation, as torch.randperm(4)

@@ -1,8 +1,7 @@
 """The lessons, in order: what /lessons lists and what each /lessons/{slug} page is about.
 
 Each lesson is a template ``templates/lessons/{slug}.html`` that extends ``lesson.html``
-and fills ``{% block lesson %}``. A catalogue entry whose template is not written yet
-is listed (so the table of contents has its final shape) but its page answers 404.
+and fills ``{% block lesson %}`` (tests/api/test_exercises_api.py checks every entry has one).
 """
 
 from __future__ import annotations

@@ -27,7 +27,7 @@ from app.engine.dropout import dropout
 from app.engine.errors import ParamError
 from app.engine.pairs import is_int
 from app.engine.pool import avg_pool2d, max_pool2d
-from app.engine.random import integers
+from app.engine.random import check_seed, integers
 from app.engine.relu import relu
 from app.stack.shapes import stack_shapes
 
@@ -94,8 +94,8 @@ def _plain(values: np.ndarray) -> list[Any]:
 class Params:
     """The parameters of one exercise: each given value is checked, each missing one drawn.
 
-    Draws use stream ``100 + n`` of ``app.engine.random`` for the n-th name a kind declares,
-    so fixing one parameter never changes the draw of another.
+    Draws use stream ``exercise`` with index n (``app.engine.streams``) for the n-th name a
+    kind declares (then the extra draws), so fixing one parameter never changes the draw of another.
     """
 
     kind: str
@@ -114,13 +114,13 @@ class Params:
 
     def draw(self, stream: str, low: int, high: int) -> int:
         """A whole number from low to high inclusive, drawn from the stream of ``stream``."""
-        return int(integers(self.seed, self._stream(stream), (1,), low, high)[0])
+        return int(integers(self.seed, "exercise", (1,), low, high, index=self._stream(stream))[0])
 
     def array(self, stream: str, shape: tuple[int, ...], low: int, high: int) -> np.ndarray:
-        return integers(self.seed, self._stream(stream), shape, low, high)
+        return integers(self.seed, "exercise", shape, low, high, index=self._stream(stream))
 
     def _stream(self, name: str) -> int:
-        return 100 + (self.names.index(name) if name in self.names else len(self.names) + _EXTRA_STREAMS.index(name))
+        return self.names.index(name) if name in self.names else len(self.names) + _EXTRA_STREAMS.index(name)
 
     def int(self, name: str, low: int, high: int, draw: Callable[[], int] | None = None) -> int:
         value = self.given.get(name)
@@ -620,10 +620,8 @@ def make(kind: str, seed: int, params: Mapping[str, Any] | None = None) -> Exerc
     """The exercise of ``kind`` for ``seed``, with ``params`` fixing any of its parameters."""
     if kind not in KINDS:
         raise ParamError("kind", kind, f"must be one of {', '.join(KINDS)}")
-    if not is_int(seed) or not 0 <= seed < 2**63:
-        raise ParamError("seed", seed, "must be an integer from 0 to 2**63 - 1")
     spec = KINDS[kind]
-    return spec.build(Params(kind, spec.params, int(seed), params if params is not None else {}))
+    return spec.build(Params(kind, spec.params, check_seed(seed), params if params is not None else {}))
 
 
 def judge(exercise: Exercise, answer: Any) -> Verdict:

@@ -6,9 +6,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.engine.random import MAX_SEED
 from app.schemas.numbers import WHOLE
 
-Seed = Annotated[int, Field(strict=True, ge=0, le=2**31 - 1, description="the exercise's seed"), WHOLE]
+Seed = Annotated[int, Field(strict=True, ge=0, le=MAX_SEED, description="the exercise's seed"), WHOLE]
 Answer = Annotated[int, Field(strict=True)] | Annotated[float, Field(strict=True, allow_inf_nan=False)] | str | None
 
 

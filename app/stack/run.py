@@ -3,9 +3,9 @@
 ``run_stack`` takes a stack that ``stack_shapes`` accepted and computes every
 layer with the same ops the players trace, so any layer can be opened in its
 player with the very numbers it received. Weights and biases are whole numbers
-from -1 to 1 (layer i draws from its own streams, 2i and 2i + 1), the input
-whole numbers from 0 to 2. Dropout runs in evaluation mode (it passes values
-through), as a trained network does at inference.
+from -1 to 1 (layer i draws from its own streams, ``stack.weight`` and ``stack.bias``
+with index i in ``app.engine.streams``), the input whole numbers from 0 to 2. Dropout
+runs in evaluation mode (it passes values through), as a trained network does at inference.
 """
 
 from __future__ import annotations
@@ -17,10 +17,10 @@ import numpy as np
 
 from app.engine.conv2d import conv2d
 from app.engine.errors import Described, TooLargeError
+from app.engine.generated import RANGES, sample_input
 from app.engine.pool import avg_pool2d, lp_pool2d, max_pool2d
 from app.engine.random import integers
 from app.engine.relu import relu
-from app.engine.samples import RANGES, sample_input
 from app.stack.shapes import StackResult
 
 
@@ -47,8 +47,8 @@ def run_stack(shapes: StackResult, seed: int, max_macs: int, max_windows: int) -
 
 
 def _weights(seed: int, index: int, shape: tuple[int, ...], bias: bool) -> tuple[np.ndarray, np.ndarray | None]:
-    weight = integers(seed, 2 * index, shape, *RANGES["weight"])
-    return weight, integers(seed, 2 * index + 1, (shape[0],), *RANGES["bias"]) if bias else None
+    weight = integers(seed, "stack.weight", shape, *RANGES["weight"], index=index)
+    return weight, integers(seed, "stack.bias", (shape[0],), *RANGES["bias"], index=index) if bias else None
 
 
 def _run(index: int, kind: str, p: dict[str, Any], x: np.ndarray, seed: int, macs: int, windows: int) -> LayerRun:

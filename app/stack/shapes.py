@@ -22,15 +22,14 @@ Padding counts towards r: it is the window's extent, not how much real input it 
 from __future__ import annotations
 
 import math
-import numbers
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from app.engine.errors import ParamError, TooLargeError
-from app.engine.geometry import AXES, Axis, conv_axis, conv_padding, pool_axis, pool_padding
-from app.engine.pad import PADDING_MODES, check_mode
-from app.engine.pairs import is_int, pair
+from app.engine.geometry import AXES, Axis
+from app.engine.pairs import flag_arg, int_arg, is_int, is_real
+from app.engine.spec import OpSpec
 from app.engine.specs import LAYERS
 from app.export.torch_code import module_code
 
@@ -265,26 +264,6 @@ def _check_input(kind: str, shape: Shape, flattened_at: int | None) -> None:
         )
 
 
-def _int(layer: Mapping[str, Any], name: str, default: Any, minimum: int) -> int:
-    value = layer.get(name, default)
-    if not is_int(value):
-        raise ParamError(name, value, "must be an integer")
-    if value < minimum:
-        raise ParamError(name, value, f"must be >= {minimum}")
-    return int(value)
-
-
-def _flag(layer: Mapping[str, Any], name: str, default: bool) -> bool:
-    value = layer.get(name, default)
-    if not isinstance(value, bool):
-        raise ParamError(name, value, "must be true or false")
-    return value
-
-
-def _real(value: Any) -> bool:
-    return isinstance(value, numbers.Real) and not isinstance(value, bool) and math.isfinite(value)
-
-
 def _unchanged(code: str) -> Builder:
     def build(layer: Mapping[str, Any], shape: Shape, rf: ReceptiveField) -> _Step:
         return _Step({}, shape, 0, rf, code)
@@ -295,7 +274,7 @@ def _unchanged(code: str) -> Builder:
 def _dropout(kind: str) -> Builder:
     def build(layer: Mapping[str, Any], shape: Shape, rf: ReceptiveField) -> _Step:
         p = layer.get("p", 0.5)
-        if not _real(p):
+        if not is_real(p):
             raise ParamError("p", p, "must be a finite number")
         if not 0 <= p < 1:
             rule = "must be in [0, 1): it is the chance of zeroing each value, and 1 would zero them all"
@@ -313,8 +292,8 @@ def _flatten(layer: Mapping[str, Any], shape: Shape, rf: ReceptiveField) -> _Ste
 
 
 def _linear(layer: Mapping[str, Any], shape: Shape, rf: ReceptiveField) -> _Step:
-    out_features = _int(layer, "out_features", None, 1)
-    bias = _flag(layer, "bias", True)
+    out_features = int_arg(layer, "out_features", None, 1)
+    bias = flag_arg(layer, "bias", True)
     given = layer.get("in_features")
     if given is not None and (not is_int(given) or given != shape[0]):
         rule = f"must match the features this layer receives, {shape[0]} (or be left out)"
@@ -327,125 +306,37 @@ def _linear(layer: Mapping[str, Any], shape: Shape, rf: ReceptiveField) -> _Step
     return _Step(params, (out_features,), count, whole, code)
 
 
-def _conv2d(layer: Mapping[str, Any], shape: Shape, rf: ReceptiveField) -> _Step:
-    channels, height, width = shape
-    out_channels = _int(layer, "out_channels", None, 1)
-    kernel = pair("kernel_size", layer.get("kernel_size"), 1)
-    stride = pair("stride", layer.get("stride", 1), 1)
-    dilation = pair("dilation", layer.get("dilation", 1), 1)
-    groups = _int(layer, "groups", 1, 1)
-    bias = _flag(layer, "bias", True)
-    padding_mode = layer.get("padding_mode", "zeros")
-    if padding_mode not in PADDING_MODES:
-        raise ParamError("padding_mode", padding_mode, f"must be one of {', '.join(PADDING_MODES)}")
-    raw_padding = layer.get("padding", 0)
-    pads = conv_padding(raw_padding, kernel, stride, dilation)
-    given = layer.get("in_channels")
-    if given is not None and (not is_int(given) or given != channels):
-        rule = f"must match the channels this layer receives, {channels} (or be left out)"
-        raise ParamError("in_channels", given, rule)
-    for name, count in (("in_channels", channels), ("out_channels", out_channels)):
-        if count % groups:
-            rule = f"must divide {name}, {count}: each group needs a whole number of channels"
-            raise ParamError("groups", groups, rule)
-    axes = (
-        conv_axis("height", height, kernel[0], stride[0], pads[0], dilation[0]),
-        conv_axis("width", width, kernel[1], stride[1], pads[1], dilation[1]),
-    )
-    check_mode(padding_mode, pads, height, width)
-    padding = raw_padding if isinstance(raw_padding, str) else (pads[0][0], pads[1][0])
-    params = {
-        "in_channels": channels,
-        "out_channels": out_channels,
-        "kernel_size": kernel,
-        "stride": stride,
-        "padding": padding,
-        "dilation": dilation,
-        "groups": groups,
-        "bias": bias,
-        "padding_mode": padding_mode,
-    }
-    count = out_channels * (channels // groups) * kernel[0] * kernel[1] + (out_channels if bias else 0)
-    return _Step(
-        params,
-        (out_channels, axes[0].out, axes[1].out),
-        count,
-        _window(rf, axes),
-        module_code(LAYERS["conv2d"], params),
-        axes,
-    )
+def _window(rf: ReceptiveField, axes: tuple[Axis, Axis]) -> ReceptiveField:
+    return ReceptiveField(rf.height.through(axes[0]), rf.width.through(axes[1]))
 
 
-def _pool(kind: str) -> Builder:
-    """max_pool2d, avg_pool2d and lp_pool2d share PyTorch's pooling geometry."""
+def _windowed(spec: OpSpec) -> Builder:
+    """A layer whose op knows its own shape rule (``spec.layer_shape``): convolution and pooling."""
+    assert spec.layer_shape is not None
+    rule = spec.layer_shape
 
     def build(layer: Mapping[str, Any], shape: Shape, rf: ReceptiveField) -> _Step:
-        channels, height, width = shape
-        params: dict[str, Any] = {}
-        if kind == "lp_pool2d":
-            norm_type: Any = layer.get("norm_type")
-            if not _real(norm_type) or norm_type <= 0:
-                raise ParamError("norm_type", norm_type, "must be a finite number > 0 (2 for the Euclidean norm)")
-            params["norm_type"] = float(norm_type)
-        kernel = pair("kernel_size", layer.get("kernel_size"), 1)
-        stride = kernel if layer.get("stride") is None else pair("stride", layer["stride"], 1)
-        pads = pool_padding(layer.get("padding", 0), kernel)
-        dilation = pair("dilation", layer.get("dilation", 1), 1)
-        ceil_mode = _flag(layer, "ceil_mode", False)
-        params.update(kernel_size=kernel, stride=stride)
-        if kind != "lp_pool2d":
-            params["padding"] = pads
-        if kind == "max_pool2d":
-            params["dilation"] = dilation
-        params["ceil_mode"] = ceil_mode
-        if kind == "avg_pool2d":
-            params["count_include_pad"] = _flag(layer, "count_include_pad", True)
-            divisor = layer.get("divisor_override")
-            if divisor is not None and (not is_int(divisor) or divisor < 1):
-                rule = "must be an integer >= 1, or left out to divide by the window size"
-                raise ParamError("divisor_override", divisor, rule)
-            params["divisor_override"] = None if divisor is None else int(divisor)
-        axes = (
-            pool_axis("height", height, kernel[0], stride[0], pads[0], dilation[0], ceil_mode),
-            pool_axis("width", width, kernel[1], stride[1], pads[1], dilation[1], ceil_mode),
-        )
+        found = rule(layer, shape)
+        field = rf if found.axes is None else _window(rf, found.axes)
         return _Step(
-            params, (channels, axes[0].out, axes[1].out), 0, _window(rf, axes), module_code(LAYERS[kind], params), axes
+            found.params, found.output_shape, found.param_count, field, module_code(spec, found.params), found.axes
         )
 
     return build
 
 
-def _window(rf: ReceptiveField, axes: tuple[Axis, Axis]) -> ReceptiveField:
-    return ReceptiveField(rf.height.through(axes[0]), rf.width.through(axes[1]))
-
-
-_POOL_KEYS = {
-    "max_pool2d": ("kernel_size", "stride", "padding", "dilation", "ceil_mode"),
-    "avg_pool2d": ("kernel_size", "stride", "padding", "ceil_mode", "count_include_pad", "divisor_override"),
-    "lp_pool2d": ("norm_type", "kernel_size", "stride", "ceil_mode"),
+_BUILDERS: dict[str, Builder] = {
+    "relu": _unchanged(module_code(LAYERS["relu"], {})),
+    "dropout": _dropout("dropout"),
+    "dropout2d": _dropout("dropout2d"),
+    "flatten": _flatten,
+    "linear": _linear,
 }
-_CONV_KEYS = (
-    "in_channels",
-    "out_channels",
-    "kernel_size",
-    "stride",
-    "padding",
-    "dilation",
-    "groups",
-    "bias",
-    "padding_mode",
-)
-
 KINDS: dict[str, _Kind] = {
-    "conv2d": _Kind(_CONV_KEYS, _conv2d, ("out_channels", "kernel_size")),
-    "relu": _Kind((), _unchanged(module_code(LAYERS["relu"], {}))),
-    "dropout": _Kind(("p",), _dropout("dropout")),
-    "dropout2d": _Kind(("p",), _dropout("dropout2d")),
-    **{
-        kind: _Kind(keys, _pool(kind), tuple(k for k in ("norm_type", "kernel_size") if k in keys))
-        for kind, keys in _POOL_KEYS.items()
-    },
-    "flatten": _Kind((), _flatten),
-    "linear": _Kind(("in_features", "out_features", "bias"), _linear, ("out_features",)),
+    kind: _Kind(
+        tuple(p.name for p in spec.module_params),
+        _BUILDERS[kind] if spec.layer_shape is None else _windowed(spec),
+        tuple(p.name for p in spec.module_params if p.required and not p.optional),
+    )
+    for kind, spec in LAYERS.items()
 }

@@ -28,7 +28,7 @@ SOURCE_DIGITS = (0, 1, 2, 3, 4)
 TARGET_DIGITS = (5, 6, 7, 8, 9)
 HELD_OUT = 0.25
 SPLIT_SEED = 0
-SPLIT_STREAM = 900  # app.engine.random stream of the split shuffle
+SPLIT_STREAM = "digits.split"  # app.engine.streams: the split shuffle
 CITATION = (
     "E. Alpaydin and C. Kaynak, Optical Recognition of Handwritten Digits, UCI Machine Learning Repository, 1998 "
     "(CC BY 4.0), as shipped in scikit-learn (BSD-3-Clause)"

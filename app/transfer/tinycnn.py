@@ -22,8 +22,27 @@ from numpy.lib.stride_tricks import sliding_window_view
 
 Params = dict[str, np.ndarray]
 Draw = Callable[[tuple[int, ...]], np.ndarray]  # floats in [0, 1) of a given shape
-CONV_LAYERS = (("conv1", 1, 8), ("conv2", 8, 16))
-FEATURES = 64  # 16 channels x 2 x 2 after the second pooling
+SIDE = 8  # input height and width: one channel
+CONV_LAYERS = (("conv1", 1, 8), ("conv2", 8, 16))  # name, in_channels, out_channels; 3x3, padding 1, then pool 2
+POOLED = SIDE // 2 ** len(CONV_LAYERS)  # height and width after the last pooling: 2
+FEATURES = CONV_LAYERS[-1][2] * POOLED * POOLED  # 16 channels x 2 x 2 = 64
+
+
+Layer = tuple[str, str, tuple[int, ...]]  # name, PyTorch module, output shape
+
+
+def layers(classes: int) -> list[Layer]:
+    """Every layer in order: its name, its PyTorch module and its output, (C, H, W) or (n,)."""
+    table: list[Layer] = []
+    side = SIDE
+    for i, (name, cin, cout) in enumerate(CONV_LAYERS, start=1):
+        table.append((name, f"Conv2d({cin}, {cout}, kernel_size=3, padding=1)", (cout, side, side)))
+        table.append((f"relu{i}", "ReLU()", (cout, side, side)))
+        side //= 2
+        table.append((f"pool{i}", "MaxPool2d(2)", (cout, side, side)))
+    table.append(("flatten", "Flatten()", (FEATURES,)))
+    table.append(("fc", f"Linear({FEATURES}, {classes})", (classes,)))
+    return table
 
 
 def _uniform(draw: Draw, bound: float, shape: tuple[int, ...]) -> np.ndarray:
@@ -110,7 +129,7 @@ def features(params: Params, x: np.ndarray) -> tuple[np.ndarray, list[Any]]:
 
 def features_backward(params: Params, grad: np.ndarray, saved: list[Any]) -> Params:
     grads: Params = {}
-    g = grad.reshape(grad.shape[0], 16, 2, 2)
+    g = grad.reshape(grad.shape[0], CONV_LAYERS[-1][2], POOLED, POOLED)
     for (name, _, _), (x_shape, cols, z, tap) in zip(reversed(CONV_LAYERS), reversed(saved), strict=True):
         g = pool_backward(g, tap) * (z > 0)
         g, grads[f"{name}.weight"], grads[f"{name}.bias"] = conv_backward(g, cols, x_shape, params[f"{name}.weight"])

@@ -28,9 +28,9 @@ from app.engine.random import check_seed, uniform
 from app.engine.relu import relu
 from app.transfer import tinycnn
 
-EXAMPLE_STREAM = 901  # app.engine.random stream that picks the few examples
-HEAD_STREAM = 902  # ... that draws the new last layer's weights
-SCRATCH_STREAM = 903  # ... that draws the convolution weights of the network trained from scratch
+EXAMPLE_STREAM = "transfer.examples"  # app.engine.streams: picks the few examples
+HEAD_STREAM = "transfer.head"  # ... draws the new last layer's weights
+SCRATCH_STREAM = "transfer.scratch"  # ... draws the convolution weights of the network trained from scratch
 FROZEN = ("conv1.weight", "conv1.bias", "conv2.weight", "conv2.bias")
 
 
@@ -59,7 +59,7 @@ def activations(params: tinycnn.Params, image: np.ndarray) -> list[Layer]:
     return layers
 
 
-def _draw(seed: int, stream: int) -> tinycnn.Draw:
+def _draw(seed: int, stream: str) -> tinycnn.Draw:
     """Successive draws from one seeded stream (each call takes the next numbers)."""
     taken = [0]
 

@@ -71,6 +71,7 @@ def test_original_and_flips_have_no_random_part() -> None:
         ({"sample": "cat"}, "sample", f"sample: got 'cat'; must be one of {NAMES}"),
         ({"sample": ""}, "sample", f"sample: got ''; must be one of {NAMES}"),
         ({"seed": -1}, "seed", "seed: got -1; must be >= 0"),
+        ({"seed": 2**31}, "seed", "seed: got 2147483648; must be <= 2147483647"),  # MAX_SEED, as every seed
         ({"hue": 0.7}, "hue", "hue: got 0.7; must be <= 0.5"),
         ({"degrees": "x"}, "degrees", "degrees: got 'x'; must be a number"),
         ({"brightness": "nan"}, "brightness", "brightness: got 'nan'; must be a finite number"),

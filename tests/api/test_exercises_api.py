@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from app.api.lessons import LESSON_DIR
 from app.lessons import exercises as ex
 from app.lessons.catalogue import LESSONS
+from app.pages.lessons import LESSON_DIR
 
 from .ndjson import client
 
@@ -239,13 +239,18 @@ def test_the_index_lists_every_lesson_in_order() -> None:
     assert 'id="btn-reset"' in text
 
 
-def test_unknown_and_unwritten_lessons_are_404() -> None:
+def test_unknown_lessons_are_404_and_every_lesson_is_written() -> None:
     response = client.get("/lessons/99-nothing")
     assert response.status_code == 404
     assert response.json()["message"] == "no lesson '99-nothing'; the lessons are listed at /lessons"
-    unwritten = [lesson for lesson in LESSONS if lesson not in WRITTEN]
-    if unwritten:
-        assert client.get(unwritten[0].url).status_code == 404
+    assert WRITTEN == list(LESSONS), "every catalogue entry has its template (there is no 'not written yet')"
+
+
+def test_previous_and_next_follow_the_catalogue() -> None:
+    first, middle, last = (client.get(lesson.url).text for lesson in (LESSONS[0], LESSONS[4], LESSONS[-1]))
+    assert 'rel="prev"' not in first and f'rel="next" href="{LESSONS[1].url}"' in first
+    assert f'rel="prev" href="{LESSONS[3].url}"' in middle and f'rel="next" href="{LESSONS[5].url}"' in middle
+    assert f'rel="prev" href="{LESSONS[-2].url}"' in last and 'rel="next"' not in last
 
 
 @pytest.mark.parametrize("lesson", WRITTEN, ids=[lesson.slug for lesson in WRITTEN])

@@ -15,7 +15,7 @@ from app.config import get_settings
 from app.engine.conv2d import conv2d
 from app.engine.pool import max_pool2d
 from app.http.textarrays import parse_array
-from app.images import catalogue
+from app.images import catalogue, uploads
 from app.images.kernels import PRESETS
 from app.main import app
 
@@ -125,6 +125,16 @@ def test_sobel_x_on_a_sample_is_the_engine() -> None:
     feature = Image.open(io.BytesIO(base64.b64decode(body["png"])))
     assert feature.size == (128, 128) and feature.mode == "RGB"
     assert Image.open(io.BytesIO(base64.b64decode(body["input_png"]))).size == (128, 128)
+
+
+def test_each_picture_is_encoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+    """png and feature_map.png are one PNG: input, feature map, ReLU and pool make four encodings, not five."""
+    encoded: list[Image.Image] = []
+    real = uploads.png_base64
+    monkeypatch.setattr(uploads, "png_base64", lambda image: encoded.append(image) or real(image))
+    body = client.post(URL, data={"sample": "house", "relu": "true", "pool": "true"}).json()
+    assert len(encoded) == 4
+    assert body["png"] == body["feature_map"]["png"]
 
 
 def test_no_sample_and_no_file_is_the_temple_photo_with_its_credit() -> None:

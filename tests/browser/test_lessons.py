@@ -1,10 +1,7 @@
 """The lessons in a real browser: the table of contents and its progress marks, every lesson
-page that exists (no console error, every embedded widget ready, every exercise drawn),
+page (no console error, every embedded widget ready, every exercise drawn),
 exercises judged right and wrong, shared exercise seeds, progress that survives a reload
 and a reset, previous/next links, the calculator, and screenshots.
-
-Lessons whose template is not written yet are skipped by name, so each lesson is tested
-as soon as it lands.
 """
 
 from __future__ import annotations
@@ -20,18 +17,8 @@ from playwright.sync_api import Page, expect
 
 from app.lessons.catalogue import LESSONS, Lesson
 
-TEMPLATES = Path(__file__).resolve().parents[2] / "templates" / "lessons"
 KEY = "convscope.lessons.done"
 READY = "() => Boolean(window.convscope && convscope.ready)"  # a function: the CSP forbids eval
-
-
-def written(lesson: Lesson) -> bool:
-    return (TEMPLATES / f"{lesson.slug}.html").is_file()
-
-
-def need(lesson: Lesson) -> None:
-    if not written(lesson):
-        pytest.skip(f"templates/lessons/{lesson.slug}.html is not written yet")
 
 
 def open_lesson(page: Page, base_url: str, slug: str, query: str = "") -> None:
@@ -91,7 +78,7 @@ def test_index_lists_eleven_lessons_and_marks_done_ones(page: Page, base_url: st
     expect(page.locator("#progress-summary")).to_have_text("2 of 11 lessons done.")
     for lesson in LESSONS:
         link = page.locator(f'.toc-item[data-slug="{lesson.slug}"] a.toc-title')
-        expect(link).to_have_count(1 if written(lesson) else 0)
+        expect(link).to_have_count(1)
 
     page.get_by_role("button", name="Reset progress").click()
     expect(page.locator(".toc-done:visible")).to_have_count(0)
@@ -104,7 +91,6 @@ def test_index_lists_eleven_lessons_and_marks_done_ones(page: Page, base_url: st
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.slug for lesson in LESSONS])
 def test_lesson_page_loads_with_its_widgets_ready(page: Page, base_url: str, lesson: Lesson) -> None:
-    need(lesson)
     open_lesson(page, base_url, lesson.slug)
     expect(page.locator("h1")).to_have_text(f"Lesson {lesson.number}: {lesson.title}")
     assert page.title() == f"Lesson {lesson.number}: {lesson.title} · ConvScope"
@@ -124,10 +110,8 @@ def test_lesson_page_loads_with_its_widgets_ready(page: Page, base_url: str, les
 
 @pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.slug for lesson in LESSONS])
 def test_previous_and_next_links(page: Page, base_url: str, lesson: Lesson) -> None:
-    need(lesson)
     open_lesson(page, base_url, lesson.slug)
-    before = [other for other in LESSONS[: lesson.number - 1] if written(other)]
-    after = [other for other in LESSONS[lesson.number :] if written(other)]
+    before, after = LESSONS[: lesson.number - 1], LESSONS[lesson.number :]
     prev, nxt = page.locator("a[rel=prev]"), page.locator("a[rel=next]")
     if before:
         expect(prev).to_have_attribute("href", before[-1].url)
@@ -142,8 +126,6 @@ def test_previous_and_next_links(page: Page, base_url: str, lesson: Lesson) -> N
 
 
 def test_following_next_and_previous(page: Page, base_url: str) -> None:
-    need(LESSONS[0])
-    need(LESSONS[1])
     open_lesson(page, base_url, "01-stride")
     page.locator("a[rel=next]").click()
     page.wait_for_url(f"{base_url}/lessons/02-padding")
@@ -231,7 +213,6 @@ def test_exercise_seed_in_the_url_gives_the_same_exercises(open_page: Any, base_
 @pytest.mark.parametrize("lesson", LESSONS, ids=[lesson.slug for lesson in LESSONS])
 def test_every_exercise_of_a_lesson_judges_right_and_wrong(page: Page, base_url: str, lesson: Lesson) -> None:
     """Each exercise, whatever its kind and answer format, answered wrong then right; all right marks the lesson."""
-    need(lesson)
     open_lesson(page, base_url, lesson.slug, "?exercise_seed=11")
     items = exercises(page)
     if not items:

@@ -271,9 +271,10 @@ CASES: list[tuple[str, Callable[[], Any], str]] = [
         lambda: dropout(X, variant="dropout3d"),
         "variant: got 'dropout3d'; must be one of dropout, dropout2d",
     ),
-    ("seed_negative", lambda: dropout(X, seed=-1), "seed: got -1; must be an integer from 0 to 2**63 - 1"),
-    ("seed_too_big", lambda: dropout(X, seed=2**63), f"seed: got {2**63}; must be an integer from 0 to 2**63 - 1"),
-    ("seed_bool", lambda: dropout(X, seed=False), "seed: got false; must be an integer from 0 to 2**63 - 1"),
+    ("seed_negative", lambda: dropout(X, seed=-1), "seed: got -1; must be an integer from 0 to 2147483647"),
+    ("seed_too_big", lambda: dropout(X, seed=2**63), f"seed: got {2**63}; must be an integer from 0 to 2147483647"),
+    ("seed_past_max", lambda: dropout(X, seed=2**31), "seed: got 2147483648; must be an integer from 0 to 2147483647"),
+    ("seed_bool", lambda: dropout(X, seed=False), "seed: got false; must be an integer from 0 to 2147483647"),
 ]
 
 
@@ -322,7 +323,7 @@ def test_max_macs_message_groups_thousands() -> None:
 
 
 def test_dropout_checks_the_seed_in_evaluation_too() -> None:
-    with pytest.raises(ParamError, match=re.escape("seed: got -1; must be an integer from 0 to 2**63 - 1")):
+    with pytest.raises(ParamError, match=re.escape("seed: got -1; must be an integer from 0 to 2147483647")):
         dropout(X, training=False, seed=-1)
 
 

@@ -356,8 +356,8 @@ def message(call: Callable[[], Any]) -> str:
 KINDS_LIST = ", ".join(KINDS)
 ERRORS: list[tuple[str, Callable[[], Any], str]] = [
     ("unknown_kind", lambda: ex.make("nope", 0), f"kind: got 'nope'; must be one of {KINDS_LIST}"),
-    ("negative_seed", lambda: ex.make("flip", -1), "seed: got -1; must be an integer from 0 to 2**63 - 1"),
-    ("bool_seed", lambda: ex.make("flip", True), "seed: got true; must be an integer from 0 to 2**63 - 1"),
+    ("negative_seed", lambda: ex.make("flip", -1), "seed: got -1; must be an integer from 0 to 2147483647"),
+    ("bool_seed", lambda: ex.make("flip", True), "seed: got true; must be an integer from 0 to 2147483647"),
     (
         "params_not_object",
         lambda: ex.make("flip", 0, [1]),  # type: ignore[arg-type]

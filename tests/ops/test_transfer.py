@@ -42,7 +42,7 @@ def test_choose_examples_refuses_more_shots_than_exist() -> None:
         ((5, 10, 0, 0), "lr: got 0; must be a number greater than 0 and at most 1"),
         ((5, 10, float("nan"), 0), "lr: got nan; must be a number greater than 0 and at most 1"),
         ((5, 10, "0.1", 0), "lr: got '0.1'; must be a number greater than 0 and at most 1"),
-        ((5, 10, 0.01, -1), "seed: got -1; must be an integer from 0 to 2**63 - 1"),
+        ((5, 10, 0.01, -1), "seed: got -1; must be an integer from 0 to 2147483647"),
     ],
 )
 def test_check_settings_messages(args: tuple, message: str) -> None:
@@ -95,6 +95,12 @@ def test_activations_are_the_engine_ops_layer_by_layer(pretrained: tinycnn.Param
         ("fc", (5,)),
         ("softmax", (5,)),
     ]
+    declared = [(name, shape) for name, _, shape in tinycnn.layers(classes=5)]  # what /api/transfer/model shows
+    assert [(a.name, a.values.shape) for a in layers[1:-1]] == declared
+    assert (
+        tinycnn.layers(5)[3][1] == "Conv2d(8, 16, kernel_size=3, padding=1)"
+        and tinycnn.layers(5)[-1][1] == "Linear(64, 5)"
+    )
     by = {a.name: a.values for a in layers}
     np.testing.assert_array_equal(
         by["conv1"], conv2d(image[None], pretrained["conv1.weight"], pretrained["conv1.bias"], padding=1).output

@@ -8,9 +8,10 @@ import { readQuery, updateQuery } from "../../core/state.js";
 import { showCredit } from "../../widgets/credit.js";
 
 const SCALE = 3; // each image pixel shown as 3x3 screen pixels
-const MAX_SEED = Number.MAX_SAFE_INTEGER;
 const $ = (id) => document.getElementById(id);
 const form = { sample: $("sample"), seed: $("seed"), diff: $("show-diff"), newSeed: $("new-seed") };
+const MAX_SEED = Number(form.seed.max); // the server's MAX_SEED, in the template
+const isSeed = (seed) => Number.isSafeInteger(seed) && seed >= 0 && seed <= MAX_SEED;
 const cards = [...document.querySelectorAll("#gallery .card")];
 const api = { ready: false, answers: {} };
 window.convscope = api;
@@ -21,7 +22,7 @@ function readUrl() {
   const sample = params.get("sample");
   if (sample && [...form.sample.options].some((o) => o.value === sample)) form.sample.value = sample;
   const seed = Number(params.get("seed"));
-  if (params.has("seed") && Number.isSafeInteger(seed) && seed >= 0) form.seed.value = String(seed);
+  if (params.has("seed") && isSeed(seed)) form.seed.value = String(seed);
   form.diff.checked = params.get("diff") === "1";
 }
 
@@ -108,7 +109,7 @@ async function render() {
   api.ready = false;
   const seed = Number(form.seed.value);
   const error = $("error");
-  if (!Number.isSafeInteger(seed) || seed < 0) {
+  if (!isSeed(seed)) {
     error.textContent = `seed: got ${form.seed.value || "nothing"}; must be a whole number from 0 to ${MAX_SEED}`;
     error.hidden = false;
     return;

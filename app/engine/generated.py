@@ -1,4 +1,6 @@
-"""Small seeded integer tensors for examples, so a learner can do the arithmetic by hand.
+"""The generated inputs of an op's example (GET /api/{op}/trace without ``input``, the stack's
+input): small seeded whole-number tensors, so a learner can do the arithmetic by hand. Not
+pictures: the sample pictures are ``app/images/catalogue.py``.
 
 Ranges follow the CS231n convolution demo for conv2d (inputs 0..2, weights and
 biases -1..1); ReLU gets signed values so something is zeroed; pooling and

@@ -1,5 +1,5 @@
-"""The lessons: GET /lessons (table of contents), GET /lessons/{slug} (one lesson), and the
-exercise API they use, GET /api/exercises/{kind} and POST /api/exercises/{kind}/answer.
+"""The exercise API the lessons use: GET /api/exercises, GET /api/exercises/{kind} and
+POST /api/exercises/{kind}/answer (the pages themselves are ``app/pages/lessons.py``).
 
 The exercise routes only translate: query strings to numbers and booleans, the op's
 dataclasses to JSON. Every rule and every number comes from ``app.lessons.exercises``.
@@ -12,57 +12,15 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request
 from fastapi import Path as PathParam
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import Response
 
 from app.engine.errors import ParamError
+from app.engine.random import MAX_SEED
 from app.http.errors import param_error_response
-from app.lessons import catalogue
 from app.lessons import exercises as ex
-from app.pages.templates import TEMPLATE_DIR, templates
 from app.schemas.exercises import AnswerBody, ExerciseOut, KindList, VerdictOut
 
-router = APIRouter()
-LESSON_DIR = TEMPLATE_DIR / "lessons"
-MAX_SEED = 2**31 - 1
-
-
-def written(lesson: catalogue.Lesson) -> bool:
-    return (LESSON_DIR / f"{lesson.slug}.html").is_file()
-
-
-def _neighbour(lesson: catalogue.Lesson, step: int) -> catalogue.Lesson | None:
-    """The nearest written lesson before (step -1) or after (step +1) this one."""
-    i = lesson.number - 1 + step
-    while 0 <= i < len(catalogue.LESSONS):
-        if written(catalogue.LESSONS[i]):
-            return catalogue.LESSONS[i]
-        i += step
-    return None
-
-
-@router.get("/lessons", response_class=HTMLResponse, include_in_schema=False)
-def lesson_index(request: Request) -> HTMLResponse:
-    entries = [(lesson, written(lesson)) for lesson in catalogue.LESSONS]
-    return templates.TemplateResponse(request, "lessons/index.html", {"entries": entries})
-
-
-@router.get("/lessons/{slug}", response_class=HTMLResponse, include_in_schema=False)
-def lesson_page(request: Request, slug: str) -> HTMLResponse:
-    lesson = catalogue.find(slug)
-    if lesson is None:
-        raise HTTPException(404, f"no lesson {slug!r}; the lessons are listed at /lessons")
-    if not written(lesson):
-        raise HTTPException(404, f"lesson {slug!r} is not written yet; the lessons are listed at /lessons")
-    context = {
-        "lesson": lesson,
-        "previous": _neighbour(lesson, -1),
-        "next": _neighbour(lesson, +1),
-        "total": len(catalogue.LESSONS),
-    }
-    return templates.TemplateResponse(request, f"lessons/{slug}.html", context)
-
-
-# --- exercises ------------------------------------------------------------------------
+router = APIRouter(prefix="/api/exercises", tags=["exercises"])
 
 
 # The kinds are listed in the document; another is still a 404 naming them (not a 422).
@@ -98,7 +56,7 @@ def _seed(value: Any) -> int:
     return value
 
 
-@router.get("/api/exercises", tags=["exercises"], response_model=KindList, summary="The exercise kinds")
+@router.get("", response_model=KindList, summary="The exercise kinds")
 def exercise_kinds() -> KindList:
     return KindList(
         kinds=[{"kind": k, "summary": spec.summary, "params": list(spec.params)} for k, spec in ex.KINDS.items()]
@@ -106,8 +64,7 @@ def exercise_kinds() -> KindList:
 
 
 @router.get(
-    "/api/exercises/{kind}",
-    tags=["exercises"],
+    "/{kind}",
     response_model=ExerciseOut,
     summary="A seeded exercise: the question and its figures (not the answer)",
     responses={404: {"description": "no such kind"}, 422: {"description": "a parameter broke a rule"}},
@@ -121,8 +78,7 @@ def get_exercise(request: Request, kind: Kind) -> ExerciseOut:
 
 
 @router.post(
-    "/api/exercises/{kind}/answer",
-    tags=["exercises"],
+    "/{kind}/answer",
     response_model=VerdictOut,
     summary="Judge an answer to the exercise that seed and params make",
     responses={404: {"description": "no such kind"}, 422: {"description": "a parameter broke a rule"}},
