@@ -15,6 +15,7 @@ import { decodeStack, encodeStack, UrlError } from "./url.js";
 import { renderNotComputed, renderResult, renderStrip, shapeHWC } from "./view.js";
 
 const CHECK_DELAY_MS = 250;
+const INPUT_CAPS = ["max_channels", "max_side", "max_side"]; // the caps (GET /api/ops) on C, H and W
 const $ = (id) => document.getElementById(id);
 const list = $("layers");
 const inputs = [$("in-c"), $("in-h"), $("in-w")];
@@ -332,12 +333,7 @@ async function start() {
     api.ready = true;
     return;
   }
-  for (const [i, name] of [
-    [0, "max_channels"],
-    [1, "max_side"],
-    [2, "max_side"],
-  ])
-    inputs[i].max = String(limits[name]);
+  for (const [i, cap] of INPUT_CAPS.entries()) inputs[i].max = String(limits[cap]);
   model = presetModel(DEFAULT_PRESET);
   buttons();
   try {
