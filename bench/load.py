@@ -13,7 +13,7 @@ settings), as ``bench/_server.py`` starts it; the client is this process (httpx,
 **Viewers.** At start the script reads every written lesson the way a browser would: the page,
 its stylesheets, icon, images and scripts (and every module those scripts import), and its
 widgets: each ``<iframe src="/embed/{op}?...">`` page, its own assets, then what the player's
-``load()`` fetches (static/js/pages/play.js): ``GET /api/{op}/check?{query}`` and
+``load()`` fetches (static/js/pages/play/play.js): ``GET /api/{op}/check?{query}`` and
 ``GET /api/{op}/trace?{query}`` with the widget's parameters and ``detail=auto``. A viewer is
 a browser with an empty cache and at most 6 connections (Chromium's per-host limit): it
 visits lessons in turn (viewer i starts at lesson i), each visit being the page, then its

@@ -1,6 +1,6 @@
 """Pages of the transfer-learning view: /play/transfer and /embed/transfer, and the checks they ask first.
 
-Both pages show the same view (templates/_transfer.html, static/js/pages/transfer.js); the embed
+Both pages show the same view (templates/_transfer.html, static/js/pages/transfer/transfer.js); the embed
 has no site header, takes the embed ``theme`` option and announces its height to the page that
 frames it. The settings (index, shots, epochs, lr, seed) are read from the URL by the page's script.
 

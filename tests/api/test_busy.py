@@ -119,7 +119,13 @@ def test_a_post_trace_is_bounded_too(client: TestClient, held: busy.Slot) -> Non
 
 
 def test_cheap_requests_are_never_refused(client: TestClient, held: busy.Slot) -> None:
-    for url in (CHEAP, "/api/conv2d/shape", "/api/conv2d/check?height=256", "/lessons/01-stride", "/static/js/api.js"):
+    for url in (
+        CHEAP,
+        "/api/conv2d/shape",
+        "/api/conv2d/check?height=256",
+        "/lessons/01-stride",
+        "/static/js/core/api.js",
+    ):
         assert client.get(url).status_code == 200, url
     assert client.get("/api/transfer/model").status_code == 200
     assert busy.LIMITER.running == 1

@@ -31,7 +31,7 @@ API = [
     "/oembed?url=http://testserver/play/conv2d&format=json",
 ]
 PAGES = ["/", "/lessons", "/lessons/01-stride", "/play/conv2d?stride=2", "/embed/relu", "/play/stack"]
-STATIC = ["/static/js/api.js", "/static/css/base.css", "/static/favicon.svg"]
+STATIC = ["/static/js/core/api.js", "/static/css/base.css", "/static/favicon.svg"]
 
 
 def get(url: str, tag: str | None = None) -> object:
@@ -59,7 +59,7 @@ def test_if_none_match_gives_a_304_with_no_body(url: str) -> None:
         assert r.headers["cache-control"] == client.get(url).headers["cache-control"]
 
 
-@pytest.mark.parametrize("url", [TRACE, "/lessons/01-stride", "/static/js/api.js"])
+@pytest.mark.parametrize("url", [TRACE, "/lessons/01-stride", "/static/js/core/api.js"])
 def test_a_tag_that_does_not_match_gives_the_body(url: str) -> None:
     full = client.get(url)
     r = client.get(url, headers={"If-None-Match": '"0123456789abcdef0123456789abcdef", W/"nope"'})
@@ -79,14 +79,14 @@ def test_cache_control_by_kind() -> None:
     assert client.get(TRACE).headers["cache-control"] == "public, max-age=86400"
     assert client.get("/api/augment/image.png").headers["cache-control"] == "public, max-age=86400"
     assert client.get("/lessons/01-stride").headers["cache-control"] == "public, max-age=300"
-    assert client.get("/static/js/api.js").headers["cache-control"] == "public, max-age=3600"
+    assert client.get("/static/js/core/api.js").headers["cache-control"] == "public, max-age=3600"
 
 
 def test_static_files_are_tagged_by_their_content_not_their_mtime() -> None:
-    r = client.get("/static/js/api.js")
+    r = client.get("/static/js/core/api.js")
     assert r.headers["etag"] == '"' + hashlib.sha256(r.content).hexdigest()[:32] + '"'
     assert "last-modified" not in r.headers
-    since = client.get("/static/js/api.js", headers={"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"})
+    since = client.get("/static/js/core/api.js", headers={"If-Modified-Since": "Fri, 01 Jan 2100 00:00:00 GMT"})
     assert since.status_code == 200  # one validator: the ETag
 
 

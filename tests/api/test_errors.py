@@ -733,7 +733,7 @@ def test_unknown_routes_answer_json(method: str, path: str, status: int, message
         ("OPTIONS", "/api/stack/shape", "POST"),
         ("GET", "/api/exercises/output_size/answer", "POST"),
         ("POST", "/healthz", "GET"),
-        ("POST", "/static/js/config.js", "GET, HEAD"),  # StaticFiles' own refusal
+        ("POST", "/static/js/core/config.js", "GET, HEAD"),  # StaticFiles' own refusal
     ],
 )
 def test_method_not_allowed_names_every_method_of_the_path(method: str, path: str, allow: str) -> None:

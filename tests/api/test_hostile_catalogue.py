@@ -1303,7 +1303,7 @@ TRAVERSALS = [
     "/embed/%2e%2e/%2e%2e/app/config.py",
     "/embed/..%2f..%2fetc%2fpasswd",
     "/api/exercises/..%2f..%2fapp%2fconfig.py",
-    "/api/..%2fstatic/js/api.js",
+    "/api/..%2fstatic/js/core/api.js",
 ]
 TRAVERSAL_MESSAGES = {  # the rest: {"message": "Not Found", "detail": []}
     "/lessons/%2e%2e": "no lesson '..'; the lessons are listed at /lessons",

@@ -94,6 +94,39 @@ def test_an_input_too_big_for_a_link_says_so() -> None:
     assert layers[0]["note"] == "its input has 12,288 values, too many for a link (at most 4,096)"
 
 
+def test_an_input_too_big_for_a_link_opens_the_player_on_a_seeded_input_of_its_shape() -> None:
+    body = {
+        "input_shape": [3, 64, 64],
+        "layers": [{"type": "conv2d", "out_channels": 5, "kernel_size": 3}, {"type": "relu"}],
+    }
+    layers = run(body)["layers"]
+    assert [layer["player"] for layer in layers] == [None, None]
+    assert layers[0]["player_seeded"].startswith("/play/conv2d?in_channels=3&height=64&width=64&out_channels=5&")
+    for layer in layers:
+        parts = urlsplit(layer["player_seeded"])
+        assert parts.path == f"/play/{layer['type']}"
+        shape = client.get(f"/api/{layer['type']}/shape", params=dict(parse_qsl(parts.query)))
+        assert shape.status_code == 200, shape.text
+        assert shape.json()["input_shape"] == layer["input_shape"]
+        assert shape.json()["output_shape"] == layer["output_shape"]
+
+
+def test_a_layer_over_the_players_caps_has_no_link_and_says_why() -> None:
+    body = {
+        "input_shape": [1, 256, 256],
+        "layers": [{"type": "conv2d", "out_channels": 1, "kernel_size": 1, "padding": 2}, {"type": "relu"}],
+    }
+    layers = run(body)["layers"]
+    assert layers[0]["player_seeded"] is not None
+    assert layers[1]["player"] is None and layers[1]["player_seeded"] is None
+    assert layers[1]["note"] == "The players animate inputs up to 256 x 256; this layer receives 260 x 260."
+
+
+def test_a_link_with_the_numbers_needs_no_seeded_one() -> None:
+    layers = run(STACK)["layers"]
+    assert all(layer["player_seeded"] is None for layer in layers)
+
+
 def test_a_broken_stack_is_the_same_422_as_shape() -> None:
     body = {"input_shape": [1, 4, 4], "layers": [{"type": "conv2d", "out_channels": 1, "kernel_size": 9}]}
     ran = client.post("/api/stack/run", json=body)

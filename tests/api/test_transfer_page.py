@@ -10,7 +10,7 @@ import pytest
 
 from .ndjson import client
 
-PAGE_SCRIPT = '<script type="module" src="/static/js/pages/transfer.js"></script>'
+PAGE_SCRIPT = '<script type="module" src="/static/js/pages/transfer/transfer.js"></script>'
 EMBED_SCRIPT = '<script type="module" src="/static/js/embed/transfer.js"></script>'
 
 

@@ -22,7 +22,7 @@ from .players import Trace, next_frame
 
 PLAYER = "/play/conv2d"
 TRACE_URL = re.compile(r"/api/conv2d/(check|trace)\?")  # the page checks, then streams, with one query
-LABEL_BAND = 20  # SIZES.labelHeight in static/js/config.js: the slice label above each grid
+LABEL_BAND = 20  # SIZES.labelHeight in static/js/core/config.js: the slice label above each grid
 BIG = "in_channels=3&height=32&width=32&out_channels=6&kernel_size=5&padding=2"
 GROUPS = "in_channels=4&out_channels=6&groups=2"  # filters 0-2 read channels 0,1; filters 3-5 read 2,3
 

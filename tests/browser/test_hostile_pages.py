@@ -219,7 +219,7 @@ def test_the_stack_builder_shows_a_payload_as_text(
     if where == "type":  # refused by the page itself while reading the link
         text = page.text_content("#url-error") or ""
         assert text.startswith("This link's stack could not be read. layer 0: ")
-        # a layers value sent percent-encoded as a whole is decoded once (stack_url.js): ":" then starts
+        # a layers value sent percent-encoded as a whole is decoded once (pages/stack/url.js): ":" then starts
         # the layer's parameters, so of "javascript:..." the type read is "javascript"
         payload = payload.split(":")[0]
     else:  # kept in its field, refused by the engine, the message shown on the card

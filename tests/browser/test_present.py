@@ -1,4 +1,4 @@
-"""Presentation mode (static/js/present.js, static/css/present.css) in a real Chromium at
+"""Presentation mode (static/js/core/present.js, static/css/present.css) in a real Chromium at
 1920x1080, the size of a classroom projector.
 
 Measured, not assumed: every visible text element's computed font size, the contrast of its

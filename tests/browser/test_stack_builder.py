@@ -336,8 +336,8 @@ def test_the_url_encoding_round_trips_any_field_text(page: Page, base_url: str) 
     open_builder(page, base_url)
     mismatches = page.evaluate(
         """async (texts) => {
-            const url = await import('/static/js/widgets/stack_url.js');
-            const layers = await import('/static/js/widgets/stack_layers.js');
+            const url = await import('/static/js/pages/stack/url.js');
+            const layers = await import('/static/js/pages/stack/layers.js');
             const bad = [];
             for (const text of texts) {
                 const model = {input: ['3', '16', '16'], layers: [
@@ -467,12 +467,17 @@ def test_every_player_link_asks_for_the_layer_the_stack_has(page: Page, base_url
 
 
 def test_no_player_link_for_a_large_input(page: Page, base_url: str) -> None:
-    open_builder(page, base_url, "?input=3,128,96&layers=conv2d:out_channels=6,kernel_size=5;relu")
-    for i in (0, 1):
-        expect(card(page, i).locator("a.player-link")).to_have_count(0)
-    note = card(page, 0).locator(".no-player")
-    expect(note).to_contain_text("No player: over 64 x 64")
-    expect(note).to_have_attribute("title", "The players animate inputs up to 64 x 64; this layer receives 128 x 96.")
+    """Links come from POST /api/stack/run. 3 x 256 x 256 is too many numbers for a link: layer 0
+    opens its player on a seeded input of its shape. Padding makes layer 1's input 260 x 260,
+    over the players' cap (settings.max_side): no link, and the server's reason."""
+    open_builder(page, base_url, "?input=3,256,256&layers=conv2d:out_channels=2,kernel_size=1,padding=2;relu")
+    expect(card(page, 0).locator("a.player-link")).to_have_text("Open in player (new input)")
+    expect(card(page, 1).locator("a.player-link")).to_have_count(0)
+    note = card(page, 1).locator(".no-player")
+    expect(note).to_contain_text("No player")
+    expect(note).to_have_attribute(
+        "title", "The players animate inputs up to 256 x 256; this layer receives 260 x 260."
+    )
 
 
 # --- keyboard and labels ----------------------------------------------------------------------------

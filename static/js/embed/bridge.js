@@ -19,6 +19,7 @@ const MAX_DELTA = 1_000_000;
 const MAX_KEYS = 40;
 const MAX_TEXT = 20_000; // characters in one text parameter (the API caps arrays well below this)
 const STEP_FALLBACK_MS = 250; // rAF does not run in a hidden frame: send the step anyway
+// biome-ignore lint/suspicious/noControlCharactersInRegex: matching control characters is the point: a parameter never holds one
 const CONTROL_CHARS = /[\u0000-\u001f\u007f]/;
 
 function isPlainObject(value) {
@@ -95,12 +96,30 @@ export function parseCommand(data, { total, spec }) {
 }
 
 /**
+ * Announce the height of `measured` to the page that frames this one ({source: "convscope",
+ * version: 1, type: "convscope:height", height}) whenever it changes: every embedded view does,
+ * players and /embed/transfer alike. Does nothing when the page is not in a frame.
+ */
+export function announceHeight(measured, host = window.parent, self = window) {
+  if (!host || host === self) return false;
+  let height = -1;
+  new ResizeObserver(() => {
+    const now = Math.ceil(measured.getBoundingClientRect().height);
+    if (now === height) return;
+    height = now;
+    host.postMessage({ source: SOURCE, version: VERSION, type: "convscope:height", height }, "*");
+  }).observe(measured);
+  return true;
+}
+
+/**
  * Connect `api` (window.convscope) to the page that frames this one. Does nothing when the
  * page is not in a frame. `measured` is the element whose height is announced.
  */
 export function startBridge(api, { op, measured, host = window.parent, self = window }) {
   if (!host || host === self) return false;
-  const post = (type, fields) => host.postMessage({ source: SOURCE, version: VERSION, type: `convscope:${type}`, ...fields }, "*");
+  const post = (type, fields) =>
+    host.postMessage({ source: SOURCE, version: VERSION, type: `convscope:${type}`, ...fields }, "*");
 
   let sentStep = -1; // the step of the last step message
   let moved = false; // the step changed since that message (maybe and back: a loop from 8 to 0 to 8)
@@ -149,14 +168,7 @@ export function startBridge(api, { op, measured, host = window.parent, self = wi
   api.on("step", onStep);
   api.on("error", ({ message }) => post("error", { message: String(message).slice(0, 500) }));
 
-  let height = -1;
-  new ResizeObserver(() => {
-    const now = Math.ceil(measured.getBoundingClientRect().height);
-    if (now !== height) {
-      height = now;
-      post("height", { height });
-    }
-  }).observe(measured);
+  announceHeight(measured, host, self);
 
   const run = {
     play: () => api.play(),

@@ -1,7 +1,8 @@
 // The embed widget (/embed/{op}): the player module, then the embed options (autoplay,
 // loop), the link back to the full player, and the postMessage bridge to the host page.
 
-import "../pages/play.js";
+import "../pages/play/play.js";
+import { readQuery } from "../core/state.js";
 import { startBridge } from "./bridge.js";
 
 const LOOP_PAUSE_MS = 900; // the last step stays on screen this long before a loop starts again
@@ -36,7 +37,7 @@ if (main.dataset.loop === "true") {
 // The ConvScope link opens the full player in the widget's current state (options left out).
 const brand = document.getElementById("embed-brand");
 const freshLink = () => {
-  const query = new URLSearchParams([...new URLSearchParams(window.location.search)].filter(([name]) => !keep.has(name)));
+  const query = new URLSearchParams([...readQuery()].filter(([name]) => !keep.has(name)));
   const text = query.toString();
   brand.href = `/play/${op}${text ? `?${text}` : ""}`;
 };

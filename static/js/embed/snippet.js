@@ -1,6 +1,7 @@
 // "Copy embed code" on the player page: the <iframe> that shows /embed/{op} in the state
 // on screen (parameters, step, speed) with the options ticked in the card.
 
+import { readQuery } from "../core/state.js";
 import { copyButton } from "../widgets/copy.js";
 
 const ESCAPES = { "&": "&amp;", '"': "&quot;", "<": "&lt;", ">": "&gt;" };
@@ -23,8 +24,10 @@ export function embedUrl(origin, op, ...parts) {
 }
 
 export function iframeSnippet(src, height, title) {
-  return `<iframe src="${attr(src)}" width="100%" height="${height}" style="border:0" title="${attr(`ConvScope: ${title}`)}"`
-    + ` loading="lazy" allow="fullscreen"></iframe>`;
+  return (
+    `<iframe src="${attr(src)}" width="100%" height="${height}" style="border:0" title="${attr(`ConvScope: ${title}`)}"` +
+    ` loading="lazy" allow="fullscreen"></iframe>`
+  );
 }
 
 /** Wire the card: options, the read-only textarea, and the button that fills and copies it. */
@@ -75,7 +78,7 @@ export function embedCodeCard(root, api) {
   const build = () => {
     const state = {};
     if (api.step > 0) state.step = String(api.step);
-    const speed = new URLSearchParams(window.location.search).get("speed");
+    const speed = readQuery().get("speed");
     if (speed) state.speed = speed;
     const chosen = options();
     const src = embedUrl(window.location.origin, root.dataset.op, api.params, state, chosen);

@@ -1,12 +1,13 @@
 // The transfer-learning view embedded (/embed/transfer): the page's module, the height
 // announced to the framing page, and the ConvScope link opening the full view in its current state.
 
-import "../pages/transfer.js";
-import { announceHeight } from "./height.js";
+import "../pages/transfer/transfer.js";
+import { readQuery } from "../core/state.js";
+import { announceHeight } from "./bridge.js";
 
 const brand = document.getElementById("embed-brand");
 const fresh = () => {
-  const query = new URLSearchParams(window.location.search);
+  const query = readQuery();
   query.delete("theme");
   const text = query.toString();
   brand.href = `/play/transfer${text ? `?${text}` : ""}`;

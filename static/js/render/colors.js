@@ -2,7 +2,7 @@
 // near white), a text colour that stays readable on it, and a number's text. The PNG/GIF renderer
 // follows the same rules (app/images/palette.py, app/export/render_png.py; docs/PALETTE.md).
 
-import { COLORS, hexRgb, PALETTE } from "../config.js";
+import { COLORS, hexRgb, PALETTE } from "../core/config.js";
 
 const LEVELS = PALETTE.scale.levels;
 

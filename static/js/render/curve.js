@@ -1,7 +1,7 @@
 // f(x) = max(0, x) drawn over the range of the input, with the current step's
 // (input, output) pair, as the trace gives it, marked on the curve.
 
-import { COLORS } from "../config.js";
+import { COLORS } from "../core/config.js";
 import { fmt } from "./colors.js";
 import { fit } from "./grid.js";
 

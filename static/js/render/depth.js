@@ -1,7 +1,7 @@
 // 1x1 convolution across depth: at one position, the column of N input values,
 // the filter's N weights, their products, and the sum that becomes one output.
 
-import { COLORS } from "../config.js";
+import { COLORS } from "../core/config.js";
 import { fmt, maxAbs } from "./colors.js";
 import { drawSlice, fit } from "./grid.js";
 

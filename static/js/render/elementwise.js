@@ -1,11 +1,9 @@
 // The view of an elementwise op (relu, dropout): the input, the mask and the
 // output as depth slices of the same shape; the current cell marked in each.
 
-import { COLORS, SIZES } from "../config.js";
+import { COLORS, SIZES } from "../core/config.js";
 import { maxAbs } from "./colors.js";
 import { drawSlice, fit, hit, layout, outlineCells } from "./grid.js";
-
-const FLAG_STYLE = { 1: COLORS.kept, 0: COLORS.padding };
 
 export class ElementwiseView {
   constructor(canvases, { flag, curve = null }) {
@@ -49,7 +47,7 @@ export class ElementwiseView {
   }
 
   draw(n, hover) {
-    if (!this.buffer || !this.buffer.header) return;
+    if (!this.buffer?.header) return;
     const h = this.buffer.header;
     const [, rows, cols] = h.input_shape;
     const cell = this.buffer.cellOf(n);
@@ -75,10 +73,18 @@ export class ElementwiseView {
       const ctx = fit(this.canvases[panel], lay.width, lay.height);
       lay.slices.forEach((sl, c) => {
         const label = h.input_shape[0] > 1 ? `${panel} ${c}` : panel;
-        drawSlice(ctx, sl, lay.cell, { ...options(c), label: panel === "mask" ? `mask ${h.input_shape[0] > 1 ? c : ""}` : label });
+        drawSlice(ctx, sl, lay.cell, {
+          ...options(c),
+          label: panel === "mask" ? `mask ${h.input_shape[0] > 1 ? c : ""}` : label,
+        });
       });
       outlineCells(ctx, lay.slices[cell[0]], lay.cell, [[cell[1], cell[2]]], { width: SIZES.windowLine + 1 });
-      if (focus) outlineCells(ctx, lay.slices[focus[0]], lay.cell, [[focus[1], focus[2]]], { color: COLORS.hover, fill: COLORS.hoverFill, dash: [4, 3] });
+      if (focus)
+        outlineCells(ctx, lay.slices[focus[0]], lay.cell, [[focus[1], focus[2]]], {
+          color: COLORS.hover,
+          fill: COLORS.hoverFill,
+          dash: [4, 3],
+        });
     }
     if (this.curve) {
       const step = this.buffer.step(n);

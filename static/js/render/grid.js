@@ -1,7 +1,7 @@
 // Grids of cells on a canvas: layout of several depth slices, drawing, hit tests.
 // Stateless: every function takes what it draws.
 
-import { COLORS, SIZES } from "../config.js";
+import { COLORS, SIZES } from "../core/config.js";
 import { css, fmt, ink, rgb } from "./colors.js";
 
 /**
@@ -144,7 +144,13 @@ function fitText(ctx, text, x, y, room) {
 }
 
 /** Outline cells (r, c) of a slice: a dark line with a white halo, readable on any colour. */
-export function outlineCells(ctx, sl, cell, cells, { color = COLORS.window, width = SIZES.windowLine, fill = null, dash = null } = {}) {
+export function outlineCells(
+  ctx,
+  sl,
+  cell,
+  cells,
+  { color = COLORS.window, width = SIZES.windowLine, fill = null, dash = null } = {},
+) {
   for (const [r, c] of cells) {
     const x = sl.x + c * cell;
     const y = sl.y + r * cell;

@@ -2,7 +2,7 @@
 // the kernel of the current filter (conv2d), and the output maps filling in.
 // It owns its canvases; `draw(step, hover)` paints one frame from the trace.
 
-import { COLORS, SIZES } from "../config.js";
+import { COLORS, SIZES } from "../core/config.js";
 import { maxAbs } from "./colors.js";
 import { crossCells, diamond, dimSlice, drawSlice, fit, hit, layout, outlineCells } from "./grid.js";
 import { channelsOf, feeds, uncoveredCells, windowOf } from "./mapping.js";
@@ -79,15 +79,15 @@ export class WindowedView {
 
   /** Paint step `n` with `hover` ({panel, slice, r, c} or null). */
   draw(n, hover) {
-    if (!this.buffer || !this.buffer.header) return;
+    if (!this.buffer?.header) return;
     const h = this.buffer.header;
     const cell = this.buffer.cellOf(n);
     const focus = windowOf(h, cell);
     let kernelFilter = cell[0];
     const marks = { input: [], output: [], kernel: [] }; // [slice, cells, style]
-    if (hover) this.hoverMarks(h, cell, focus, hover, marks);
+    if (hover) this.hoverMarks(h, focus, hover, marks);
     if (hover && hover.panel === "output") kernelFilter = hover.slice;
-    this.drawInput(h, focus, marks.input);
+    this.drawInput(focus, marks.input);
     this.drawMarker(h, n, cell);
     if (this.layouts.kernel) this.drawKernel(h, kernelFilter, marks.kernel);
     this.drawOutput(h, n, cell, marks.output);
@@ -99,7 +99,7 @@ export class WindowedView {
     this.marker = null;
     if (!this.showMarker || h.op !== "max_pool2d") return;
     const step = this.buffer.step(n);
-    if (!step || !step.argmax_tap || step.argmax_tap[0] < 0) return;
+    if (!step?.argmax_tap || step.argmax_tap[0] < 0) return;
     const [ti, tj] = step.argmax_tap;
     this.marker = { channel: cell[0], row: step.rows[ti], col: step.cols[tj] };
     const lay = this.layouts.input;
@@ -107,7 +107,7 @@ export class WindowedView {
     diamond(ctx, lay.slices[cell[0]], lay.cell, this.marker.row, this.marker.col);
   }
 
-  hoverMarks(h, cell, focus, hover, marks) {
+  hoverMarks(h, focus, hover, marks) {
     const style = { color: COLORS.hover, fill: COLORS.hoverFill, dash: [4, 3] };
     if (hover.panel === "output") {
       const w = windowOf(h, [hover.slice, hover.r, hover.c]);
@@ -135,7 +135,7 @@ export class WindowedView {
     }
   }
 
-  drawInput(h, focus, marks) {
+  drawInput(focus, marks) {
     const lay = this.layouts.input;
     const ctx = fit(this.canvases.input, lay.width, lay.height);
     ctx.save();

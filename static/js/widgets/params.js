@@ -1,5 +1,5 @@
-// The parameter form <-> the URL. Only values that differ from their defaults go
-// in the URL, so shared links stay short; a reload restores the form from it.
+// A parameter form <-> its parameters. Only values that differ from their defaults are
+// read, so the URL (core/state.js) and shared links stay short; a reload restores the form.
 
 export function readForm(form) {
   const params = {};
@@ -16,7 +16,8 @@ const HTML_NUMBER = /^-?(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?$/;
 /** Put `value` in a field as written. A number field would blank anything but a number (and log a
  * warning), so such a field turns into a text field: the API then refuses the value in words. */
 export function setFieldValue(input, value) {
-  if (input.type === "number" && value !== "" && !(HTML_NUMBER.test(value) && Number.isFinite(Number(value)))) input.type = "text";
+  if (input.type === "number" && value !== "" && !(HTML_NUMBER.test(value) && Number.isFinite(Number(value))))
+    input.type = "text";
   input.value = value;
 }
 
@@ -26,23 +27,6 @@ export function writeForm(form, params) {
     if (input.type === "checkbox") input.checked = value === "true";
     else setFieldValue(input, value);
   }
-}
-
-/** Parameters from the page URL, split into API parameters and player state. */
-export function readUrl(stateNames) {
-  const api = {};
-  const state = {};
-  for (const [key, value] of new URLSearchParams(window.location.search)) {
-    if (stateNames.includes(key)) state[key] = value;
-    else api[key] = value;
-  }
-  return { api, state };
-}
-
-export function writeUrl(api, state) {
-  const query = new URLSearchParams({ ...api, ...state }).toString();
-  const url = `${window.location.pathname}${query ? `?${query}` : ""}`;
-  if (url !== `${window.location.pathname}${window.location.search}`) window.history.replaceState(null, "", url);
 }
 
 export function apiQuery(api) {
