@@ -139,6 +139,16 @@ class AvgPoolTrace(PoolTrace):
     def cells(self) -> dict[str, np.ndarray]:
         return {"sum": self.sum, "divisor": self.divisor}
 
+    def header_extras(self) -> dict[str, Any]:
+        """Which cells a window's mean divides by, as a flag and in words (the player prints both)."""
+        if self.divisor_override is not None:
+            rule = f"divisor_override = {self.divisor_override}"
+        elif self.count_include_pad:
+            rule = "the window's cells, padding included (count_include_pad=True)"
+        else:
+            rule = "the input cells in the window only (count_include_pad=False)"
+        return {**super().header_extras(), "padding_counts": self.count_include_pad, "divisor_rule": rule}
+
     def params(self) -> dict[str, Any]:
         return {
             **super().params(),

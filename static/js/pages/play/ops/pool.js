@@ -40,17 +40,10 @@ function renderMax(_container, h, step) {
 }
 
 function renderAvg(_container, h, step) {
-  const include = h.params.count_include_pad;
   const terms = cells(h, step)
-    .filter(([, kind]) => kind === 0 || (kind === 1 && include))
+    .filter(([, kind]) => kind === 0 || (kind === 1 && h.padding_counts))
     .map(([v]) => num(v));
-  const override = h.params.divisor_override;
-  const why =
-    override !== null
-      ? `divisor_override = ${override}`
-      : include
-        ? "the window's cells, padding included (count_include_pad=True)"
-        : "the input cells in the window only (count_include_pad=False)";
+  const why = h.divisor_rule; // the engine's words for what the mean divides by
   return [
     el(
       "p",
