@@ -11,11 +11,11 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Body, Depends
 from fastapi.responses import Response
-from pydantic import ValidationError
 
 from app.config import Settings, get_settings
 from app.engine.errors import Described, TooLargeError
-from app.http.errors import error_response, param_error_response, problem, validation_problems
+from app.http.check import answer
+from app.http.errors import error_response, param_error_response, problem
 from app.schemas.stack import StackErrorBody, StackRequest, StackResponse
 from app.stack.shapes import StackError, StackResult, check_input_caps, stack_shapes
 
@@ -81,15 +81,12 @@ def stack_check(
     cfg: Annotated[Settings, Depends(get_settings)],
     body: Annotated[Any, Body(description="the same body as /api/stack/shape")] = None,
 ) -> Response:
-    try:
-        request = StackRequest.model_validate(body)
-    except ValidationError as err:
-        problems = validation_problems([{**e, "loc": ("body", *e["loc"])} for e in err.errors()])
-        answer: dict[str, Any] = {"ok": False, "status": 422, "message": problems[0]["msg"], "detail": problems}
-        return Response(orjson.dumps(answer, option=orjson.OPT_SERIALIZE_NUMPY), media_type="application/json")
-    result = shapes_or_error(request, cfg)
+    refused = answer(lambda: StackRequest.model_validate(body) and None, where="body")
+    if not refused["ok"]:
+        return Response(orjson.dumps(refused, option=orjson.OPT_SERIALIZE_NUMPY), media_type="application/json")
+    result = shapes_or_error(StackRequest.model_validate(body), cfg)
     if isinstance(result, Response):
-        answer = {"ok": False, "status": result.status_code, **orjson.loads(result.body)}
+        found = {"ok": False, "status": result.status_code, **orjson.loads(result.body)}
     else:  # exactly the body /api/stack/shape sends, through the same response model
-        answer = {"ok": True, "status": 200, **StackResponse.model_validate(result).model_dump(mode="json")}
-    return Response(orjson.dumps(answer, option=orjson.OPT_SERIALIZE_NUMPY), media_type="application/json")
+        found = {"ok": True, "status": 200, **StackResponse.model_validate(result).model_dump(mode="json")}
+    return Response(orjson.dumps(found, option=orjson.OPT_SERIALIZE_NUMPY), media_type="application/json")

@@ -10,15 +10,14 @@ from typing import Annotated, Any
 import orjson
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response, StreamingResponse
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel
 
 from app.api import build
 from app.config import Settings, get_settings
-from app.engine.errors import ParamError, TooLargeError
 from app.engine.spec import OpSpec
 from app.engine.specs import OPS
 from app.http import busy, frames
-from app.http.errors import problem, validation_problems
+from app.http.check import Check, answer
 from app.http.streaming import Stream
 from app.schemas.traces import BODIES, QUERIES
 
@@ -71,32 +70,24 @@ def shape_of(trace: frames.Trace) -> dict[str, Any]:
     return {key: head[key] for key in keep if key in head} | {"steps": {"total": trace.total_steps}}
 
 
-class Check(BaseModel):
+class TraceCheck(Check):
     """Whether a GET trace with these parameters would stream, always answered with 200."""
 
-    ok: bool
-    status: int
-    message: str | None = None
-    detail: list[dict[str, Any]] = []
     steps: int | None = None
 
 
-def check(spec: OpSpec, request: Request, cfg: Settings) -> Check:
+def check(spec: OpSpec, request: Request, cfg: Settings) -> TraceCheck:
     """Validate a GET trace's query and check its op's arguments and geometry (the op's plan),
     without computing the op, and say what GET /trace would answer."""
-    try:
+
+    def run() -> dict[str, Any]:
         query = QUERIES[spec.name].model_validate(dict(request.query_params))
         plan = build.plan_query(spec, query, cfg)
         steps = math.prod(plan.output_shape)
         build.resolve_detail(query.detail, steps, plan.numbers_per_step(), cfg)
-    except ValidationError as err:
-        problems = validation_problems([{**e, "loc": ("query", *e["loc"])} for e in err.errors()])
-        return Check(ok=False, status=422, message=problems[0]["msg"], detail=problems)
-    except ParamError as err:
-        found = problem(["query", err.param], err.param, err.value, err.rule)
-        status = 413 if isinstance(err, TooLargeError) else 422
-        return Check(ok=False, status=status, message=found["msg"], detail=[found])
-    return Check(ok=True, status=200, steps=steps)
+        return {"steps": steps}
+
+    return TraceCheck(**answer(run))
 
 
 def _add(spec: OpSpec) -> None:
@@ -144,7 +135,7 @@ def _add(spec: OpSpec) -> None:
         methods=["GET"],
         summary=f"Would GET /api/{op}/trace accept these parameters? Always 200; the answer says why not",
         operation_id=f"get_{op}_check",
-        response_model=Check,
+        response_model=TraceCheck,
         openapi_extra={"parameters": _query_parameters(query_model)},
     )
     router.add_api_route(

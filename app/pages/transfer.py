@@ -11,18 +11,16 @@ setting in words without the browser logging a failed request.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 from urllib.parse import urlencode
 
 import orjson
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, Response
-from pydantic import BaseModel, ValidationError
 
 from app.api.transfer import ActivationsQuery, TrainQuery
 from app.config import get_settings
-from app.engine.errors import ParamError
-from app.http.errors import problem, validation_problems
+from app.http.check import Check, answer
 from app.pages.embed import embed_options
 from app.pages.templates import templates
 from app.transfer import training as transfer
@@ -32,55 +30,34 @@ SETTINGS = ("index", "shots", "epochs", "lr", "seed")  # the view's state in its
 TITLE = "Transfer learning"
 
 
-class TransferCheck(BaseModel):
-    """Whether the matching GET would be accepted; always answered with 200."""
-
-    ok: bool
-    status: int
-    message: str | None = None
-    detail: list[dict[str, Any]] = []
-
-
-def _answer(check: TransferCheck) -> Response:
-    return Response(orjson.dumps(check.model_dump()), media_type="application/json")
-
-
-def _refused(err: ValidationError | ParamError) -> TransferCheck:
-    if isinstance(err, ParamError):
-        problems = [problem(["query", err.param], err.param, err.value, err.rule)]
-    else:
-        problems = validation_problems([{**e, "loc": ("query", *e["loc"])} for e in err.errors()])
-    return TransferCheck(ok=False, status=422, message=problems[0]["msg"], detail=problems)
+def _answer(run: Callable[[], object]) -> Response:
+    return Response(orjson.dumps(Check(**answer(run)).model_dump()), media_type="application/json")
 
 
 @router.get(
     "/api/transfer/train/check",
     tags=["transfer learning"],
     summary="Would GET /api/transfer/train accept these settings? Always 200; the answer says why not",
-    response_model=TransferCheck,
+    response_model=Check,
 )
 def check_train(request: Request) -> Response:
     cfg = get_settings()
-    try:
+
+    def run() -> None:
         q = TrainQuery.model_validate(dict(request.query_params))
         transfer.check_settings(q.shots, q.epochs, q.lr, q.seed, cfg.max_shots, cfg.max_epochs)
-    except (ValidationError, ParamError) as err:
-        return _answer(_refused(err))
-    return _answer(TransferCheck(ok=True, status=200))
+
+    return _answer(run)
 
 
 @router.get(
     "/api/transfer/activations/check",
     tags=["transfer learning"],
     summary="Would GET /api/transfer/activations accept this index? Always 200; the answer says why not",
-    response_model=TransferCheck,
+    response_model=Check,
 )
 def check_activations(request: Request) -> Response:
-    try:
-        ActivationsQuery.model_validate(dict(request.query_params))
-    except ValidationError as err:
-        return _answer(_refused(err))
-    return _answer(TransferCheck(ok=True, status=200))
+    return _answer(lambda: ActivationsQuery.model_validate(dict(request.query_params)))
 
 
 def _settings_query(request: Request) -> str:
