@@ -12,6 +12,7 @@ setting in words without the browser logging a failed request.
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 from urllib.parse import urlencode
 
 import orjson
@@ -20,6 +21,7 @@ from fastapi.responses import HTMLResponse, Response
 
 from app.api.transfer import ActivationsQuery, TrainQuery
 from app.config import get_settings
+from app.engine.random import MAX_SEED
 from app.http.check import Check, answer
 from app.pages.embed import embed_options
 from app.pages.templates import templates
@@ -60,13 +62,18 @@ def check_activations(request: Request) -> Response:
     return _answer(lambda: ActivationsQuery.model_validate(dict(request.query_params)))
 
 
+def _limits() -> dict[str, Any]:
+    """The caps the training form states (its fields' max and titles)."""
+    return {"cfg": get_settings(), "max_seed": MAX_SEED}
+
+
 def _settings_query(request: Request) -> str:
     return urlencode([(k, v) for k, v in request.query_params.multi_items() if k in SETTINGS])
 
 
 @router.get("/play/transfer", response_class=HTMLResponse, include_in_schema=False)
 def transfer_page(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "transfer.html", {"title": TITLE, "embed": False})
+    return templates.TemplateResponse(request, "transfer.html", {"title": TITLE, "embed": False, **_limits()})
 
 
 @router.get("/embed/transfer", response_class=HTMLResponse, include_in_schema=False)
@@ -78,5 +85,6 @@ def transfer_embed(request: Request) -> HTMLResponse:
         "embed": True,
         "theme": embed_options(dict(request.query_params))["theme"],
         "page_url": "/play/transfer" + (f"?{query}" if query else ""),
+        **_limits(),
     }
     return templates.TemplateResponse(request, "embed/transfer.html", context)
