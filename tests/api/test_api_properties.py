@@ -10,8 +10,7 @@ from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from app.api.traces import OPS as ROUTES
-
-from .ndjson import OPS, client, error, get
+from tests.ndjson import OPS, client, error, get
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 POOLS = ("max_pool2d", "avg_pool2d", "lp_pool2d")

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from .ndjson import client, error
+from tests.ndjson import client, error
 
 PAIR_TEXT = "must be one or two whole numbers >= 0 of at most 4 digits, like 2 or 2,3"
 X3 = [[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]

@@ -9,7 +9,7 @@ message; no stack trace. The kinds that need a real socket (path traversal with 
 50 MB body, a slow body) run against a real uvicorn on a loopback port.
 
 Deliberately not a 4xx, and pinned where they belong: ``/oembed?format=xml`` is a 501, as oEmbed 1.0
-requires (tests/api/test_embed_api.py); the ``.../check`` endpoints answer every refusal with a 200
+requires (tests/pages/test_embed.py); the ``.../check`` endpoints answer every refusal with a 200
 that carries it; a UTF-8 BOM and duplicate keys are read, on purpose (below).
 
 The browser half (a payload in every parameter a page shows, in a real Chromium) is
@@ -33,7 +33,7 @@ from urllib.parse import parse_qsl, quote, urlsplit
 import pytest
 import uvicorn
 
-from .ndjson import client
+from tests.ndjson import client
 
 JSON = "application/json"
 BOUNDARY = "hostile-catalogue"

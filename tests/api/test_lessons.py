@@ -17,8 +17,7 @@ import pytest
 from app.api.lessons import LESSON_DIR
 from app.lessons import exercises as ex
 from app.lessons.catalogue import LESSONS
-
-from .ndjson import client
+from tests.ndjson import client
 
 KINDS = list(ex.KINDS)
 WRITTEN = [lesson for lesson in LESSONS if (LESSON_DIR / f"{lesson.slug}.html").is_file()]

@@ -7,7 +7,7 @@ import json
 import numpy as np
 import pytest
 
-from .ndjson import NDJSON, OPS, client, get, post
+from tests.ndjson import NDJSON, OPS, client, get, post
 
 PLANE = "1,2,3;4,5,6;7,8,9"
 X3 = [[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]]

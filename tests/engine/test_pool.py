@@ -1,4 +1,4 @@
-"""Property tests: every op against the plain loops in tests/ops/reference.py over random
+"""Property tests: every op against the plain loops in tests/engine/reference.py over random
 shapes and parameters (H, W <= 9, C <= 4, F <= 4).
 
 Integer-valued inputs must give exactly the reference's numbers; float inputs agree to
@@ -19,7 +19,7 @@ from app.engine.dropout import dropout
 from app.engine.pad import pad
 from app.engine.pool import avg_pool2d, lp_pool2d, max_pool2d
 from app.engine.relu import relu
-from tests.ops import reference
+from tests.engine import reference
 
 MODES = ("zeros", "reflect", "replicate", "circular")
 SIDE = st.integers(1, 9)

@@ -10,8 +10,7 @@ from PIL import Image
 
 from app.config import get_settings
 from app.export.render_png import EMPTY, GAP, LABEL_H, MARGIN, WINDOW, sample_steps
-
-from .ndjson import OPS, client
+from tests.ndjson import OPS, client
 
 CAP = get_settings().max_gif_frames
 BIG = "in_channels=3&height=32&width=32&out_channels=6&kernel_size=5"

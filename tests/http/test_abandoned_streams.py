@@ -25,8 +25,7 @@ from app.engine.conv2d import Conv2dTrace
 from app.engine.relu import ReluTrace
 from app.http import busy
 from app.main import create_app
-
-from .live import Live, live_server, rss_bytes
+from tests.live import Live, live_server, rss_bytes
 
 STREAMS = 300
 URLS = (  # ~650 kB and ~900 kB of NDJSON: far more than the socket buffers hold

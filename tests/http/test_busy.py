@@ -16,8 +16,7 @@ from app.config import Settings, get_settings
 from app.http import busy
 from app.main import create_app
 from app.schemas import traces as s
-
-from .live import live_server
+from tests.live import live_server
 
 # 8 x 256 x 256 = 524,288 compact steps, 4 numbers each: just over the default large_trace_numbers (2M)
 LARGE = "/api/conv2d/trace?in_channels=1&height=256&width=256&out_channels=8&kernel_size=3&padding=1&detail=compact"

@@ -15,7 +15,7 @@ from app.engine.errors import ParamError
 from app.images import catalogue
 from app.images.drawings import drawing
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PHOTOS = {"temple": "china.jpg", "flower": "flower.jpg"}
 
 

@@ -12,7 +12,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
 
-from .ndjson import OPS, client
+from tests.ndjson import OPS, client
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_CSP = (

@@ -7,7 +7,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from .ndjson import NDJSON, OPS, client
+from tests.ndjson import NDJSON, OPS, client
 
 
 class Links(HTMLParser):

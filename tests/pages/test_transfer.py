@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from .ndjson import client
+from tests.ndjson import client
 
 PAGE_SCRIPT = '<script type="module" src="/static/js/pages/transfer.js"></script>'
 EMBED_SCRIPT = '<script type="module" src="/static/js/embed/transfer.js"></script>'
