@@ -1,22 +1,27 @@
-"""Golden values worked out by hand, each with its arithmetic in a comment.
+"""conv2d: golden values worked out by hand, each with its arithmetic in a comment, and a property
+test against the plain loops in tests/engine/reference.py.
 
 A CNN "convolution" is cross-correlation: out[oy, ox] = sum_ij x[oy*S + i*d, ox*S + j*d] * w[i, j],
 the kernel is not flipped. Kernels below are asymmetric so a flip would change the answer.
+
+The property test draws random shapes and parameters (H, W <= 9, C <= 4, F <= 4): integer-valued
+inputs must give exactly the reference's numbers, float inputs agree to rtol=1e-12 (the engine adds
+in a different order). Output sizes follow floor((W + P_before + P_after - d(K - 1) - 1)/S) + 1, and
+conv2d's steps rebuild its output.
 """
 
 from __future__ import annotations
 
-import math
+from typing import Any
 
 import numpy as np
 import pytest
+from hypothesis import assume, given, settings
+from hypothesis import strategies as st
 
 from app.engine.conv2d import conv2d
-from app.engine.dropout import dropout
-from app.engine.geometry import conv_axis, pool_axis, same_padding
-from app.engine.pad import INPUT, PADDING, pad
-from app.engine.pool import avg_pool2d, lp_pool2d, max_pool2d
-from app.engine.relu import relu
+from tests.engine import reference
+from tests.engine.cases import MODES, SIDE, pad_limit, same, values
 
 # 1x7x7 input x[r, c] = 7r + c, so every cell names itself.
 X7 = np.arange(49, dtype=np.float64).reshape(1, 7, 7)
@@ -82,94 +87,6 @@ def test_cs231n_32x32x3_six_5x5_filters() -> None:
     assert padded.output.shape == (6, 32, 32)  # (32 - 5 + 2*2)/1 + 1 = 32
 
 
-def test_same_padding_for_a_5x5_kernel() -> None:
-    info = same_padding(5, 1, 1)
-    assert info["exists"] is True
-    assert (info["before"], info["after"]) == (2, 2)  # P = (5 - 1)/2 = 2
-    assert info["text"] == "P = (K - 1)/2 = (5 - 1)/2 = 2 keeps the output the size of the input."
-
-
-# ---------------------------------------------------------------- pooling
-
-ONE_TO_NINE = np.arange(1, 10, dtype=np.float64).reshape(1, 3, 3)  # [[1,2,3],[4,5,6],[7,8,9]]
-
-
-def test_avg_pool_kernel_3_stride_2_padding_1_counts_the_padding() -> None:
-    # windows read input rows/cols {0,1} and {1,2}; each window covers 3x3 of input + padding
-    # [0,0]: (1+2+4+5)/9 = 12/9   [0,1]: (2+3+5+6)/9 = 16/9
-    # [1,0]: (4+5+7+8)/9 = 24/9   [1,1]: (5+6+8+9)/9 = 28/9
-    trace = avg_pool2d(ONE_TO_NINE, 3, stride=2, padding=1)
-    np.testing.assert_array_equal(np.round(trace.output, 4), [[[1.3333, 1.7778], [2.6667, 3.1111]]])
-    np.testing.assert_array_equal(trace.extras["sum"], [[[12, 16], [24, 28]]])
-    np.testing.assert_array_equal(trace.extras["divisor"], [[[9, 9], [9, 9]]])
-
-
-def test_avg_pool_without_the_padding_divides_by_the_cells_inside() -> None:
-    # the same sums over the 2x2 = 4 input cells each window holds: 12/4, 16/4, 24/4, 28/4
-    trace = avg_pool2d(ONE_TO_NINE, 3, stride=2, padding=1, count_include_pad=False)
-    np.testing.assert_array_equal(trace.output, [[[3, 4], [6, 7]]])
-    np.testing.assert_array_equal(trace.extras["divisor"], [[[4, 4], [4, 4]]])
-
-
-def test_max_pool_2x2_stride_2_indices_and_ties() -> None:
-    x = np.array(
-        [
-            [
-                [1, 3, 2, 2],
-                [3, 0, 2, 1],
-                [0, 4, 5, 5],
-                [4, 1, 5, 0],
-            ]
-        ],
-        dtype=np.float64,
-    )
-    trace = max_pool2d(x, 2, stride=2)
-    # top-left {1, 3, 3, 0}: 3, first at (0,1) -> 0*4 + 1 = 1 (not (1,0) -> 4)
-    # top-right {2, 2, 2, 1}: 2, first at (0,2) -> 2
-    # bottom-left {0, 4, 4, 1}: 4, first at (2,1) -> 2*4 + 1 = 9 (not (3,0) -> 12)
-    # bottom-right {5, 5, 5, 0}: 5, first at (2,2) -> 2*4 + 2 = 10
-    np.testing.assert_array_equal(trace.output, [[[3, 2], [4, 5]]])
-    np.testing.assert_array_equal(trace.extras["argmax"], [[[1, 2], [9, 10]]])
-    np.testing.assert_array_equal(trace.extras["argmax_yx"], [[[[0, 1], [0, 2]], [[2, 1], [2, 2]]]])
-    np.testing.assert_array_equal(trace.extras["argmax_tap"], [[[[0, 1], [0, 0]], [[0, 1], [0, 0]]]])
-
-
-def test_lp_pool_norm_2_is_the_root_of_the_sum_of_squares() -> None:
-    x = np.array([[[3, 4, 1, 2], [0, 0, 2, 4]]], dtype=np.float64)
-    # left window: sqrt(3² + 4² + 0² + 0²) = sqrt(25) = 5; right: sqrt(1 + 4 + 4 + 16) = sqrt(25) = 5
-    out = lp_pool2d(x, 2, 2).output
-    np.testing.assert_allclose(out, [[[5.0, 5.0]]], rtol=1e-15)
-    np.testing.assert_allclose(out, [[[math.sqrt(9 + 16), math.sqrt(1 + 4 + 4 + 16)]]], rtol=1e-15)
-
-
-def test_ceil_mode_adds_a_window_that_overhangs() -> None:
-    # (5 - 2)/2 + 1 = 2.5 -> ceil 3; the third window starts at 4 and reaches 5: 1 cell past the input
-    axis = pool_axis("width", 5, 2, 2, 0, 1, True)
-    assert (axis.out, axis.overhang, axis.dropped_last) == (3, 1, False)
-    x = np.arange(25, dtype=np.float64).reshape(1, 5, 5)  # x[r, c] = 5r + c
-    trace = max_pool2d(x, 2, stride=2, ceil_mode=True)
-    # window rows {0,1}, {2,3}, {4}: the max is at the bottom-right input cell, rows 1, 3, 4 and cols 1, 3, 4
-    np.testing.assert_array_equal(trace.output, [[[6, 8, 9], [16, 18, 19], [21, 23, 24]]])
-    assert max_pool2d(x, 2, stride=2).output.shape == (1, 2, 2)  # floor: (5 - 2)/2 + 1 = 2.5 -> 2
-
-
-def test_ceil_mode_drops_a_window_that_would_start_in_the_right_padding() -> None:
-    # size 5, kernel 2, stride 2, padding 1: (5 + 2 - 2)/2 + 1 = 3.5 -> ceil 4.
-    # PyTorch's rule: keep the last window only if it starts inside the input or the left padding,
-    # (out - 1)*S < W + P. Here (4 - 1)*2 = 6 >= 5 + 1 = 6: it would start at padded index 6 = input
-    # index 5, the right padding. So 3.
-    axis = pool_axis("height", 5, 2, 2, 1, 1, True)
-    assert (4 - 1) * 2 >= 5 + 1
-    assert (axis.out, axis.dropped_last, axis.overhang) == (3, True, 0)
-    assert axis.formula()["text"].endswith("so PyTorch drops it: 3")
-    x = np.arange(25, dtype=np.float64).reshape(1, 5, 5)
-    trace = max_pool2d(x, 2, stride=2, padding=1, ceil_mode=True)
-    # windows read input rows {-1,0}, {1,2}, {3,4}: the max is at rows 0, 2, 4 and cols 0, 2, 4
-    np.testing.assert_array_equal(trace.output, [[[0, 2, 4], [10, 12, 14], [20, 22, 24]]])
-    np.testing.assert_array_equal(trace.extras["argmax"], trace.output)  # 5r + c is its own flat index
-    assert avg_pool2d(x, 2, stride=2, padding=1, ceil_mode=True).output.shape == (1, 3, 3)
-
-
 # ---------------------------------------------------------------- dilation
 
 
@@ -185,71 +102,6 @@ def test_dilation_2_on_7x7() -> None:
     assert trace.output[0, 0, 0] == 2 - 28
     assert trace.output[0, 2, 1] == 17 - 43
     assert trace.axes[0].uncovered() == []
-
-
-def test_dilation_leaves_gaps() -> None:
-    # size 5, kernel 2, dilation 2, stride 4: K' = 2(2 - 1) + 1 = 3; (5 - 3)/4 + 1 = 3/2 -> 1 window,
-    # at 0, reading taps 0 and 2. Never read: 1 (between the taps), 3 and 4 (past the last window).
-    axis = conv_axis("width", 5, 2, 4, (0, 0), 2)
-    assert axis.out == 1
-    assert axis.taps().tolist() == [[0, 2]]
-    assert axis.uncovered() == [1, 3, 4]
-    formula = axis.formula()
-    assert formula["fraction"] == "3/2"
-    assert formula["dilated_kernel"] == "K' = d(K - 1) + 1 = 2×(2 - 1) + 1 = 3"
-    assert formula["text"].endswith("floors it to 1; input columns 1, 3, 4 are never covered")
-
-
-# ---------------------------------------------------------------- padding modes
-
-X33 = np.arange(1, 10, dtype=np.float64).reshape(1, 3, 3)  # [[1,2,3],[4,5,6],[7,8,9]]
-
-
-@pytest.mark.parametrize(
-    ("mode", "sources", "expected"),
-    [
-        # reflect: -1 -> 1, 3 -> 1 (the edge is not repeated)
-        (
-            "reflect",
-            [1, 0, 1, 2, 1],
-            [[5, 4, 5, 6, 5], [2, 1, 2, 3, 2], [5, 4, 5, 6, 5], [8, 7, 8, 9, 8], [5, 4, 5, 6, 5]],
-        ),
-        # replicate: -1 -> 0, 3 -> 2 (the edge is repeated)
-        (
-            "replicate",
-            [0, 0, 1, 2, 2],
-            [[1, 1, 2, 3, 3], [1, 1, 2, 3, 3], [4, 4, 5, 6, 6], [7, 7, 8, 9, 9], [7, 7, 8, 9, 9]],
-        ),
-        # circular: -1 -> 2, 3 -> 0 (wraps around)
-        (
-            "circular",
-            [2, 0, 1, 2, 0],
-            [[9, 7, 8, 9, 7], [3, 1, 2, 3, 1], [6, 4, 5, 6, 4], [9, 7, 8, 9, 7], [3, 1, 2, 3, 1]],
-        ),
-        (
-            "zeros",
-            [-1, 0, 1, 2, -1],
-            [[0, 0, 0, 0, 0], [0, 1, 2, 3, 0], [0, 4, 5, 6, 0], [0, 7, 8, 9, 0], [0, 0, 0, 0, 0]],
-        ),
-    ],
-)
-def test_padding_modes(mode: str, sources: list[int], expected: list[list[int]]) -> None:
-    padded = pad(X33, ((1, 1), (1, 1)), mode)
-    np.testing.assert_array_equal(padded.values, [expected])
-    assert padded.source_rows.tolist() == sources
-    assert padded.source_cols.tolist() == sources
-    kinds = np.full((5, 5), PADDING)
-    kinds[1:4, 1:4] = INPUT
-    np.testing.assert_array_equal(padded.kinds, kinds)
-
-
-def test_uneven_padding_keeps_rows_and_cols_apart() -> None:
-    # 1x2x3, pads (top 1, bottom 0), (left 0, right 2), reflect: rows [1, 0, 1]; cols [0, 1, 2, 1, 0]
-    x = np.array([[[1, 2, 3], [4, 5, 6]]], dtype=np.float64)
-    padded = pad(x, ((1, 0), (0, 2)), "reflect")
-    assert padded.source_rows.tolist() == [1, 0, 1]
-    assert padded.source_cols.tolist() == [0, 1, 2, 1, 0]
-    np.testing.assert_array_equal(padded.values, [[[4, 5, 6, 5, 4], [1, 2, 3, 2, 1], [4, 5, 6, 5, 4]]])
 
 
 # ---------------------------------------------------------------- groups
@@ -275,63 +127,6 @@ def test_groups_2_filters_read_their_own_half() -> None:
     trace = conv2d(x, w, groups=2)
     np.testing.assert_array_equal(trace.output[:, 0, 0], [1 + 10, 100 + 1000])
     assert trace.filter_channels.tolist() == [[0, 1], [2, 3]]
-
-
-# ---------------------------------------------------------------- relu and dropout
-
-
-def test_relu_output_and_mask() -> None:
-    x = np.array([[[-2.0, -0.5, 0.0], [0.5, 3.0, -1.0]]])
-    trace = relu(x)
-    np.testing.assert_array_equal(trace.output, [[[0, 0, 0], [0.5, 3, 0]]])
-    np.testing.assert_array_equal(trace.mask, [[[0, 0, 1], [1, 1, 0]]])  # 1 where x >= 0 (0 passes)
-    np.testing.assert_array_equal(trace.output, trace.mask * x)
-
-
-def test_dropout_in_evaluation_is_the_identity() -> None:
-    x = np.arange(12, dtype=np.float64).reshape(1, 3, 4)
-    trace = dropout(x, p=0.5, training=False, seed=3)
-    np.testing.assert_array_equal(trace.mask, np.ones((1, 3, 4)))
-    np.testing.assert_array_equal(trace.output, x)
-    assert trace.scale == 1.0
-
-
-def test_dropout_in_training_scales_the_survivors() -> None:
-    x = np.arange(1, 41, dtype=np.float64).reshape(2, 4, 5)
-    for p in (0.1, 0.5, 0.8):
-        trace = dropout(x, p=p, seed=11)
-        assert set(np.unique(trace.mask).tolist()) <= {0, 1}
-        assert np.allclose(trace.output, trace.mask * x / (1 - p), rtol=1e-15, atol=0)
-        assert trace.scale == 1 / (1 - p)
-
-
-def test_dropout_seeds() -> None:
-    x = np.ones((1, 10, 10))
-    first = dropout(x, p=0.5, seed=5).mask
-    np.testing.assert_array_equal(first, dropout(x, p=0.5, seed=5).mask)
-    assert not np.array_equal(first, dropout(x, p=0.5, seed=6).mask)
-
-
-def test_dropout2d_drops_whole_channels() -> None:
-    x = np.ones((8, 3, 3))
-    seen = set()
-    for seed in range(5):
-        mask = dropout(x, p=0.5, seed=seed, variant="dropout2d").mask
-        for channel in mask:
-            assert channel.min() == channel.max()  # a channel is kept or dropped whole
-            seen.add(int(channel[0, 0]))
-    assert seen == {0, 1}
-
-
-def test_dropout_share_dropped_is_close_to_p() -> None:
-    trace = dropout(np.ones((1, 100, 100)), p=0.3, seed=0)
-    assert abs(trace.dropped_share - 0.3) <= 0.02  # one standard deviation is sqrt(0.21/10000) = 0.0046
-
-
-def test_dropout_mask_for_seed_0_is_pinned() -> None:
-    # "Same seed, same mask, on any machine": a change to app.engine.random's scheme breaks this.
-    mask = dropout(np.ones((1, 3, 4)), p=0.5, seed=0).mask
-    assert mask.tolist() == [[[1, 1, 0, 0], [0, 1, 0, 1], [0, 0, 1, 1]]]
 
 
 # ---------------------------------------------------------------- conv2d steps
@@ -381,52 +176,79 @@ def test_conv_steps_in_batches_match_one_batch() -> None:
             np.testing.assert_array_equal(column, whole[key][start : start + 7], err_msg=key)
 
 
-# ---------------------------------------------------------------- PyTorch's corner cases
+# ---------------------------------------------------------------- against the reference
 
 
-def test_ceil_mode_lets_a_kernel_overhang_a_smaller_input() -> None:
-    # width 3, kernel 4, stride 3, ceil_mode: ceil((3 - 4)/3) + 1 = ceil(-1/3) + 1 = 0 + 1 = 1 output, and
-    # it starts at 0, inside the input, so PyTorch keeps it. Its window reads the 3 input cells and 1 past them.
-    axis = pool_axis("width", 3, 4, 3, 0, 1, True)
-    assert (axis.out, axis.dropped_last) == (1, False)
-    assert axis.formula()["text"].endswith("not an integer, so PyTorch rounds it up to 1")
-    x = np.array([[[1.0, 5.0, 2.0]]])
-    trace = max_pool2d(x, (1, 4), stride=(1, 3), ceil_mode=True)
-    np.testing.assert_array_equal(trace.output, [[[5.0]]])
-    np.testing.assert_array_equal(trace.extras["argmax"], [[[1]]])
-    # avg: PyTorch divides by the cells inside the input (the window is cut at W + P = 3): (1 + 5 + 2)/3
-    np.testing.assert_allclose(avg_pool2d(x, (1, 4), stride=(1, 3), ceil_mode=True).output, [[[8 / 3]]], rtol=1e-15)
-    # lp: (avg of x² times kH*kW)^(1/2) = (30/3 * 4)^(1/2) = sqrt(40)
-    np.testing.assert_allclose(
-        lp_pool2d(x, 2, (1, 4), stride=(1, 3), ceil_mode=True).output, [[[math.sqrt(40)]]], rtol=1e-15
-    )
-    # without ceil_mode (3 - 4)/3 + 1 = 2/3 -> floor 0 outputs: the kernel must fit
-    with pytest.raises(ValueError, match="the kernel's width, 4, must fit in the padded input's width, 3"):
-        max_pool2d(x, (1, 4), stride=(1, 3))
+def out_size(size: int, kernel: int, stride: int, before: int, after: int, dilation: int) -> int:
+    return (size + before + after - dilation * (kernel - 1) - 1) // stride + 1
 
 
-def test_one_output_is_singular_in_the_formula() -> None:
-    axis = conv_axis("width", 3, 3, 1, (0, 0), 1)  # (3 - 3 + 0)/1 + 1 = 1
-    formula = axis.formula()
-    assert formula["text"].endswith("= 1: an integer, so 1 output along the width")
-    assert formula["verdict"] == "1: an integer, so 1 output along the width."
+def kernel_for(draw: Any, padded: int, dilation: int) -> int:
+    """A kernel whose dilated span d(K - 1) + 1 fits in ``padded``."""
+    return draw(st.integers(1, min(4, (padded - 1) // dilation + 1)))
 
 
-def test_max_pool_window_of_padding_only_has_no_tap() -> None:
-    # width 2, padding 1, kernel 2, dilation 3: the padded row is [pad, 3, 7, pad], the one window taps
-    # padded 0 and 3, both padding. PyTorch gives -inf and the index of the first tap at or after the
-    # input's start, stepping by the dilation: -1 + 3 = 2 (past the input, as PyTorch reports it).
-    x = np.array([[[3.0, 7.0]]])
-    trace = max_pool2d(x, (1, 2), padding=(0, 1), dilation=(1, 3))
-    np.testing.assert_array_equal(trace.output, [[[-np.inf]]])
-    np.testing.assert_array_equal(trace.extras["argmax"], [[[2]]])
-    np.testing.assert_array_equal(trace.extras["argmax_yx"], [[[[0, 2]]]])
-    np.testing.assert_array_equal(trace.extras["argmax_tap"], [[[[-1, -1]]]])  # no tap read the input
+@st.composite
+def conv_cases(draw: Any) -> dict[str, Any]:
+    groups = draw(st.integers(1, 4))
+    channels = groups * draw(st.integers(1, 4 // groups))
+    filters = groups * draw(st.integers(1, 4 // groups))
+    height, width = draw(SIDE), draw(SIDE)
+    mode = draw(st.sampled_from(MODES))
+    dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    kind = draw(st.sampled_from(["int", "pair", "same", "valid"]))
+    stride = (1, 1) if kind == "same" else (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
+    if kind == "same":
+        kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
+        pads = [(d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for k, d in zip(kernel, dilation, strict=True)]
+        assume(max(pads[0]) <= pad_limit(mode, height) and max(pads[1]) <= pad_limit(mode, width))
+        padding: Any = "same"
+    else:
+        if kind == "int":
+            p = draw(st.integers(0, min(pad_limit(mode, height), pad_limit(mode, width))))
+            ph, pw, padding = p, p, p
+        elif kind == "pair":
+            ph, pw = draw(st.integers(0, pad_limit(mode, height))), draw(st.integers(0, pad_limit(mode, width)))
+            padding = (ph, pw)
+        else:
+            ph, pw, padding = 0, 0, "valid"
+        kernel = (kernel_for(draw, height + 2 * ph, dilation[0]), kernel_for(draw, width + 2 * pw, dilation[1]))
+        pads = [(ph, ph), (pw, pw)]
+    integers = draw(st.booleans())
+    seed = draw(st.integers(0, 2**32 - 1))
+    x = values(seed, (channels, height, width), integers)
+    weight = values(seed + 1, (filters, channels // groups, *kernel), integers, -3, 3)
+    bias = values(seed + 2, (filters,), integers, -3, 3) if draw(st.booleans()) else None
+    params = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups, "padding_mode": mode}
+    return {"x": x, "weight": weight, "bias": bias, "params": params, "pads": pads, "integers": integers}
 
 
-def test_lp_pool_keeps_the_nan_of_a_negative_value_to_a_fractional_power() -> None:
-    x = np.array([[[-1.0, 4.0], [2.0, 3.0]]])
-    # (-1)^1.5 is NaN in PyTorch too, and the NaN goes through the sum
-    assert np.isnan(lp_pool2d(x, 1.5, 2).output).all()
-    # an even power is fine: sqrt(1 + 16 + 4 + 9) = sqrt(30)
-    np.testing.assert_allclose(lp_pool2d(x, 2, 2).output, [[[math.sqrt(30)]]], rtol=1e-15)
+@settings(max_examples=150, deadline=None)
+@given(conv_cases())
+def test_conv2d_matches_the_reference(case: dict[str, Any]) -> None:
+    x, weight, bias, params, pads = case["x"], case["weight"], case["bias"], case["params"], case["pads"]
+    trace = conv2d(x, weight, bias, **params)
+    expected = reference.conv2d(x, weight, bias, **params)
+    same(trace.output, expected, case["integers"])
+    # output size: floor((W + P_b + P_a - d(K - 1) - 1)/S) + 1 on each axis
+    sizes = [
+        out_size(x.shape[1 + a], weight.shape[2 + a], params["stride"][a], *pads[a], params["dilation"][a])
+        for a in range(2)
+    ]
+    assert trace.output.shape == (weight.shape[0], *sizes)
+    # uncovered: the input indices no tap o*S - P_before + i*d ever reads
+    for a, axis in enumerate(trace.axes):
+        stride, dil, kernel = params["stride"][a], params["dilation"][a], weight.shape[2 + a]
+        read = {o * stride - pads[a][0] + i * dil for o in range(sizes[a]) for i in range(kernel)}
+        assert axis.uncovered() == [r for r in range(x.shape[1 + a]) if r not in read]
+        assert axis.formula()["out"] == sizes[a]
+    # every padded cell is the input cell the mode maps it to
+    (top, _), (left, _) = pads
+    padded = trace.padded.values
+    for c, i, j in np.ndindex(*padded.shape):
+        assert padded[c, i, j] == reference.read(x, c, i - top, j - left, params["padding_mode"])
+    # the steps rebuild the output
+    steps = trace.steps(0, trace.total_steps)
+    rebuilt = steps["products"].sum(axis=(1, 2, 3)) + steps["bias"]
+    same(rebuilt.reshape(trace.output.shape), trace.output, case["integers"])
+    np.testing.assert_array_equal(steps["value"].reshape(trace.output.shape), trace.output)

@@ -1,142 +1,149 @@
-"""Property tests: every op against the plain loops in tests/engine/reference.py over random
-shapes and parameters (H, W <= 9, C <= 4, F <= 4).
+"""max_pool2d, avg_pool2d and lp_pool2d: golden values worked out by hand (ceil_mode and PyTorch's
+corner cases included), and property tests against the plain loops in tests/engine/reference.py,
+which follow PyTorch's CPU kernels line by line.
 
-Integer-valued inputs must give exactly the reference's numbers; float inputs agree to
-rtol=1e-12 (the engine adds in a different order). Output sizes follow
-floor((W + P_before + P_after - d(K - 1) - 1)/S) + 1, and conv2d's steps rebuild its output.
+Integer-valued inputs must give exactly the reference's numbers; float inputs agree to rtol=1e-12.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
-from hypothesis import assume, given, settings
+import pytest
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from app.engine.conv2d import conv2d
-from app.engine.dropout import dropout
-from app.engine.pad import pad
+from app.engine.geometry import pool_axis
 from app.engine.pool import avg_pool2d, lp_pool2d, max_pool2d
-from app.engine.relu import relu
 from tests.engine import reference
+from tests.engine.cases import SIDE, TOL, same, values
 
-MODES = ("zeros", "reflect", "replicate", "circular")
-SIDE = st.integers(1, 9)
-TOL = {"rtol": 1e-12, "atol": 1e-12}
-
-
-def values(seed: int, shape: tuple[int, ...], integers: bool, low: int = -5, high: int = 5) -> np.ndarray:
-    rng = np.random.default_rng(seed)
-    if integers:
-        return rng.integers(low, high + 1, size=shape).astype(np.float64)
-    return rng.uniform(low, high, size=shape)
+ONE_TO_NINE = np.arange(1, 10, dtype=np.float64).reshape(1, 3, 3)  # [[1,2,3],[4,5,6],[7,8,9]]
 
 
-def same(a: np.ndarray, b: np.ndarray, integers: bool) -> None:
-    assert a.shape == b.shape
-    if integers:
-        np.testing.assert_array_equal(a, b)
-    else:
-        assert np.allclose(a, b, **TOL)
+def test_avg_pool_kernel_3_stride_2_padding_1_counts_the_padding() -> None:
+    # windows read input rows/cols {0,1} and {1,2}; each window covers 3x3 of input + padding
+    # [0,0]: (1+2+4+5)/9 = 12/9   [0,1]: (2+3+5+6)/9 = 16/9
+    # [1,0]: (4+5+7+8)/9 = 24/9   [1,1]: (5+6+8+9)/9 = 28/9
+    trace = avg_pool2d(ONE_TO_NINE, 3, stride=2, padding=1)
+    np.testing.assert_array_equal(np.round(trace.output, 4), [[[1.3333, 1.7778], [2.6667, 3.1111]]])
+    np.testing.assert_array_equal(trace.extras["sum"], [[[12, 16], [24, 28]]])
+    np.testing.assert_array_equal(trace.extras["divisor"], [[[9, 9], [9, 9]]])
 
 
-def pad_limit(mode: str, size: int) -> int:
-    """The largest padding PyTorch allows on an axis of this size (capped at 3 to stay small)."""
-    if mode == "reflect":
-        return min(3, size - 1)
-    if mode == "circular":
-        return min(3, size)
-    return 3
+def test_avg_pool_without_the_padding_divides_by_the_cells_inside() -> None:
+    # the same sums over the 2x2 = 4 input cells each window holds: 12/4, 16/4, 24/4, 28/4
+    trace = avg_pool2d(ONE_TO_NINE, 3, stride=2, padding=1, count_include_pad=False)
+    np.testing.assert_array_equal(trace.output, [[[3, 4], [6, 7]]])
+    np.testing.assert_array_equal(trace.extras["divisor"], [[[4, 4], [4, 4]]])
 
 
-def out_size(size: int, kernel: int, stride: int, before: int, after: int, dilation: int) -> int:
-    return (size + before + after - dilation * (kernel - 1) - 1) // stride + 1
+def test_max_pool_2x2_stride_2_indices_and_ties() -> None:
+    x = np.array(
+        [
+            [
+                [1, 3, 2, 2],
+                [3, 0, 2, 1],
+                [0, 4, 5, 5],
+                [4, 1, 5, 0],
+            ]
+        ],
+        dtype=np.float64,
+    )
+    trace = max_pool2d(x, 2, stride=2)
+    # top-left {1, 3, 3, 0}: 3, first at (0,1) -> 0*4 + 1 = 1 (not (1,0) -> 4)
+    # top-right {2, 2, 2, 1}: 2, first at (0,2) -> 2
+    # bottom-left {0, 4, 4, 1}: 4, first at (2,1) -> 2*4 + 1 = 9 (not (3,0) -> 12)
+    # bottom-right {5, 5, 5, 0}: 5, first at (2,2) -> 2*4 + 2 = 10
+    np.testing.assert_array_equal(trace.output, [[[3, 2], [4, 5]]])
+    np.testing.assert_array_equal(trace.extras["argmax"], [[[1, 2], [9, 10]]])
+    np.testing.assert_array_equal(trace.extras["argmax_yx"], [[[[0, 1], [0, 2]], [[2, 1], [2, 2]]]])
+    np.testing.assert_array_equal(trace.extras["argmax_tap"], [[[[0, 1], [0, 0]], [[0, 1], [0, 0]]]])
 
 
-def kernel_for(draw: Any, padded: int, dilation: int) -> int:
-    """A kernel whose dilated span d(K - 1) + 1 fits in ``padded``."""
-    return draw(st.integers(1, min(4, (padded - 1) // dilation + 1)))
+def test_lp_pool_norm_2_is_the_root_of_the_sum_of_squares() -> None:
+    x = np.array([[[3, 4, 1, 2], [0, 0, 2, 4]]], dtype=np.float64)
+    # left window: sqrt(3² + 4² + 0² + 0²) = sqrt(25) = 5; right: sqrt(1 + 4 + 4 + 16) = sqrt(25) = 5
+    out = lp_pool2d(x, 2, 2).output
+    np.testing.assert_allclose(out, [[[5.0, 5.0]]], rtol=1e-15)
+    np.testing.assert_allclose(out, [[[math.sqrt(9 + 16), math.sqrt(1 + 4 + 4 + 16)]]], rtol=1e-15)
 
 
-@st.composite
-def conv_cases(draw: Any) -> dict[str, Any]:
-    groups = draw(st.integers(1, 4))
-    channels = groups * draw(st.integers(1, 4 // groups))
-    filters = groups * draw(st.integers(1, 4 // groups))
-    height, width = draw(SIDE), draw(SIDE)
-    mode = draw(st.sampled_from(MODES))
-    dilation = (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    kind = draw(st.sampled_from(["int", "pair", "same", "valid"]))
-    stride = (1, 1) if kind == "same" else (draw(st.integers(1, 3)), draw(st.integers(1, 3)))
-    if kind == "same":
-        kernel = (draw(st.integers(1, 4)), draw(st.integers(1, 4)))
-        pads = [(d * (k - 1) // 2, d * (k - 1) - d * (k - 1) // 2) for k, d in zip(kernel, dilation, strict=True)]
-        assume(max(pads[0]) <= pad_limit(mode, height) and max(pads[1]) <= pad_limit(mode, width))
-        padding: Any = "same"
-    else:
-        if kind == "int":
-            p = draw(st.integers(0, min(pad_limit(mode, height), pad_limit(mode, width))))
-            ph, pw, padding = p, p, p
-        elif kind == "pair":
-            ph, pw = draw(st.integers(0, pad_limit(mode, height))), draw(st.integers(0, pad_limit(mode, width)))
-            padding = (ph, pw)
-        else:
-            ph, pw, padding = 0, 0, "valid"
-        kernel = (kernel_for(draw, height + 2 * ph, dilation[0]), kernel_for(draw, width + 2 * pw, dilation[1]))
-        pads = [(ph, ph), (pw, pw)]
-    integers = draw(st.booleans())
-    seed = draw(st.integers(0, 2**32 - 1))
-    x = values(seed, (channels, height, width), integers)
-    weight = values(seed + 1, (filters, channels // groups, *kernel), integers, -3, 3)
-    bias = values(seed + 2, (filters,), integers, -3, 3) if draw(st.booleans()) else None
-    params = {"stride": stride, "padding": padding, "dilation": dilation, "groups": groups, "padding_mode": mode}
-    return {"x": x, "weight": weight, "bias": bias, "params": params, "pads": pads, "integers": integers}
+def test_ceil_mode_adds_a_window_that_overhangs() -> None:
+    # (5 - 2)/2 + 1 = 2.5 -> ceil 3; the third window starts at 4 and reaches 5: 1 cell past the input
+    axis = pool_axis("width", 5, 2, 2, 0, 1, True)
+    assert (axis.out, axis.overhang, axis.dropped_last) == (3, 1, False)
+    x = np.arange(25, dtype=np.float64).reshape(1, 5, 5)  # x[r, c] = 5r + c
+    trace = max_pool2d(x, 2, stride=2, ceil_mode=True)
+    # window rows {0,1}, {2,3}, {4}: the max is at the bottom-right input cell, rows 1, 3, 4 and cols 1, 3, 4
+    np.testing.assert_array_equal(trace.output, [[[6, 8, 9], [16, 18, 19], [21, 23, 24]]])
+    assert max_pool2d(x, 2, stride=2).output.shape == (1, 2, 2)  # floor: (5 - 2)/2 + 1 = 2.5 -> 2
 
 
-@settings(max_examples=150, deadline=None)
-@given(conv_cases())
-def test_conv2d_matches_the_reference(case: dict[str, Any]) -> None:
-    x, weight, bias, params, pads = case["x"], case["weight"], case["bias"], case["params"], case["pads"]
-    trace = conv2d(x, weight, bias, **params)
-    expected = reference.conv2d(x, weight, bias, **params)
-    same(trace.output, expected, case["integers"])
-    # output size: floor((W + P_b + P_a - d(K - 1) - 1)/S) + 1 on each axis
-    sizes = [
-        out_size(x.shape[1 + a], weight.shape[2 + a], params["stride"][a], *pads[a], params["dilation"][a])
-        for a in range(2)
-    ]
-    assert trace.output.shape == (weight.shape[0], *sizes)
-    # uncovered: the input indices no tap o*S - P_before + i*d ever reads
-    for a, axis in enumerate(trace.axes):
-        stride, dil, kernel = params["stride"][a], params["dilation"][a], weight.shape[2 + a]
-        read = {o * stride - pads[a][0] + i * dil for o in range(sizes[a]) for i in range(kernel)}
-        assert axis.uncovered() == [r for r in range(x.shape[1 + a]) if r not in read]
-        assert axis.formula()["out"] == sizes[a]
-    # every padded cell is the input cell the mode maps it to
-    (top, _), (left, _) = pads
-    padded = trace.padded.values
-    for c, i, j in np.ndindex(*padded.shape):
-        assert padded[c, i, j] == reference.read(x, c, i - top, j - left, params["padding_mode"])
-    # the steps rebuild the output
-    steps = trace.steps(0, trace.total_steps)
-    rebuilt = steps["products"].sum(axis=(1, 2, 3)) + steps["bias"]
-    same(rebuilt.reshape(trace.output.shape), trace.output, case["integers"])
-    np.testing.assert_array_equal(steps["value"].reshape(trace.output.shape), trace.output)
+def test_ceil_mode_drops_a_window_that_would_start_in_the_right_padding() -> None:
+    # size 5, kernel 2, stride 2, padding 1: (5 + 2 - 2)/2 + 1 = 3.5 -> ceil 4.
+    # PyTorch's rule: keep the last window only if it starts inside the input or the left padding,
+    # (out - 1)*S < W + P. Here (4 - 1)*2 = 6 >= 5 + 1 = 6: it would start at padded index 6 = input
+    # index 5, the right padding. So 3.
+    axis = pool_axis("height", 5, 2, 2, 1, 1, True)
+    assert (4 - 1) * 2 >= 5 + 1
+    assert (axis.out, axis.dropped_last, axis.overhang) == (3, True, 0)
+    assert axis.formula()["text"].endswith("so PyTorch drops it: 3")
+    x = np.arange(25, dtype=np.float64).reshape(1, 5, 5)
+    trace = max_pool2d(x, 2, stride=2, padding=1, ceil_mode=True)
+    # windows read input rows {-1,0}, {1,2}, {3,4}: the max is at rows 0, 2, 4 and cols 0, 2, 4
+    np.testing.assert_array_equal(trace.output, [[[0, 2, 4], [10, 12, 14], [20, 22, 24]]])
+    np.testing.assert_array_equal(trace.extras["argmax"], trace.output)  # 5r + c is its own flat index
+    assert avg_pool2d(x, 2, stride=2, padding=1, ceil_mode=True).output.shape == (1, 3, 3)
 
 
-@settings(max_examples=150, deadline=None)
-@given(mode=st.sampled_from(MODES), height=SIDE, width=SIDE, data=st.data())
-def test_pad_sources_follow_the_index_mapping(mode: str, height: int, width: int, data: Any) -> None:
-    top, bottom = data.draw(st.integers(0, pad_limit(mode, height))), data.draw(st.integers(0, pad_limit(mode, height)))
-    left, right = data.draw(st.integers(0, pad_limit(mode, width))), data.draw(st.integers(0, pad_limit(mode, width)))
-    x = values(data.draw(st.integers(0, 1000)), (2, height, width), True)
-    padded = pad(x, ((top, bottom), (left, right)), mode)
-    assert padded.values.shape == (2, height + top + bottom, width + left + right)
-    rows = [reference.source_index(i - top, height, mode) for i in range(height + top + bottom)]
-    cols = [reference.source_index(j - left, width, mode) for j in range(width + left + right)]
-    assert padded.source_rows.tolist() == [-1 if r is None else r for r in rows]
-    assert padded.source_cols.tolist() == [-1 if c is None else c for c in cols]
+# ---------------------------------------------------------------- PyTorch's corner cases
+
+
+def test_ceil_mode_lets_a_kernel_overhang_a_smaller_input() -> None:
+    # width 3, kernel 4, stride 3, ceil_mode: ceil((3 - 4)/3) + 1 = ceil(-1/3) + 1 = 0 + 1 = 1 output, and
+    # it starts at 0, inside the input, so PyTorch keeps it. Its window reads the 3 input cells and 1 past them.
+    axis = pool_axis("width", 3, 4, 3, 0, 1, True)
+    assert (axis.out, axis.dropped_last) == (1, False)
+    assert axis.formula()["text"].endswith("not an integer, so PyTorch rounds it up to 1")
+    x = np.array([[[1.0, 5.0, 2.0]]])
+    trace = max_pool2d(x, (1, 4), stride=(1, 3), ceil_mode=True)
+    np.testing.assert_array_equal(trace.output, [[[5.0]]])
+    np.testing.assert_array_equal(trace.extras["argmax"], [[[1]]])
+    # avg: PyTorch divides by the cells inside the input (the window is cut at W + P = 3): (1 + 5 + 2)/3
+    np.testing.assert_allclose(avg_pool2d(x, (1, 4), stride=(1, 3), ceil_mode=True).output, [[[8 / 3]]], rtol=1e-15)
+    # lp: (avg of x² times kH*kW)^(1/2) = (30/3 * 4)^(1/2) = sqrt(40)
+    np.testing.assert_allclose(
+        lp_pool2d(x, 2, (1, 4), stride=(1, 3), ceil_mode=True).output, [[[math.sqrt(40)]]], rtol=1e-15
+    )
+    # without ceil_mode (3 - 4)/3 + 1 = 2/3 -> floor 0 outputs: the kernel must fit
+    with pytest.raises(ValueError, match="the kernel's width, 4, must fit in the padded input's width, 3"):
+        max_pool2d(x, (1, 4), stride=(1, 3))
+
+
+def test_max_pool_window_of_padding_only_has_no_tap() -> None:
+    # width 2, padding 1, kernel 2, dilation 3: the padded row is [pad, 3, 7, pad], the one window taps
+    # padded 0 and 3, both padding. PyTorch gives -inf and the index of the first tap at or after the
+    # input's start, stepping by the dilation: -1 + 3 = 2 (past the input, as PyTorch reports it).
+    x = np.array([[[3.0, 7.0]]])
+    trace = max_pool2d(x, (1, 2), padding=(0, 1), dilation=(1, 3))
+    np.testing.assert_array_equal(trace.output, [[[-np.inf]]])
+    np.testing.assert_array_equal(trace.extras["argmax"], [[[2]]])
+    np.testing.assert_array_equal(trace.extras["argmax_yx"], [[[[0, 2]]]])
+    np.testing.assert_array_equal(trace.extras["argmax_tap"], [[[[-1, -1]]]])  # no tap read the input
+
+
+def test_lp_pool_keeps_the_nan_of_a_negative_value_to_a_fractional_power() -> None:
+    x = np.array([[[-1.0, 4.0], [2.0, 3.0]]])
+    # (-1)^1.5 is NaN in PyTorch too, and the NaN goes through the sum
+    assert np.isnan(lp_pool2d(x, 1.5, 2).output).all()
+    # an even power is fine: sqrt(1 + 16 + 4 + 9) = sqrt(30)
+    np.testing.assert_allclose(lp_pool2d(x, 2, 2).output, [[[math.sqrt(30)]]], rtol=1e-15)
+
+
+# ---------------------------------------------------------------- against the reference
 
 
 @st.composite
@@ -225,35 +232,3 @@ def test_lp_pool2d_matches_the_reference(case: dict[str, Any], norm_type: float)
     expected = reference.lp_pool2d(x, norm_type, **args)
     assert trace.output.shape == pool_shape(case)
     assert np.allclose(trace.output, expected, **TOL)
-
-
-@settings(max_examples=150, deadline=None)
-@given(st.integers(1, 4), SIDE, SIDE, st.integers(0, 2**32 - 1), st.booleans())
-def test_relu_matches_the_reference(channels: int, height: int, width: int, seed: int, integers: bool) -> None:
-    x = values(seed, (channels, height, width), integers, -2, 2)
-    trace = relu(x)
-    expected, mask = reference.relu(x)
-    np.testing.assert_array_equal(trace.output, expected)
-    np.testing.assert_array_equal(trace.mask, mask)
-
-
-@settings(max_examples=150, deadline=None)
-@given(
-    st.integers(1, 4),
-    SIDE,
-    SIDE,
-    st.floats(0, 0.95),
-    st.integers(0, 2**63 - 1),
-    st.sampled_from(["dropout", "dropout2d"]),
-)
-def test_dropout_output_is_mask_times_input_over_keep(
-    channels: int, height: int, width: int, p: float, seed: int, variant: str
-) -> None:
-    x = values(seed % 2**32, (channels, height, width), False)
-    trace = dropout(x, p=p, seed=seed, variant=variant)
-    assert set(np.unique(trace.mask).tolist()) <= {0, 1}
-    assert np.allclose(trace.output, trace.mask * x / (1 - p), rtol=1e-15, atol=0)
-    if variant == "dropout2d":
-        assert (trace.mask == trace.mask[:, :1, :1]).all()
-    evaluation = dropout(x, p=p, training=False, seed=seed, variant=variant)
-    np.testing.assert_array_equal(evaluation.output, x)
