@@ -1,8 +1,12 @@
-"""A real uvicorn serving an app on a loopback port, in a daemon thread of the test process.
+"""The app as tests serve it: what a test may change about it (``Serve``, made by ``serve()``), and
+the one real uvicorn of the tests (``live_server``): a loopback port, a daemon thread of the test
+process.
 
-Unlike tests/browser/conftest.py's fixture, the thread runs an event loop made here, so a
-test can look inside the server: ``live.call(coro)`` runs a coroutine on the server's loop
-(``asyncio.all_tasks`` is only safe there), and the server's memory is this process's.
+tests/conftest.py makes the two fixtures out of these: ``client`` (in process) and ``live`` (a real
+server); bench/_server.py starts its in-thread server with ``live_server`` too. The thread runs an
+event loop made here, so a test can look inside the server: ``live.call(coro)`` runs a coroutine on
+the server's loop (``asyncio.all_tasks`` is only safe there), and the server's memory is this
+process's.
 """
 
 from __future__ import annotations
@@ -18,8 +22,57 @@ from dataclasses import dataclass
 from typing import Any, TypeVar
 
 import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
 
 T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Serve:
+    """What the ``client`` and ``live`` fixtures serve, when a test parametrises them (indirect):
+    app.main.app, or a fresh app whose ``get_settings`` dependency gives these Settings overrides;
+    whether the client re-raises a server error instead of answering 500; the listening socket's send
+    buffer.
+
+    The overrides reach what the app takes through ``Depends(get_settings)``. Code that calls
+    ``get_settings()`` itself, or reads it at import, keeps the process's settings: for those, start
+    a server with CONVSCOPE_* in its environment instead."""
+
+    settings: tuple[tuple[str, Any], ...] = ()
+    raise_server_exceptions: bool = False
+    send_buffer: int | None = None
+
+    def app(self) -> FastAPI:
+        if not self.settings:
+            from app.main import app
+
+            return app
+        from app.config import Settings, get_settings
+        from app.main import create_app
+
+        made = create_app()
+        overrides = dict(self.settings)
+        made.dependency_overrides[get_settings] = lambda: Settings(**overrides)
+        return made
+
+
+def in_process(options: Serve = Serve()) -> TestClient:
+    """Starlette's TestClient on what ``options`` serve: the ``client`` fixture's, and the one way to make
+    one where no fixture reaches (a parametrisation computed at collection)."""
+    return TestClient(options.app(), raise_server_exceptions=options.raise_server_exceptions)
+
+
+def serve(*, raise_server_exceptions: bool = False, send_buffer: int | None = None, **settings: Any) -> Any:
+    """One parameter for the fixtures: ``@pytest.mark.parametrize("client", [serve(max_layers=2)],
+    indirect=True)`` gives a client of an app whose settings have ``max_layers=2``."""
+    import pytest  # here: bench/_server.py imports this module without pytest
+
+    options = Serve(tuple(sorted(settings.items())), raise_server_exceptions, send_buffer)
+    words = [f"{name}={value}" for name, value in options.settings]
+    words += ["raise_server_exceptions"] * raise_server_exceptions
+    words += [f"send_buffer={send_buffer}"] * (send_buffer is not None)
+    return pytest.param(options, id=",".join(words) or "defaults")
 
 
 def new_loop() -> asyncio.AbstractEventLoop:
@@ -40,6 +93,11 @@ class Live:
     @property
     def base_url(self) -> str:
         return f"http://{self.host}:{self.port}"
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """For ``socket.create_connection``: raw bytes, paths no HTTP client would send as they are."""
+        return self.host, self.port
 
     def call(self, make: Callable[[], Awaitable[T]], timeout: float = 10) -> T:
         """Run ``make()`` on the server's loop and wait for its result."""
@@ -78,8 +136,8 @@ def live_server(app: Any, send_buffer: int | None = None) -> Iterator[Live]:
     thread.start()
     deadline = time.monotonic() + 15
     while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
+        alive = thread.is_alive()
+        assert alive and time.monotonic() < deadline, "uvicorn " + ("did not start in 15 s" if alive else "exited")
         time.sleep(0.01)
     try:
         yield Live("127.0.0.1", port, loop)
