@@ -7,7 +7,8 @@
 
 Both are session-wide. A test that needs other settings parametrises them indirectly with
 ``tests.live.serve``, for example ``@pytest.mark.parametrize("client", [serve(max_layers=2)],
-indirect=True)``: it gets its own app, whose ``get_settings`` answers those overrides.
+indirect=True)``: it gets its own app, whose ``get_settings`` dependency answers those overrides
+(tests.live.Serve says what that reaches).
 """
 
 from __future__ import annotations
