@@ -1,7 +1,7 @@
 """Start the real ConvScope app on a free loopback port, for the benchmarks.
 
 ``in_thread()``: a real uvicorn server (same loop and protocol choices as
-``uvicorn app.main:app``) in a daemon thread of this process. Fine for timing;
+``uvicorn app.main:app``) in a daemon thread of this process, started by tests/live.py. Fine for timing;
 not for memory, because client and server would share one RSS.
 
 ``subprocess_server()``: ``python -m uvicorn app.main:app`` as a child process,
@@ -14,7 +14,6 @@ import os
 import socket
 import subprocess
 import sys
-import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -22,7 +21,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import httpx
-import uvicorn
 
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
@@ -43,23 +41,13 @@ class Running:
 
 @contextmanager
 def in_thread() -> Iterator[Running]:
-    """The app in a uvicorn server in a daemon thread; stopped on exit."""
+    """The app in a uvicorn server in a daemon thread; stopped on exit. The tests' own live server
+    (tests/live.py), so the benchmarks and the tests start it the same way."""
     from app.main import app
+    from tests.live import live_server
 
-    port = free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="bench-uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive() or time.monotonic() > deadline:
-            raise RuntimeError("uvicorn did not start")
-        time.sleep(0.01)
-    try:
-        yield Running(f"http://127.0.0.1:{port}", os.getpid())
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with live_server(app) as live:
+        yield Running(live.base_url, os.getpid())
 
 
 @contextmanager

@@ -2,7 +2,7 @@
 
 PyTorch is not a dependency of ConvScope. This script is run by hand, in a separate
 environment that has torch (CPU is enough), and its output is committed; the tests only
-read the JSON (tests/ops/test_torch_goldens.py). It imports torch, numpy, json and the
+read the JSON (tests/engine/test_torch_goldens.py). It imports torch, numpy, json and the
 standard library, never app/.
 
 Regenerate (from the repository root):
@@ -10,7 +10,7 @@ Regenerate (from the repository root):
     python -m venv /tmp/torchenv
     /tmp/torchenv/bin/pip install torch --index-url https://download.pytorch.org/whl/cpu
     /tmp/torchenv/bin/python scripts/make_torch_goldens.py
-    .venv/bin/python -m pytest tests/ops/test_torch_goldens.py -q
+    .venv/bin/python -m pytest tests/engine/test_torch_goldens.py -q
 
 Every case is computed in float64. Inputs are seeded random floats rounded to 3
 decimals (or small integers, to make max-pool ties), so the file stays small; outputs

@@ -23,7 +23,6 @@ from app.engine.pool import avg_pool2d, max_pool2d
 from app.engine.relu import relu
 from app.export import render_png
 from app.images import augment, palette, uploads
-from app.main import app
 
 ROOT = Path(__file__).resolve().parent.parent
 COLOUR = re.compile(r"(?<![\w-])#(?:[0-9a-fA-F]{3}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})(?![\w-])|\brgba?\(\s*\d")
@@ -69,8 +68,8 @@ def test_no_stylesheet_or_script_keeps_a_colour_of_its_own() -> None:
             assert not COLOUR.search(line), f"{where}: a colour belongs in static/palette.json"
 
 
-def test_every_css_variable_used_is_generated() -> None:
-    css = TestClient(app).get("/palette.css").text
+def test_every_css_variable_used_is_generated(client: TestClient) -> None:
+    css = client.get("/palette.css").text
     defined = set(re.findall(r"--([\w-]+):", css))
     for path in sorted((ROOT / "static" / "css").glob("*.css")):
         text = path.read_text(encoding="utf-8")
@@ -79,8 +78,7 @@ def test_every_css_variable_used_is_generated() -> None:
         assert used <= defined, f"{path.name}: {sorted(used - defined)} not in /palette.css"
 
 
-def test_palette_css_is_served_cached_and_linked_first() -> None:
-    client = TestClient(app)
+def test_palette_css_is_served_cached_and_linked_first(client: TestClient) -> None:
     r = client.get("/palette.css")
     assert r.status_code == 200 and r.headers["content-type"] == "text/css; charset=utf-8"
     assert r.headers["cache-control"] == "public, max-age=3600" and r.headers["etag"]

@@ -6,12 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
+from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 from app.schemas.traces import QUERIES
-
-from .ndjson import OPS, client, error, get
+from tests.ndjson import OPS, error, get
 
 SETTINGS = settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 POOLS = ("max_pool2d", "avg_pool2d", "lp_pool2d")
@@ -88,8 +88,8 @@ def pool_params(draw: st.DrawFn) -> tuple[str, dict[str, Any]]:
     return op, {key: value for key, value in params.items() if value is not None}
 
 
-def check_trace(op: str, params: dict[str, Any]) -> None:
-    t = get(f"/api/{op}/trace", **params)  # asserts 200, NDJSON and the frame sequence
+def check_trace(client: TestClient, op: str, params: dict[str, Any]) -> None:
+    t = get(client, f"/api/{op}/trace", **params)  # asserts 200, NDJSON and the frame sequence
     shape = t.header["output_shape"]
     assert list(np.shape(t.done["output"])) == shape
     assert t.header["input_shape"] == [params["in_channels"], params["height"], params["width"]]
@@ -99,14 +99,14 @@ def check_trace(op: str, params: dict[str, Any]) -> None:
 
 @SETTINGS
 @given(conv2d_params())
-def test_valid_conv2d_parameters_stream_a_consistent_trace(params: dict[str, Any]) -> None:
-    check_trace("conv2d", params)
+def test_valid_conv2d_parameters_stream_a_consistent_trace(client: TestClient, params: dict[str, Any]) -> None:
+    check_trace(client, "conv2d", params)
 
 
 @SETTINGS
 @given(pool_params())
-def test_valid_pool_parameters_stream_a_consistent_trace(case: tuple[str, dict[str, Any]]) -> None:
-    check_trace(*case)
+def test_valid_pool_parameters_stream_a_consistent_trace(client: TestClient, case: tuple[str, dict[str, Any]]) -> None:
+    check_trace(client, *case)
 
 
 # --- junk ------------------------------------------------------------------------------------------------
@@ -132,9 +132,9 @@ def junk_query(draw: st.DrawFn) -> tuple[str, str, str]:
 
 @SETTINGS
 @given(junk_query())
-def test_junk_query_values_are_a_4xx_naming_the_parameter(case: tuple[str, str, str]) -> None:
+def test_junk_query_values_are_a_4xx_naming_the_parameter(client: TestClient, case: tuple[str, str, str]) -> None:
     op, name, value = case
-    status, body, text = error("GET", f"/api/{op}/trace", params={name: value})
+    status, body, text = error(client, "GET", f"/api/{op}/trace", params={name: value})
     assert 400 <= status < 500, (status, text[:300])
     assert body["message"].startswith(f"{name}: got "), body["message"]
     assert body["detail"][0]["param"] == name
@@ -146,9 +146,9 @@ def test_junk_query_values_are_a_4xx_naming_the_parameter(case: tuple[str, str, 
     st.from_regex(r"[a-z][a-z0-9_]{0,15}", fullmatch=True),
     st.one_of(JUNK_TEXT, HUGE, NEGATIVE, st.just("1")),
 )
-def test_unknown_parameters_are_a_422_naming_them(op: str, name: str, value: str) -> None:
+def test_unknown_parameters_are_a_422_naming_them(client: TestClient, op: str, name: str, value: str) -> None:
     assume(name not in FIELDS[op])
-    status, body, _ = error("GET", f"/api/{op}/trace", params={name: value})
+    status, body, _ = error(client, "GET", f"/api/{op}/trace", params={name: value})
     assert status == 422
     message = body["message"]
     assert message.startswith(f"{name}: got ") and message.endswith("; is not a parameter of this operation")
@@ -159,10 +159,10 @@ def test_unknown_parameters_are_a_422_naming_them(op: str, name: str, value: str
     st.sampled_from([(op, name) for op in OPS for name in FIELDS[op] if name not in TEXT_ARRAYS]),
     st.one_of(st.integers(min_value=2**64), st.integers(max_value=-(2**63) - 1)),
 )
-def test_integers_beyond_64_bits_are_a_4xx(field: tuple[str, str], value: int) -> None:
+def test_integers_beyond_64_bits_are_a_4xx(client: TestClient, field: tuple[str, str], value: int) -> None:
     """Once a 500 (orjson cannot encode such an int); now the text is echoed back as it came."""
     op, name = field
-    status, body, _ = error("GET", f"/api/{op}/trace", params={name: str(value)})
+    status, body, _ = error(client, "GET", f"/api/{op}/trace", params={name: str(value)})
     assert 400 <= status < 500
     assert body["message"].startswith(f"{name}: got '{value}'; ")
     assert body["detail"][0]["received"] == str(value)

@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
-from .ndjson import client, error
+from tests.ndjson import error
 
 PAIR_TEXT = "must be one or two whole numbers >= 0 of at most 4 digits, like 2 or 2,3"
 X3 = [[[1, 2, 3], [4, 5, 6], [7, 8, 9]]]
@@ -674,26 +675,28 @@ def check_refusal(status: int, body: dict[str, Any], text: str, want_status: int
 @pytest.mark.parametrize(
     ("path", "query", "status", "message"), [c[1:] for c in GET_CASES], ids=[c[0] for c in GET_CASES]
 )
-def test_get_refused(path: str, query: dict[str, Any], status: int, message: str) -> None:
-    check_refusal(*error("GET", path, params=query), status, message)
+def test_get_refused(client: TestClient, path: str, query: dict[str, Any], status: int, message: str) -> None:
+    check_refusal(*error(client, "GET", path, params=query), status, message)
 
 
 @pytest.mark.parametrize(
     ("path", "body", "status", "message"), [c[1:] for c in POST_CASES], ids=[c[0] for c in POST_CASES]
 )
-def test_post_refused(path: str, body: dict[str, Any], status: int, message: str) -> None:
-    check_refusal(*error("POST", path, json=body), status, message)
+def test_post_refused(client: TestClient, path: str, body: dict[str, Any], status: int, message: str) -> None:
+    check_refusal(*error(client, "POST", path, json=body), status, message)
 
 
 @pytest.mark.parametrize(
     ("path", "content", "headers", "status", "message"), [c[1:] for c in RAW_CASES], ids=[c[0] for c in RAW_CASES]
 )
-def test_raw_body_refused(path: str, content: bytes, headers: dict[str, str], status: int, message: str) -> None:
-    check_refusal(*error("POST", path, content=content, headers=headers), status, message)
+def test_raw_body_refused(
+    client: TestClient, path: str, content: bytes, headers: dict[str, str], status: int, message: str
+) -> None:
+    check_refusal(*error(client, "POST", path, content=content, headers=headers), status, message)
 
 
-def test_query_loc_and_received_are_the_parameter_and_value() -> None:
-    _, body, _ = error("GET", "/api/conv2d/trace", params={"stride": 0})
+def test_query_loc_and_received_are_the_parameter_and_value(client: TestClient) -> None:
+    _, body, _ = error(client, "GET", "/api/conv2d/trace", params={"stride": 0})
     assert body["detail"] == [
         {
             "loc": ["query", "stride"],
@@ -703,7 +706,7 @@ def test_query_loc_and_received_are_the_parameter_and_value() -> None:
             "msg": "stride: got 0; must be from 1 to 16",
         }
     ]
-    _, body, _ = error("POST", "/api/relu/trace", content=b'{"input": [[[1, NaN]]]}', headers=JSON)
+    _, body, _ = error(client, "POST", "/api/relu/trace", content=b'{"input": [[[1, NaN]]]}', headers=JSON)
     assert body["detail"][0]["loc"] == ["body", "input", 0, 0, 1]
     assert body["detail"][0]["received"] == "nan"
 
@@ -716,8 +719,8 @@ def test_query_loc_and_received_are_the_parameter_and_value() -> None:
         ("POST", "/api/nope/trace", 404, "Not Found"),
     ],
 )
-def test_unknown_routes_answer_json(method: str, path: str, status: int, message: str) -> None:
-    got_status, body, _ = error(method, path)
+def test_unknown_routes_answer_json(client: TestClient, method: str, path: str, status: int, message: str) -> None:
+    got_status, body, _ = error(client, method, path)
     assert (got_status, body) == (status, {"message": message, "detail": []})
 
 
@@ -736,7 +739,9 @@ def test_unknown_routes_answer_json(method: str, path: str, status: int, message
         ("POST", "/static/js/core/config.js", "GET, HEAD"),  # StaticFiles' own refusal
     ],
 )
-def test_method_not_allowed_names_every_method_of_the_path(method: str, path: str, allow: str) -> None:
+def test_method_not_allowed_names_every_method_of_the_path(
+    client: TestClient, method: str, path: str, allow: str
+) -> None:
     response = client.request(method, path)
     assert (response.status_code, response.headers["allow"]) == (405, allow)
     if method == "HEAD":
@@ -751,7 +756,7 @@ def test_method_not_allowed_names_every_method_of_the_path(method: str, path: st
     }
 
 
-def test_chunked_body_over_the_cap_is_413() -> None:
+def test_chunked_body_over_the_cap_is_413(client: TestClient) -> None:
     def chunks():  # no Content-Length: the middleware must count the bytes as they come
         for _ in range(9):
             yield b" " * MiB
@@ -799,7 +804,7 @@ def test_streamed_body_stops_being_read_at_the_cap() -> None:
     assert body["message"] == f"request body: got 9,437,184 bytes or more; {BODY_CAP}"
 
 
-def test_body_just_under_the_cap_is_read() -> None:
+def test_body_just_under_the_cap_is_read(client: TestClient) -> None:
     body = b'{"input": [[[1]]]}' + b" " * (8 * MiB - 18)
     assert len(body) == 8 * MiB
     response = client.post("/api/relu/trace", content=body, headers=JSON)
@@ -816,8 +821,8 @@ HUGE = "99999999999999999999"  # > 2**64: orjson cannot encode it as an integer
     [{"seed": HUGE}, {"height": HUGE}, {"stride": HUGE}, {"detail": HUGE}, {"foo": HUGE}, {"height": "-" + HUGE}],
     ids=["seed", "height", "stride", "detail", "unknown", "negative-height"],
 )
-def test_huge_integer_in_query_is_a_422_not_a_500(query: dict[str, str]) -> None:
-    status, body, _ = error("GET", "/api/max_pool2d/trace", params=query)
+def test_huge_integer_in_query_is_a_422_not_a_500(client: TestClient, query: dict[str, str]) -> None:
+    status, body, _ = error(client, "GET", "/api/max_pool2d/trace", params=query)
     name, value = next(iter(query.items()))
     assert status == 422
     assert body["message"].startswith(f"{name}: got '{value}'; ")  # text, not a number: it is past 2**53
@@ -837,22 +842,22 @@ def test_huge_integer_in_query_is_a_422_not_a_500(query: dict[str, str]) -> None
     ],
     ids=["seed", "height", "negative-height", "stride", "unknown", "2**53", "2**53-1"],
 )
-def test_huge_integer_in_query_messages(query: dict[str, str], message: str) -> None:
-    status, body, _ = error("GET", "/api/max_pool2d/trace", params=query)
+def test_huge_integer_in_query_messages(client: TestClient, query: dict[str, str], message: str) -> None:
+    status, body, _ = error(client, "GET", "/api/max_pool2d/trace", params=query)
     assert (status, body["message"]) == (422, message)
 
 
 @pytest.mark.parametrize("field", ["kernel_size", "stride", "foo"])
-def test_huge_integer_in_body_is_a_422_not_a_500(field: str) -> None:
+def test_huge_integer_in_body_is_a_422_not_a_500(client: TestClient, field: str) -> None:
     content = f'{{"input": [[[1]]], "kernel_size": 1, "{field}": {HUGE}}}'.encode()
-    status, body, _ = error("POST", "/api/max_pool2d/trace", content=content, headers=JSON)
+    status, body, _ = error(client, "POST", "/api/max_pool2d/trace", content=content, headers=JSON)
     assert status == 422
     assert body["message"].startswith(f"{field}: got {HUGE}; ")  # a JSON number, shown as one
     assert body["detail"][0]["received"] == HUGE  # but sent back as text, which JSON can carry whole
 
 
-def test_post_string_value_is_shown_as_a_string() -> None:
-    _, body, _ = error("POST", "/api/conv2d/trace", json={"input": X3, "weight": W2, "stride": "2"})
+def test_post_string_value_is_shown_as_a_string(client: TestClient) -> None:
+    _, body, _ = error(client, "POST", "/api/conv2d/trace", json={"input": X3, "weight": W2, "stride": "2"})
     assert body["detail"][0]["received"] == "2"
     assert (
         body["message"]
@@ -873,13 +878,13 @@ def test_post_string_value_is_shown_as_a_string() -> None:
         ("/api/stack/run", {"input_shape": [1, 8, 8], "layers": [{"type": "relu"}], "seed": 7.0}),
     ],
 )
-def test_a_whole_float_in_a_body_is_the_integer(path: str, body: dict[str, Any]) -> None:
+def test_a_whole_float_in_a_body_is_the_integer(client: TestClient, path: str, body: dict[str, Any]) -> None:
     """JSON Schema's "integer" (what /openapi.json promises) counts 2.0; true, "2" and 2.5 stay refused."""
     response = client.post(path, json=body)
     assert response.status_code == 200, response.text[:300]
 
 
-def test_a_whole_float_in_an_answer_body_is_the_integer() -> None:
+def test_a_whole_float_in_an_answer_body_is_the_integer(client: TestClient) -> None:
     response = client.post("/api/exercises/output_size/answer", json={"seed": 3.0, "answer": None})
     assert response.status_code == 200, response.text[:300]
     assert response.json() == client.post("/api/exercises/output_size/answer", json={"seed": 3, "answer": None}).json()
@@ -894,8 +899,10 @@ def test_a_whole_float_in_an_answer_body_is_the_integer() -> None:
         ("0x10", "0x10", "height: got '0x10'; must be a whole number"),
     ],
 )
-def test_query_value_is_a_number_only_when_written_as_one(text: str, received: object, message: str) -> None:
-    status, body, _ = error("GET", "/api/relu/trace", params={"height": text})
+def test_query_value_is_a_number_only_when_written_as_one(
+    client: TestClient, text: str, received: object, message: str
+) -> None:
+    status, body, _ = error(client, "GET", "/api/relu/trace", params={"height": text})
     assert (status, body["message"]) == (422, message)
     assert body["detail"][0]["received"] == received
     assert type(body["detail"][0]["received"]) is type(received)
@@ -938,7 +945,7 @@ def test_a_huge_pooling_window_is_not_a_server_error(query: str, status: int) ->
     assert int(statuses[1]) == status, f"GET /api/max_pool2d/shape?{query} -> {statuses[1]}"
 
 
-def test_openapi_documents_every_error_with_the_body_sent() -> None:
+def test_openapi_documents_every_error_with_the_body_sent(client: TestClient) -> None:
     spec = client.get("/openapi.json").json()
     assert "HTTPValidationError" not in json.dumps(spec)  # FastAPI's own 422 shape: no route sends it
     assert spec["components"]["schemas"]["ErrorBody"]["required"] == ["message", "detail"]

@@ -9,7 +9,7 @@ message; no stack trace. The kinds that need a real socket (path traversal with 
 50 MB body, a slow body) run against a real uvicorn on a loopback port.
 
 Deliberately not a 4xx, and pinned where they belong: ``/oembed?format=xml`` is a 501, as oEmbed 1.0
-requires (tests/api/test_embed_api.py); the ``.../check`` endpoints answer every refusal with a 200
+requires (tests/pages/test_embed.py); the ``.../check`` endpoints answer every refusal with a 200
 that carries it; a UTF-8 BOM and duplicate keys are read, on purpose (below).
 
 The browser half (a payload in every parameter a page shows, in a real Chromium) is
@@ -22,18 +22,17 @@ import json
 import re
 import select
 import socket
-import threading
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from dataclasses import dataclass
 from html.parser import HTMLParser
 from typing import Any
 from urllib.parse import parse_qsl, quote, urlsplit
 
 import pytest
-import uvicorn
+from fastapi.testclient import TestClient
 
-from .ndjson import client
+from tests.live import Live
 
 JSON = "application/json"
 BOUNDARY = "hostile-catalogue"
@@ -108,7 +107,7 @@ def upload(name: str, fields: dict[str, str | bytes], status: int, message: str)
     return post(name, "/api/images/convolve", multipart(fields), status, message, MULTIPART)
 
 
-def check_refusal(case: Hostile) -> None:
+def check_refusal(client: TestClient, case: Hostile) -> None:
     headers = {"content-type": case.content_type} if case.content_type else {}
     response = client.request(case.method, case.path, params=case.query, content=case.body, headers=headers)
     text = response.text
@@ -293,8 +292,8 @@ HUGE_NUMBERS = [
 
 
 @catalogue(HUGE_NUMBERS)
-def test_huge_numbers(case: Hostile) -> None:
-    check_refusal(case)
+def test_huge_numbers(client: TestClient, case: Hostile) -> None:
+    check_refusal(client, case)
 
 
 # --- negative and empty sizes ---------------------------------------------------------------------------
@@ -365,8 +364,8 @@ NEGATIVE_SIZES = [
 
 
 @catalogue(NEGATIVE_SIZES)
-def test_negative_and_empty_sizes(case: Hostile) -> None:
-    check_refusal(case)
+def test_negative_and_empty_sizes(client: TestClient, case: Hostile) -> None:
+    check_refusal(client, case)
 
 
 # --- deep nesting: 1000 levels (past the JSON parser's limit) and 500 (parsed, then refused by shape) -----
@@ -420,8 +419,8 @@ DEEP_NESTING = [
 
 
 @catalogue(DEEP_NESTING)
-def test_deep_nesting(case: Hostile) -> None:
-    check_refusal(case)
+def test_deep_nesting(client: TestClient, case: Hostile) -> None:
+    check_refusal(client, case)
 
 
 # --- ragged arrays ----------------------------------------------------------------------------------------
@@ -502,8 +501,8 @@ RAGGED = [
 
 
 @catalogue(RAGGED)
-def test_ragged_arrays(case: Hostile) -> None:
-    check_refusal(case)
+def test_ragged_arrays(client: TestClient, case: Hostile) -> None:
+    check_refusal(client, case)
 
 
 # --- NaN and Infinity: the JSON tokens Python's parser accepts, and 'nan'/'inf' in query strings ----------
@@ -634,8 +633,8 @@ NAN_INF = [
 
 
 @catalogue(NAN_INF)
-def test_nan_and_infinity(case: Hostile) -> None:
-    check_refusal(case)
+def test_nan_and_infinity(client: TestClient, case: Hostile) -> None:
+    check_refusal(client, case)
 
 
 # --- strings and booleans where numbers go ----------------------------------------------------------------
@@ -735,8 +734,8 @@ WRONG_TYPES = [
 
 
 @catalogue(WRONG_TYPES)
-def test_strings_and_booleans_for_numbers(case: Hostile) -> None:
-    check_refusal(case)
+def test_strings_and_booleans_for_numbers(client: TestClient, case: Hostile) -> None:
+    check_refusal(client, case)
 
 
 # --- unicode junk in string parameters: RTL override, zero-width space, lone surrogates, emoji, NUL -------
@@ -850,8 +849,8 @@ UNICODE_JUNK = [
 
 
 @catalogue(UNICODE_JUNK)
-def test_unicode_junk(case: Hostile) -> None:
-    check_refusal(case)
+def test_unicode_junk(client: TestClient, case: Hostile) -> None:
+    check_refusal(client, case)
 
 
 # --- malformed JSON ---------------------------------------------------------------------------------------
@@ -928,11 +927,11 @@ MALFORMED_JSON = [
 
 
 @catalogue(MALFORMED_JSON)
-def test_malformed_json(case: Hostile) -> None:
-    check_refusal(case)
+def test_malformed_json(client: TestClient, case: Hostile) -> None:
+    check_refusal(client, case)
 
 
-def test_a_bom_and_duplicate_keys_are_read_leniently_on_purpose() -> None:
+def test_a_bom_and_duplicate_keys_are_read_leniently_on_purpose(client: TestClient) -> None:
     """RFC 8259 lets a parser ignore a UTF-8 byte order mark (section 8.1) and leaves duplicate keys
     to it (section 4): Python's json (FastAPI's parser) does both, the last key winning, as
     JavaScript's JSON.parse does. Pinned so a change is a decision, not an accident."""
@@ -1046,8 +1045,8 @@ WRONG_CONTENT_TYPES = [
 
 
 @catalogue(WRONG_CONTENT_TYPES)
-def test_wrong_content_types(case: Hostile) -> None:
-    check_refusal(case)
+def test_wrong_content_types(client: TestClient, case: Hostile) -> None:
+    check_refusal(client, case)
 
 
 # --- script payloads: refused with the payload quoted as data (JSON, nosniff), or shown escaped in HTML -----
@@ -1123,8 +1122,8 @@ SCRIPT_PAYLOADS = [
 
 
 @catalogue(SCRIPT_PAYLOADS)
-def test_script_payloads_are_refused_as_data(case: Hostile) -> None:
-    check_refusal(case)
+def test_script_payloads_are_refused_as_data(client: TestClient, case: Hostile) -> None:
+    check_refusal(client, case)
     response = client.request(
         case.method, case.path, params=case.query, content=case.body, headers={"content-type": case.content_type or ""}
     )
@@ -1150,7 +1149,7 @@ class Page(HTMLParser):
         return next(attrs for tag, attrs in self.tags if attrs.get("name") == name)
 
 
-def check_page_shows_as_text(path: str, query: dict[str, str], status: int = 200) -> Page:
+def check_page_shows_as_text(client: TestClient, path: str, query: dict[str, str], status: int = 200) -> Page:
     """The page answers, carries its CSP, has no markup the payload brought: no inline script,
     no on* handler, no javascript: link, no <img src=x>."""
     response = client.get(path, params=query)
@@ -1178,9 +1177,11 @@ def check_page_shows_as_text(path: str, query: dict[str, str], status: int = 200
         ("/embed/conv2d", "weight"),
     ],
 )
-def test_a_payload_in_a_page_parameter_is_shown_as_text(path: str, field: str, payload: str) -> None:
+def test_a_payload_in_a_page_parameter_is_shown_as_text(
+    client: TestClient, path: str, field: str, payload: str
+) -> None:
     query = {field: payload, "theme": payload, "unknown": payload}
-    page = check_page_shows_as_text(path, query)
+    page = check_page_shows_as_text(client, path, query)
     assert page.named(field)["value"] == payload  # the form shows exactly what the link said ({{7*7}}, not 49)
     assert page.named(field)["type"] == "text"  # a number field (height) too: one would blank it, and warn
     link = next(attrs for tag, attrs in page.tags if attrs.get("type") == "application/json+oembed")
@@ -1193,18 +1194,18 @@ def test_a_payload_in_a_page_parameter_is_shown_as_text(path: str, field: str, p
 
 
 @pytest.mark.parametrize("payload", PAYLOADS.values(), ids=PAYLOADS.keys())
-def test_a_payload_as_the_embed_op_is_shown_as_text(payload: str) -> None:
+def test_a_payload_as_the_embed_op_is_shown_as_text(client: TestClient, payload: str) -> None:
     if "/" in payload:  # two path segments: no route at all
         response = client.get(f"/embed/{quote(payload, safe='')}")
         assert (response.status_code, response.json()) == (404, {"message": "Not Found", "detail": []})
         return
-    page = check_page_shows_as_text(f"/embed/{quote(payload, safe='')}", {}, status=404)
+    page = check_page_shows_as_text(client, f"/embed/{quote(payload, safe='')}", {}, status=404)
     message = f"There is no ConvScope widget for {payload[:40]!r}. Widgets exist for: {PLAYERS}."
     assert message in "".join(page.text)
 
 
 @pytest.mark.parametrize("payload", PAYLOADS.values(), ids=PAYLOADS.keys())
-def test_a_payload_in_an_oembed_url_stays_inside_the_iframe_src(payload: str) -> None:
+def test_a_payload_in_an_oembed_url_stays_inside_the_iframe_src(client: TestClient, payload: str) -> None:
     url = f"http://testserver/play/conv2d?stride={payload}&padding=1"
     response = client.get("/oembed", params={"url": url})
     assert response.status_code == 200
@@ -1219,27 +1220,6 @@ def test_a_payload_in_an_oembed_url_stays_inside_the_iframe_src(payload: str) ->
 
 
 # --- a real server: raw paths, a 50 MB body, a slow body ------------------------------------------------
-
-
-@pytest.fixture(scope="module")
-def live() -> Iterator[tuple[str, int]]:
-    """The real app in uvicorn on a loopback port (as tests/browser/conftest.py serves it): raw
-    sockets reach it with paths no HTTP client would send unnormalised, and bodies of any pace."""
-    from app.main import app
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = int(probe.getsockname()[1])
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="hostile-uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.01)
-    yield "127.0.0.1", port
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 @dataclass
@@ -1317,9 +1297,9 @@ LEAKS = ("BaseSettings", "root:", "import ", "def ", "FastAPI", "Traceback", 'Fi
 
 
 @pytest.mark.parametrize("path", TRAVERSALS)
-def test_path_traversal(live: tuple[str, int], path: str) -> None:
+def test_path_traversal(live: Live, path: str) -> None:
     """Sent as raw bytes (an HTTP client would resolve the dots first): a 404 in JSON, nothing read."""
-    answer = raw_request(live, f"GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+    answer = raw_request(live.address, f"GET {path} HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
     assert answer.status == 404
     assert answer.headers["content-type"] == JSON
     assert answer.json() == {"message": TRAVERSAL_MESSAGES.get(path, "Not Found"), "detail": []}
@@ -1351,19 +1331,19 @@ def send_until_answered(address: tuple[str, int], head: str, pieces: Iterable[by
         return read_answer(sock), sent, time.monotonic() - start
 
 
-def test_50_mb_with_content_length_is_refused_before_the_body_is_sent(live: tuple[str, int]) -> None:
+def test_50_mb_with_content_length_is_refused_before_the_body_is_sent(live: Live) -> None:
     head = f"POST /api/relu/trace HTTP/1.1\r\nHost: test\r\nContent-Type: {JSON}\r\nContent-Length: {FIFTY_MB}\r\n\r\n"
-    answer, sent, seconds = send_until_answered(live, head, (b" " * PIECE for _ in range(FIFTY_MB // PIECE)))
+    answer, sent, seconds = send_until_answered(live.address, head, (b" " * PIECE for _ in range(FIFTY_MB // PIECE)))
     assert answer.status == 413
     assert answer.json()["message"] == f"request body: got {FIFTY_MB:,} bytes or more; {CAP}"
     assert sent < HALF, f"{sent:,} bytes went out before the 413"  # the length alone decided it
     assert seconds < 5
 
 
-def test_50_mb_chunked_without_length_is_cut_off_at_the_cap(live: tuple[str, int]) -> None:
+def test_50_mb_chunked_without_length_is_cut_off_at_the_cap(live: Live) -> None:
     head = f"POST /api/relu/trace HTTP/1.1\r\nHost: test\r\nContent-Type: {JSON}\r\nTransfer-Encoding: chunked\r\n\r\n"
     frame = f"{PIECE:x}\r\n".encode() + b" " * PIECE + b"\r\n"
-    answer, sent, seconds = send_until_answered(live, head, (frame for _ in range(FIFTY_MB // PIECE)))
+    answer, sent, seconds = send_until_answered(live.address, head, (frame for _ in range(FIFTY_MB // PIECE)))
     assert answer.status == 413
     got = re.fullmatch(rf"request body: got ([\d,]+) bytes or more; {re.escape(CAP)}", answer.json()["message"])
     assert got, answer.json()["message"]
@@ -1373,14 +1353,14 @@ def test_50_mb_chunked_without_length_is_cut_off_at_the_cap(live: tuple[str, int
     assert seconds < 10
 
 
-def test_a_slow_body_is_answered_when_it_completes_and_others_are_served_meanwhile(live: tuple[str, int]) -> None:
+def test_a_slow_body_is_answered_when_it_completes_and_others_are_served_meanwhile(live: Live) -> None:
     """The app has no body timeout of its own, and uvicorn has none either (--timeout-keep-alive only
     closes idle connections between requests): a client trickling its body keeps its connection,
     costing one coroutine, no thread. A reverse proxy's client body timeout is what cuts it off
     (docs/ERRORS.md, "Slow bodies"). Here: 20 bytes over about 2 s, a healthz answered meanwhile."""
     body = b'{"input": [[[-1, 2]]]}'
     head = f"POST /api/relu/trace HTTP/1.1\r\nHost: test\r\nContent-Type: {JSON}\r\nContent-Length: {len(body)}\r\n\r\n"
-    with socket.create_connection(live, timeout=10) as slow:
+    with socket.create_connection(live.address, timeout=10) as slow:
         slow.sendall(head.encode())
         start = time.monotonic()
         waits = []
@@ -1388,7 +1368,7 @@ def test_a_slow_body_is_answered_when_it_completes_and_others_are_served_meanwhi
             slow.sendall(bytes([byte]))
             if i == 3:
                 before = time.monotonic()
-                health = raw_request(live, "GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
+                health = raw_request(live.address, "GET /healthz HTTP/1.1\r\nHost: test\r\nConnection: close\r\n\r\n")
                 waits.append(time.monotonic() - before)
                 assert (health.status, health.json()) == (200, {"status": "ok"})
             time.sleep(0.09)

@@ -2,31 +2,19 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
 import pytest
 from fastapi.testclient import TestClient
 
-from app.config import Settings, get_settings
 from app.engine.specs import LAYERS, OPS
-from app.main import app
 from app.schemas.traces import QUERIES
-
-client = TestClient(app)
-
-
-@pytest.fixture
-def small_settings() -> Iterator[None]:
-    app.dependency_overrides[get_settings] = lambda: Settings(max_side=40, max_layers=10, max_kernel=9)
-    yield
-    app.dependency_overrides.clear()
+from tests.live import serve
 
 
 def by_name(fields: list[dict]) -> dict[str, dict]:
     return {f["name"]: f for f in fields}
 
 
-def test_every_op_and_layer_type_is_listed_in_order() -> None:
+def test_every_op_and_layer_type_is_listed_in_order(client: TestClient) -> None:
     body = client.get("/api/ops").json()
     assert [op["name"] for op in body["ops"]] == list(OPS)
     assert [layer["type"] for layer in body["layers"]] == list(LAYERS)
@@ -36,13 +24,13 @@ def test_every_op_and_layer_type_is_listed_in_order() -> None:
 
 
 @pytest.mark.parametrize("op", list(OPS))
-def test_the_query_fields_are_the_get_models_fields(op: str) -> None:
+def test_the_query_fields_are_the_get_models_fields(client: TestClient, op: str) -> None:
     ops = {o["name"]: o for o in client.get("/api/ops").json()["ops"]}
     assert [f["name"] for f in ops[op]["query"]] == list(QUERIES[op].model_fields)
     assert ops[op]["player"] == f"/play/{op}"
 
 
-def test_conv2d_fields_carry_pytorch_defaults_and_the_settings_bounds() -> None:
+def test_conv2d_fields_carry_pytorch_defaults_and_the_settings_bounds(client: TestClient) -> None:
     conv = next(o for o in client.get("/api/ops").json()["ops"] if o["name"] == "conv2d")
     params, query = by_name(conv["params"]), by_name(conv["query"])
     assert params["kernel_size"] == params["kernel_size"] | {"kind": "pair", "default": None, "min": 1, "max": 15}
@@ -54,7 +42,7 @@ def test_conv2d_fields_carry_pytorch_defaults_and_the_settings_bounds() -> None:
     assert query["input"]["advanced"] is True
 
 
-def test_layer_fields_are_what_a_new_layer_starts_with() -> None:
+def test_layer_fields_are_what_a_new_layer_starts_with(client: TestClient) -> None:
     layers = {layer["type"]: by_name(layer["fields"]) for layer in client.get("/api/ops").json()["layers"]}
     assert list(layers["conv2d"]) == [
         "out_channels", "kernel_size", "stride", "padding", "dilation", "groups", "bias", "padding_mode"
@@ -68,8 +56,8 @@ def test_layer_fields_are_what_a_new_layer_starts_with() -> None:
     assert layers["relu"] == {} and layers["flatten"] == {}
 
 
-@pytest.mark.usefixtures("small_settings")
-def test_bounds_and_limits_follow_the_settings() -> None:
+@pytest.mark.parametrize("client", [serve(max_side=40, max_layers=10, max_kernel=9)], indirect=True)
+def test_bounds_and_limits_follow_the_settings(client: TestClient) -> None:
     body = client.get("/api/ops").json()
     assert body["limits"]["max_side"] == 40
     assert body["limits"]["max_layers"] == 10

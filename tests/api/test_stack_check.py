@@ -7,15 +7,13 @@ same body: the same result, or the same status, message, detail, layers and fail
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.config import Settings, get_settings
-from app.main import app
 from app.schemas.stack import StackResponse
+from tests.live import serve
 
 CHECK = "/api/stack/check"
 SHAPE = "/api/stack/shape"
@@ -41,12 +39,6 @@ BREAKS = {  # 8x8 -> conv k5 -> 4x4 -> conv k5 does not fit
         {"type": "max_pool2d", "kernel_size": 2},
     ],
 }
-
-
-@pytest.fixture
-def client() -> Iterator[TestClient]:
-    with TestClient(app) as test_client:
-        yield test_client
 
 
 def check(client: TestClient, body: Any = None, **kwargs: Any) -> dict[str, Any]:
@@ -211,15 +203,11 @@ def test_an_input_over_the_caps_is_a_413_answer(client: TestClient, input_shape:
     assert answer["message"] == message
 
 
-def test_more_layers_than_the_setting_is_a_413_answer() -> None:
-    app.dependency_overrides[get_settings] = lambda: Settings(max_layers=2)
+@pytest.mark.parametrize("client", [serve(max_layers=2)], indirect=True)
+def test_more_layers_than_the_setting_is_a_413_answer(client: TestClient) -> None:
     body = {"input_shape": [1, 8, 8], "layers": [{"type": "relu"}] * 3}
-    try:
-        with TestClient(app) as client:
-            answer = check(client, body)
-            error = shape(client, body, 413)
-    finally:
-        app.dependency_overrides.clear()
+    answer = check(client, body)
+    error = shape(client, body, 413)
     same_error(answer, error, 413)
     assert answer["message"] == "layers: got 3 layers; at most 2 layers are allowed"
 

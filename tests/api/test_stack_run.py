@@ -10,9 +10,7 @@ import numpy as np
 from fastapi.testclient import TestClient
 
 from app.http.textarrays import parse_array
-from app.main import app
 
-client = TestClient(app)
 STACK = {
     "input_shape": [2, 6, 6],
     "layers": [
@@ -28,13 +26,13 @@ STACK = {
 }
 
 
-def run(body: dict[str, Any]) -> dict[str, Any]:
+def run(client: TestClient, body: dict[str, Any]) -> dict[str, Any]:
     response = client.post("/api/stack/run", json=body)
     assert response.status_code == 200, response.text
     return response.json()
 
 
-def trace_output(link: str) -> np.ndarray:
+def trace_output(client: TestClient, link: str) -> np.ndarray:
     """Follow a player link to the API: /play/op?q -> /api/op/trace?q, and return done.output."""
     parts = urlsplit(link)
     op = parts.path.rsplit("/", 1)[1]
@@ -43,8 +41,8 @@ def trace_output(link: str) -> np.ndarray:
     return np.array(json.loads(response.text.splitlines()[-1])["output"], dtype=float)
 
 
-def test_each_link_computes_what_the_next_layer_received() -> None:
-    layers = run(STACK)["layers"]
+def test_each_link_computes_what_the_next_layer_received(client: TestClient) -> None:
+    layers = run(client, STACK)["layers"]
     assert [layer["output_shape"] for layer in layers] == [
         [3, 6, 6],
         [3, 6, 6],
@@ -63,43 +61,43 @@ def test_each_link_computes_what_the_next_layer_received() -> None:
             if following["player"] and following["type"] != "flatten"
             else None
         )
-        output = trace_output(layer["player"])
+        output = trace_output(client, layer["player"])
         assert list(output.shape) == layer["output_shape"]
         assert [output.min(), output.max()] == layer["output_range"]
         if received is not None:
             np.testing.assert_array_equal(output, received)
 
 
-def test_dropout_runs_in_evaluation_mode() -> None:
-    layers = run(STACK)["layers"]
+def test_dropout_runs_in_evaluation_mode(client: TestClient) -> None:
+    layers = run(client, STACK)["layers"]
     assert layers[3]["output_range"] == layers[2]["output_range"]
 
 
-def test_flat_layers_have_no_player_and_say_why() -> None:
-    layers = run(STACK)["layers"]
+def test_flat_layers_have_no_player_and_say_why(client: TestClient) -> None:
+    layers = run(client, STACK)["layers"]
     assert layers[6]["player"] is None and layers[6]["note"] == "flatten has no player"
     assert layers[7]["note"] == "linear has no player"
 
 
-def test_same_seed_same_numbers_other_seed_other_numbers() -> None:
-    assert run(STACK) == run(STACK)
-    other = run({**STACK, "seed": 1})
-    assert other["layers"][0]["player"] != run(STACK)["layers"][0]["player"]
-    assert len(run(STACK)["output"]) == 4
+def test_same_seed_same_numbers_other_seed_other_numbers(client: TestClient) -> None:
+    assert run(client, STACK) == run(client, STACK)
+    other = run(client, {**STACK, "seed": 1})
+    assert other["layers"][0]["player"] != run(client, STACK)["layers"][0]["player"]
+    assert len(run(client, STACK)["output"]) == 4
 
 
-def test_an_input_too_big_for_a_link_says_so() -> None:
-    layers = run({"input_shape": [3, 64, 64], "layers": [{"type": "relu"}]})["layers"]
+def test_an_input_too_big_for_a_link_says_so(client: TestClient) -> None:
+    layers = run(client, {"input_shape": [3, 64, 64], "layers": [{"type": "relu"}]})["layers"]
     assert layers[0]["player"] is None
     assert layers[0]["note"] == "its input has 12,288 values, too many for a link (at most 4,096)"
 
 
-def test_an_input_too_big_for_a_link_opens_the_player_on_a_seeded_input_of_its_shape() -> None:
+def test_an_input_too_big_for_a_link_opens_the_player_on_a_seeded_input_of_its_shape(client: TestClient) -> None:
     body = {
         "input_shape": [3, 64, 64],
         "layers": [{"type": "conv2d", "out_channels": 5, "kernel_size": 3}, {"type": "relu"}],
     }
-    layers = run(body)["layers"]
+    layers = run(client, body)["layers"]
     assert [layer["player"] for layer in layers] == [None, None]
     assert layers[0]["player_seeded"].startswith("/play/conv2d?in_channels=3&height=64&width=64&out_channels=5&")
     for layer in layers:
@@ -111,23 +109,23 @@ def test_an_input_too_big_for_a_link_opens_the_player_on_a_seeded_input_of_its_s
         assert shape.json()["output_shape"] == layer["output_shape"]
 
 
-def test_a_layer_over_the_players_caps_has_no_link_and_says_why() -> None:
+def test_a_layer_over_the_players_caps_has_no_link_and_says_why(client: TestClient) -> None:
     body = {
         "input_shape": [1, 256, 256],
         "layers": [{"type": "conv2d", "out_channels": 1, "kernel_size": 1, "padding": 2}, {"type": "relu"}],
     }
-    layers = run(body)["layers"]
+    layers = run(client, body)["layers"]
     assert layers[0]["player_seeded"] is not None
     assert layers[1]["player"] is None and layers[1]["player_seeded"] is None
     assert layers[1]["note"] == "The players animate inputs up to 256 x 256; this layer receives 260 x 260."
 
 
-def test_a_link_with_the_numbers_needs_no_seeded_one() -> None:
-    layers = run(STACK)["layers"]
+def test_a_link_with_the_numbers_needs_no_seeded_one(client: TestClient) -> None:
+    layers = run(client, STACK)["layers"]
     assert all(layer["player_seeded"] is None for layer in layers)
 
 
-def test_a_broken_stack_is_the_same_422_as_shape() -> None:
+def test_a_broken_stack_is_the_same_422_as_shape(client: TestClient) -> None:
     body = {"input_shape": [1, 4, 4], "layers": [{"type": "conv2d", "out_channels": 1, "kernel_size": 9}]}
     ran = client.post("/api/stack/run", json=body)
     shaped = client.post("/api/stack/shape", json=body)

@@ -1,4 +1,4 @@
-"""Real-browser fixtures: the real app in uvicorn on a loopback port, Debian's Chromium
+"""Real-browser fixtures: the real app in uvicorn on a loopback port (tests/conftest.py), Debian's Chromium
 driven by Playwright, and pages that fail their test on any console error or warning.
 
 A missing /usr/bin/chromium fails every browser test loudly: CI must install it
@@ -7,16 +7,14 @@ A missing /usr/bin/chromium fails every browser test loudly: CI must install it
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, sync_playwright
+
+from tests.live import Live
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
@@ -42,31 +40,10 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             item.add_marker(pytest.mark.browser)
 
 
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
-def base_url() -> Iterator[str]:
-    """The real app (``app.main:app``) served by uvicorn in a daemon thread."""
-    from app.main import app
-
-    port = _free_port()
-    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
-    thread = threading.Thread(target=server.run, name="browser-tests-uvicorn", daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        if not thread.is_alive():
-            pytest.fail("uvicorn exited before it started serving")
-        if time.monotonic() > deadline:
-            pytest.fail("uvicorn did not start within 15 s")
-        time.sleep(0.01)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
+def base_url(live: Live) -> str:
+    """Where the real app (``app.main:app``) is served: the root ``live`` fixture's uvicorn."""
+    return live.base_url
 
 
 @pytest.fixture(scope="session")

@@ -12,7 +12,6 @@ from PIL import Image, ImageDraw
 from playwright.sync_api import Page
 
 from app.http.textarrays import parse_array
-from app.main import app
 
 from .conftest import Console
 
@@ -27,7 +26,7 @@ def drawn_png() -> bytes:
     return buffer.getvalue()
 
 
-def test_upload_sobel_x_and_zoom(page: Page, base_url: str, artifacts: Path) -> None:
+def test_upload_sobel_x_and_zoom(page: Page, base_url: str, artifacts: Path, client: TestClient) -> None:
     page.goto(f"{base_url}/play/image")
     page.wait_for_function("() => window.convscope && convscope.ready && convscope.requests === 1")
     assert page.evaluate("convscope.response.source") == "temple"  # the default: a photo
@@ -37,7 +36,7 @@ def test_upload_sobel_x_and_zoom(page: Page, base_url: str, artifacts: Path) -> 
     assert page.locator("#credit").is_hidden()  # the upload is the visitor's own: no credit line
     page.select_option("#kernel", "sobel_x")  # already selected: no change event, the upload's map stands
     got = page.evaluate("convscope.response")
-    direct = TestClient(app).post(
+    direct = client.post(
         "/api/images/convolve",
         files={"file": ("drawn.png", data, "image/png")},
         data={"kernel": "sobel_x", "pool": "true", "x": "40", "y": "60", "size": "7", "grayscale": "true"},

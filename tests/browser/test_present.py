@@ -10,7 +10,6 @@ mouse event is sent in those tests).
 from __future__ import annotations
 
 import re
-from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
@@ -524,18 +523,3 @@ def test_space_scrolls_a_page_without_a_widget_on_screen(open_page: OpenPage, ba
     assert page.evaluate("document.querySelectorAll('iframe.present-target').length") == 0
     page.keyboard.press("Space")
     page.wait_for_function("() => scrollY > 0")
-
-
-# --- screenshots ---------------------------------------------------------------------------------------
-
-
-@pytest.mark.parametrize("name", PAGES)
-def test_screenshot(open_page: OpenPage, base_url: str, artifacts: Path, name: str) -> None:
-    page = open_at(open_page, base_url, with_present(path_of(name, base_url)))
-    if name in PLAYERS:
-        page.evaluate("convscope.seek(7)")
-    move_mouse(page)
-    controls_shown(page)
-    page.screenshot(path=str(artifacts / f"present-{name}-controls.png"))
-    page.wait_for_timeout(IDLE_WAIT_MS)
-    page.screenshot(path=str(artifacts / f"present-{name}-idle.png"))

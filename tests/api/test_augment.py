@@ -12,9 +12,7 @@ from PIL import Image
 from app.api.augment import SIZE
 from app.images import augment as A
 from app.images import catalogue
-from app.main import app
 
-client = TestClient(app)
 OPS = ["original", "grayscale", "hflip", "vflip", "crop", "jitter", "translate", "rotate"]
 NAMES = "['temple', 'flower', 'house', 'checkerboard', 'digit', 'gradient']"
 
@@ -24,7 +22,7 @@ def png_array(content: bytes) -> np.ndarray:
 
 
 @pytest.mark.parametrize("op", OPS)
-def test_json_keeps_the_label_and_links_its_pngs(op: str) -> None:
+def test_json_keeps_the_label_and_links_its_pngs(client: TestClient, op: str) -> None:
     r = client.get("/api/augment", params={"sample": "digit", "op": op, "seed": 5})
     assert r.status_code == 200
     body = r.json()
@@ -37,7 +35,7 @@ def test_json_keeps_the_label_and_links_its_pngs(op: str) -> None:
     assert heat.status_code == 200 and png_array(heat.content).shape[:2] == tuple(body["shape"][:2])
 
 
-def test_png_matches_the_op_and_the_params() -> None:
+def test_png_matches_the_op_and_the_params(client: TestClient) -> None:
     body = client.get("/api/augment", params={"op": "rotate", "seed": 11}).json()
     assert body["sample"] == catalogue.DEFAULT == "temple"
     x = catalogue.rgb("temple", SIZE)
@@ -49,7 +47,7 @@ def test_png_matches_the_op_and_the_params() -> None:
 
 
 @pytest.mark.parametrize("op", ["crop", "jitter", "translate", "rotate"])
-def test_same_seed_same_bytes_other_seed_other_bytes(op: str) -> None:
+def test_same_seed_same_bytes_other_seed_other_bytes(client: TestClient, op: str) -> None:
     first = client.get("/api/augment/image.png", params={"op": op, "seed": 42}).content
     again = client.get("/api/augment/image.png", params={"op": op, "seed": 42}).content
     other = [client.get("/api/augment/image.png", params={"op": op, "seed": s}).content for s in (43, 44, 45)]
@@ -57,7 +55,7 @@ def test_same_seed_same_bytes_other_seed_other_bytes(op: str) -> None:
     assert any(o != first for o in other)
 
 
-def test_original_and_flips_have_no_random_part() -> None:
+def test_original_and_flips_have_no_random_part(client: TestClient) -> None:
     body = client.get("/api/augment", params={"op": "original"}).json()
     assert body["params"] == {} and body["diff"] == {"mean_abs": [0.0, 0.0, 0.0], "changed": 0.0}
     flip = client.get("/api/augment", params={"op": "hflip", "sample": "checkerboard"}).json()
@@ -80,7 +78,9 @@ def test_original_and_flips_have_no_random_part() -> None:
         ({"op": "crop", "size": 73, "sample": "house"}, "size", "size: got 73; must fit in the padded image (72, 72)"),
     ],
 )
-def test_bad_params_are_422_naming_the_param(params: dict[str, object], param: str, message: str) -> None:
+def test_bad_params_are_422_naming_the_param(
+    client: TestClient, params: dict[str, object], param: str, message: str
+) -> None:
     for path in ("/api/augment", "/api/augment/image.png", "/api/augment/diff.png"):
         r = client.get(path, params=params)
         assert r.status_code == 422, path
@@ -91,7 +91,7 @@ def test_bad_params_are_422_naming_the_param(params: dict[str, object], param: s
             assert body["message"] == message  # the whole sentence, as on the image API
 
 
-def test_every_sample_keeps_its_label_and_photos_carry_their_credit() -> None:
+def test_every_sample_keeps_its_label_and_photos_carry_their_credit(client: TestClient) -> None:
     labels = {}
     for name in catalogue.SAMPLES:
         body = client.get("/api/augment", params={"sample": name, "op": "hflip"}).json()
@@ -113,13 +113,13 @@ def test_every_sample_keeps_its_label_and_photos_carry_their_credit() -> None:
     assert credit["source_url"] == "https://www.flickr.com/photos/vultilion/6056698931/sizes/z/in/photostream/"
 
 
-def test_openapi_lists_the_catalogue() -> None:
+def test_openapi_lists_the_catalogue(client: TestClient) -> None:
     params = client.get("/openapi.json").json()["paths"]["/api/augment"]["get"]["parameters"]
     sample = next(p for p in params if p["name"] == "sample")
     assert sample["schema"]["enum"] == list(catalogue.SAMPLES) and sample["schema"]["default"] == "temple"
 
 
-def test_page_renders_with_every_op() -> None:
+def test_page_renders_with_every_op(client: TestClient) -> None:
     r = client.get("/play/augment")
     assert r.status_code == 200 and "text/html" in r.headers["content-type"]
     for op in OPS:

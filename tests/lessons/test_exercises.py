@@ -1,6 +1,6 @@
 """The exercises: the same seed gives the same exercise, every answer equals what an
 independent calculation gets from the exercise's own figures and parameters (plain loops
-in tests/ops/reference.py, or arithmetic written out here), answers are judged right and
+in tests/engine/reference.py, or arithmetic written out here), answers are judged right and
 wrong as they should be, and bad parameters raise ParamError with pinned messages.
 """
 
@@ -18,7 +18,7 @@ from app.engine.errors import ParamError
 from app.engine.geometry import conv_axis
 from app.lessons import exercises as ex
 from app.stack.shapes import stack_shapes
-from tests.ops import reference as ref
+from tests.engine import reference as ref
 
 KINDS = list(ex.KINDS)
 SEEDS = range(40)

@@ -5,18 +5,15 @@ import orjson
 import pytest
 from fastapi.testclient import TestClient
 
-from app.main import app
 from app.transfer import digits, model
 from app.transfer import training as transfer
-
-client = TestClient(app)
 
 
 def _lines(text: str) -> list[dict]:
     return [orjson.loads(line) for line in text.splitlines()]
 
 
-def test_model_describes_layers_filters_and_held_out_accuracy() -> None:
+def test_model_describes_layers_filters_and_held_out_accuracy(client: TestClient) -> None:
     body = client.get("/api/transfer/model").json()
     assert [(x["name"], x["output"], x["params"], x["when_reused"]) for x in body["layers"]] == [
         ("conv1", [8, 8, 8], 80, "frozen"),
@@ -34,7 +31,7 @@ def test_model_describes_layers_filters_and_held_out_accuracy() -> None:
     assert "CC BY 4.0" in body["data"] and "scikit-learn" in body["data"]
 
 
-def test_gallery_has_three_held_out_digits_of_each_kind() -> None:
+def test_gallery_has_three_held_out_digits_of_each_kind(client: TestClient) -> None:
     items = client.get("/api/transfer/gallery").json()["items"]
     assert [i["label"] for i in items] == [d for d in range(10) for _ in range(3)]
     held_out = set(digits.split("test", tuple(range(10))).index.tolist())
@@ -44,7 +41,7 @@ def test_gallery_has_three_held_out_digits_of_each_kind() -> None:
         assert item["pixels"] == images[item["index"]].astype(int).tolist()
 
 
-def test_activations_equal_the_ops_for_a_held_out_seven() -> None:
+def test_activations_equal_the_ops_for_a_held_out_seven(client: TestClient) -> None:
     item = next(i for i in client.get("/api/transfer/gallery").json()["items"] if i["label"] == 7)
     body = client.get(f"/api/transfer/activations?index={item['index']}").json()
     assert (body["label"], body["split"], body["task"]) == (7, "held_out", "new")
@@ -57,7 +54,7 @@ def test_activations_equal_the_ops_for_a_held_out_seven() -> None:
     assert body["probabilities"] == body["layers"][-1]["values"]
 
 
-def test_train_streams_a_header_every_epoch_and_done() -> None:
+def test_train_streams_a_header_every_epoch_and_done(client: TestClient) -> None:
     response = client.get("/api/transfer/train?shots=2&epochs=30&lr=0.02&seed=1")
     assert response.status_code == 200 and response.headers["content-type"] == "application/x-ndjson"
     lines = _lines(response.text)
@@ -75,7 +72,7 @@ def test_train_streams_a_header_every_epoch_and_done() -> None:
     assert _lines(client.get("/api/transfer/train?shots=2&epochs=30&lr=0.02&seed=1").text) == lines
 
 
-def test_train_figures_are_real_held_out_accuracies() -> None:
+def test_train_figures_are_real_held_out_accuracies(client: TestClient) -> None:
     """225 held-out digits: every accuracy is a whole number of them."""
     done = _lines(client.get("/api/transfer/train?shots=5&epochs=100").text)[-1]
     for run in ("transfer", "scratch"):
@@ -101,7 +98,7 @@ def test_train_figures_are_real_held_out_accuracies() -> None:
         ("/api/transfer/activations?index=-1", "index: got -1; must be >= 0"),
     ],
 )
-def test_bad_settings_get_422_naming_parameter_value_and_rule(query: str, message: str) -> None:
+def test_bad_settings_get_422_naming_parameter_value_and_rule(client: TestClient, query: str, message: str) -> None:
     response = client.get(query)
     assert response.status_code == 422
     assert response.json()["message"] == message

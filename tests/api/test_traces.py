@@ -6,8 +6,9 @@ import json
 
 import numpy as np
 import pytest
+from fastapi.testclient import TestClient
 
-from .ndjson import NDJSON, OPS, client, get, post
+from tests.ndjson import NDJSON, OPS, get, post
 
 PLANE = "1,2,3;4,5,6;7,8,9"
 X3 = [[[1.0, 2.0, 3.0], [4.0, 5.0, 6.0], [7.0, 8.0, 9.0]]]
@@ -87,7 +88,7 @@ def conv_reference(x: np.ndarray, w: np.ndarray, b: np.ndarray | None, stride: i
 
 
 @pytest.mark.parametrize("op", OPS)
-def test_stream_is_ndjson_header_steps_done(op: str) -> None:
+def test_stream_is_ndjson_header_steps_done(client: TestClient, op: str) -> None:
     with client.stream("GET", f"/api/{op}/trace") as response:
         assert response.status_code == 200
         assert response.headers["content-type"] == NDJSON
@@ -102,13 +103,15 @@ def test_stream_is_ndjson_header_steps_done(op: str) -> None:
     assert covered == list(range(frames[0]["steps"]["total"]))
 
 
-def test_many_batches_are_contiguous_and_cover_total_exactly() -> None:
-    t = get("/api/relu/trace", in_channels=2, height=100, width=100, detail="compact")  # 20,000 steps, batch 8192
+def test_many_batches_are_contiguous_and_cover_total_exactly(client: TestClient) -> None:
+    t = get(
+        client, "/api/relu/trace", in_channels=2, height=100, width=100, detail="compact"
+    )  # 20,000 steps, batch 8192
     assert t.header["steps"]["total"] == 20_000
     assert [(f["start"], f["count"]) for f in t.steps] == [(0, 8192), (8192, 8192), (16384, 3616)]
 
 
-def test_header_can_be_read_before_the_rest_of_the_stream() -> None:
+def test_header_can_be_read_before_the_rest_of_the_stream(client: TestClient) -> None:
     """A client can act on the header (and stop) without waiting for every step."""
     with client.stream(
         "GET", "/api/relu/trace", params={"in_channels": 3, "height": 256, "width": 256, "detail": "compact"}
@@ -121,9 +124,9 @@ def test_header_can_be_read_before_the_rest_of_the_stream() -> None:
 
 
 @pytest.mark.parametrize("op", OPS)
-def test_header_fields_per_op(op: str) -> None:
+def test_header_fields_per_op(client: TestClient, op: str) -> None:
     keys, input_shape, output_shape, module = DEFAULTS[op]
-    t = get(f"/api/{op}/trace")
+    t = get(client, f"/api/{op}/trace")
     h = t.header
     assert h["op"] == op
     assert set(h["params"]) == keys
@@ -138,9 +141,9 @@ def test_header_fields_per_op(op: str) -> None:
 
 
 @pytest.mark.parametrize("op", OPS)
-def test_get_shape_agrees_with_trace_header(op: str) -> None:
+def test_get_shape_agrees_with_trace_header(client: TestClient, op: str) -> None:
     shape = client.get(f"/api/{op}/shape").json()
-    header = get(f"/api/{op}/trace").header
+    header = get(client, f"/api/{op}/trace").header
     assert shape["op"] == op
     assert shape["params"] == header["params"]
     assert shape["input_shape"] == header["input_shape"]
@@ -161,9 +164,9 @@ def test_get_shape_agrees_with_trace_header(op: str) -> None:
     ],
 )
 def test_pooling_header_size_ratio_and_discarded_share(
-    op: str, query: dict[str, int], ratio: float, discarded: float
+    client: TestClient, op: str, query: dict[str, int], ratio: float, discarded: float
 ) -> None:
-    h = get(f"/api/{op}/trace", **query).header
+    h = get(client, f"/api/{op}/trace", **query).header
     assert h["size_ratio"] == pytest.approx(ratio, rel=1e-15)
     assert h["discarded_share"] == pytest.approx(discarded, rel=1e-15)
     assert "kept_share" not in h
@@ -172,8 +175,8 @@ def test_pooling_header_size_ratio_and_discarded_share(
 
 
 @pytest.mark.parametrize(("stride", "pytorch"), [("1", True), ("2", False), ("1,2", False), ("2,1", False)])
-def test_conv2d_same_padding_is_pytorchs_only_with_unit_strides(stride: str, pytorch: bool) -> None:
-    same = get("/api/conv2d/trace", stride=stride).header["same_padding"]
+def test_conv2d_same_padding_is_pytorchs_only_with_unit_strides(client: TestClient, stride: str, pytorch: bool) -> None:
+    same = get(client, "/api/conv2d/trace", stride=stride).header["same_padding"]
     assert {axis: info["pytorch"] for axis, info in same.items()} == {"height": pytorch, "width": pytorch}
 
 
@@ -186,23 +189,25 @@ def test_conv2d_same_padding_is_pytorchs_only_with_unit_strides(stride: str, pyt
         ({"bias": "false"}, None),
     ],
 )
-def test_get_conv2d_bias_is_a_flag_only_for_true_and_false(query: dict[str, object], bias: list[float] | None) -> None:
-    h = get("/api/conv2d/trace", **query).header
+def test_get_conv2d_bias_is_a_flag_only_for_true_and_false(
+    client: TestClient, query: dict[str, object], bias: list[float] | None
+) -> None:
+    h = get(client, "/api/conv2d/trace", **query).header
     assert h["bias"] == bias
     assert h["params"]["bias"] is (bias is not None)
 
 
-def test_get_conv2d_bias_true_is_a_seeded_sample() -> None:
-    h = get("/api/conv2d/trace", bias="true", out_channels=3).header
+def test_get_conv2d_bias_true_is_a_seeded_sample(client: TestClient) -> None:
+    h = get(client, "/api/conv2d/trace", bias="true", out_channels=3).header
     assert len(h["bias"]) == 3 and h["params"]["bias"] is True
-    assert get("/api/conv2d/trace", bias="true", out_channels=3).header["bias"] == h["bias"]
+    assert get(client, "/api/conv2d/trace", bias="true", out_channels=3).header["bias"] == h["bias"]
 
 
 # --- conv2d: the article's numbers -----------------------------------------------------------------
 
 
-def test_bare_conv2d_is_the_articles_7x7_input_3x3_kernel_5x5_output() -> None:
-    t = get("/api/conv2d/trace")
+def test_bare_conv2d_is_the_articles_7x7_input_3x3_kernel_5x5_output(client: TestClient) -> None:
+    t = get(client, "/api/conv2d/trace")
     h = t.header
     assert h["input_shape"] == [1, 7, 7]
     assert np.shape(h["weight"]) == (1, 1, 3, 3)
@@ -212,22 +217,22 @@ def test_bare_conv2d_is_the_articles_7x7_input_3x3_kernel_5x5_output() -> None:
     np.testing.assert_allclose(t.output(), conv_reference(x, w, b), rtol=0, atol=1e-12)
 
 
-def test_bare_conv2d_is_deterministic_byte_for_byte() -> None:
+def test_bare_conv2d_is_deterministic_byte_for_byte(client: TestClient) -> None:
     first = client.get("/api/conv2d/trace").content
     second = client.get("/api/conv2d/trace").content
     assert first == second
 
 
-def test_conv2d_stride_2_gives_3x3() -> None:
-    t = get("/api/conv2d/trace", stride=2)
+def test_conv2d_stride_2_gives_3x3(client: TestClient) -> None:
+    t = get(client, "/api/conv2d/trace", stride=2)
     assert t.header["output_shape"] == [1, 3, 3]
     h = t.header
     ref = conv_reference(np.array(h["input"]), np.array(h["weight"]), np.array(h["bias"]), stride=2)
     np.testing.assert_allclose(t.output(), ref, rtol=0, atol=1e-12)
 
 
-def test_conv2d_stride_3_does_not_fit_row_6_is_never_covered() -> None:
-    h = get("/api/conv2d/trace", stride=3).header
+def test_conv2d_stride_3_does_not_fit_row_6_is_never_covered(client: TestClient) -> None:
+    h = get(client, "/api/conv2d/trace", stride=3).header
     assert h["output_shape"] == [1, 2, 2]
     for axis in ("height", "width"):
         geometry = h["geometry"][axis]
@@ -238,18 +243,18 @@ def test_conv2d_stride_3_does_not_fit_row_6_is_never_covered() -> None:
         assert geometry["formula"]["out"] == 2
 
 
-def test_conv2d_32x32x3_with_six_5x5_filters() -> None:
+def test_conv2d_32x32x3_with_six_5x5_filters(client: TestClient) -> None:
     params = {"in_channels": 3, "height": 32, "width": 32, "out_channels": 6, "kernel_size": 5, "detail": "compact"}
-    t = get("/api/conv2d/trace", **params)
+    t = get(client, "/api/conv2d/trace", **params)
     assert t.header["input_shape"] == [3, 32, 32]
     assert np.shape(t.header["weight"]) == (6, 3, 5, 5)
     assert t.header["output_shape"] == [6, 28, 28]
     assert np.shape(t.done["output"]) == (6, 28, 28)
 
 
-def test_conv2d_32x32x3_padding_2_keeps_32x32() -> None:
+def test_conv2d_32x32x3_padding_2_keeps_32x32(client: TestClient) -> None:
     params = {"in_channels": 3, "height": 32, "width": 32, "out_channels": 6, "kernel_size": 5, "padding": 2}
-    t = get("/api/conv2d/trace", **params, detail="compact")
+    t = get(client, "/api/conv2d/trace", **params, detail="compact")
     assert t.header["padded_shape"] == [3, 36, 36]
     assert t.header["output_shape"] == [6, 32, 32]
     h = t.header
@@ -262,23 +267,23 @@ def test_conv2d_32x32x3_padding_2_keeps_32x32() -> None:
 # --- pooling, relu, dropout ---------------------------------------------------------------------------
 
 
-def test_avg_pool2d_1_to_9_kernel_3_stride_2_padding_1() -> None:
-    t = get("/api/avg_pool2d/trace", input=PLANE, kernel_size=3, stride=2, padding=1)
+def test_avg_pool2d_1_to_9_kernel_3_stride_2_padding_1(client: TestClient) -> None:
+    t = get(client, "/api/avg_pool2d/trace", input=PLANE, kernel_size=3, stride=2, padding=1)
     assert np.round(t.output(), 4).tolist() == [[[1.3333, 1.7778], [2.6667, 3.1111]]]
     assert t.column("divisor") == [9.0, 9.0, 9.0, 9.0]
 
 
-def test_avg_pool2d_count_include_pad_false_divides_by_the_cells_inside() -> None:
-    t = get("/api/avg_pool2d/trace", input=PLANE, kernel_size=3, stride=2, padding=1, count_include_pad="false")
+def test_avg_pool2d_count_include_pad_false_divides_by_the_cells_inside(client: TestClient) -> None:
+    t = get(client, "/api/avg_pool2d/trace", input=PLANE, kernel_size=3, stride=2, padding=1, count_include_pad="false")
     assert t.output().tolist() == [[[3.0, 4.0], [6.0, 7.0]]]
     assert t.column("divisor") == [4.0, 4.0, 4.0, 4.0]  # each window holds 2x2 input cells
 
 
-def test_max_pool2d_done_has_flat_indices_of_each_maximum() -> None:
-    t = get("/api/max_pool2d/trace", input="1,5,2,0;3,4,8,1;0,0,1,1;9,2,1,7", kernel_size=2)
+def test_max_pool2d_done_has_flat_indices_of_each_maximum(client: TestClient) -> None:
+    t = get(client, "/api/max_pool2d/trace", input="1,5,2,0;3,4,8,1;0,0,1,1;9,2,1,7", kernel_size=2)
     assert t.output().tolist() == [[[5.0, 8.0], [9.0, 7.0]]]
     assert t.done["indices"] == [[[1, 6], [12, 15]]]
-    bare = get("/api/max_pool2d/trace")
+    bare = get(client, "/api/max_pool2d/trace")
     x = np.array(bare.header["input"])
     flat = x.reshape(x.shape[0], -1)
     indices = np.array(bare.done["indices"])
@@ -286,8 +291,8 @@ def test_max_pool2d_done_has_flat_indices_of_each_maximum() -> None:
         np.testing.assert_array_equal(flat[c][indices[c]], bare.output()[c])
 
 
-def test_max_pool2d_ceil_mode_overhang_is_null_in_json() -> None:
-    t = get("/api/max_pool2d/trace", input="1,2,3;4,5,6;7,8,9", kernel_size=2, ceil_mode="true")
+def test_max_pool2d_ceil_mode_overhang_is_null_in_json(client: TestClient) -> None:
+    t = get(client, "/api/max_pool2d/trace", input="1,2,3;4,5,6;7,8,9", kernel_size=2, ceil_mode="true")
     assert t.header["output_shape"] == [1, 2, 2]
     assert t.header["geometry"]["height"]["overhang"] == 1
     last = t.steps[-1]["values"][-1]  # window (1, 1) covers rows 2-3, cols 2-3: only (2, 2) is inside
@@ -296,49 +301,49 @@ def test_max_pool2d_ceil_mode_overhang_is_null_in_json() -> None:
     assert t.output().tolist() == [[[5.0, 6.0], [8.0, 9.0]]]
 
 
-def test_relu_mask_and_output() -> None:
-    t = get("/api/relu/trace", input="-1,0,2;3,-4,5")
+def test_relu_mask_and_output(client: TestClient) -> None:
+    t = get(client, "/api/relu/trace", input="-1,0,2;3,-4,5")
     assert t.output().tolist() == [[[0.0, 0.0, 2.0], [3.0, 0.0, 5.0]]]
     assert t.done["mask"] == [[[0, 1, 1], [1, 0, 1]]]
     assert t.column("zeroed") == [True, False, False, False, True, False]
-    bare = get("/api/relu/trace", in_channels=2)
+    bare = get(client, "/api/relu/trace", in_channels=2)
     x, mask = np.array(bare.header["input"]), np.array(bare.done["mask"])
     assert (x < 0).any(), "the sample should have negatives to zero"
     np.testing.assert_array_equal(bare.output(), np.maximum(x, 0.0))
     np.testing.assert_array_equal(mask * x, bare.output())
 
 
-def test_dropout_in_evaluation_is_the_identity() -> None:
-    t = get("/api/dropout/trace", training="false")
+def test_dropout_in_evaluation_is_the_identity(client: TestClient) -> None:
+    t = get(client, "/api/dropout/trace", training="false")
     assert t.done["output"] == t.header["input"]
     assert np.all(np.array(t.done["mask"]) == 1)
     assert t.header["pytorch"]["code"].count("layer.eval()") == 1
 
 
 @pytest.mark.parametrize("p", [0.5, 0.3, 0.9])
-def test_dropout_in_training_scales_survivors(p: float) -> None:
-    t = get("/api/dropout/trace", p=p, seed=7, in_channels=2)
+def test_dropout_in_training_scales_survivors(client: TestClient, p: float) -> None:
+    t = get(client, "/api/dropout/trace", p=p, seed=7, in_channels=2)
     x, mask = np.array(t.header["input"]), np.array(t.done["mask"])
     assert set(np.unique(mask)) <= {0, 1}
     np.testing.assert_allclose(t.output(), mask * x / (1 - p), rtol=1e-14, atol=0)
     assert t.column("kept") == [bool(m) for m in mask.ravel()]
 
 
-def test_dropout_mask_comes_from_seed_and_input_from_input_seed() -> None:
-    a = get("/api/dropout/trace", seed=1, height=8, width=8)
-    again = get("/api/dropout/trace", seed=1, height=8, width=8)
-    other = get("/api/dropout/trace", seed=2, height=8, width=8)
+def test_dropout_mask_comes_from_seed_and_input_from_input_seed(client: TestClient) -> None:
+    a = get(client, "/api/dropout/trace", seed=1, height=8, width=8)
+    again = get(client, "/api/dropout/trace", seed=1, height=8, width=8)
+    other = get(client, "/api/dropout/trace", seed=2, height=8, width=8)
     assert a.done["mask"] == again.done["mask"]
     assert a.raw == again.raw
     assert a.done["mask"] != other.done["mask"]
     assert a.header["input"] == other.header["input"]
-    moved = get("/api/dropout/trace", seed=1, input_seed=5, height=8, width=8)
+    moved = get(client, "/api/dropout/trace", seed=1, input_seed=5, height=8, width=8)
     assert moved.header["input"] != a.header["input"]
     assert moved.done["mask"] == a.done["mask"]
 
 
-def test_dropout2d_drops_whole_channels() -> None:
-    t = get("/api/dropout/trace", variant="dropout2d", in_channels=8, seed=3)
+def test_dropout2d_drops_whole_channels(client: TestClient) -> None:
+    t = get(client, "/api/dropout/trace", variant="dropout2d", in_channels=8, seed=3)
     mask = np.array(t.done["mask"])
     for channel in mask:
         assert channel.min() == channel.max()
@@ -349,8 +354,8 @@ def test_dropout2d_drops_whole_channels() -> None:
 
 
 @pytest.mark.parametrize("op", OPS)
-def test_detail_compact_has_index_and_value_only(op: str) -> None:
-    t = get(f"/api/{op}/trace", detail="compact")
+def test_detail_compact_has_index_and_value_only(client: TestClient, op: str) -> None:
+    t = get(client, f"/api/{op}/trace", detail="compact")
     assert t.header["steps"]["detail"] == "compact"
     shape = t.header["output_shape"]
     for frame in t.steps:
@@ -361,8 +366,8 @@ def test_detail_compact_has_index_and_value_only(op: str) -> None:
 
 
 @pytest.mark.parametrize("op", OPS)
-def test_detail_full_has_the_ops_columns(op: str) -> None:
-    t = get(f"/api/{op}/trace", detail="full")
+def test_detail_full_has_the_ops_columns(client: TestClient, op: str) -> None:
+    t = get(client, f"/api/{op}/trace", detail="full")
     assert t.header["steps"]["detail"] == "full"
     for frame in t.steps:
         assert FULL_COLUMNS[op] <= set(frame), FULL_COLUMNS[op] - set(frame)
@@ -373,8 +378,8 @@ def test_detail_full_has_the_ops_columns(op: str) -> None:
             assert frame[name] == expected.tolist(), name
 
 
-def test_conv2d_full_step_arithmetic_adds_up() -> None:
-    t = get("/api/conv2d/trace", in_channels=2, out_channels=2, detail="full")
+def test_conv2d_full_step_arithmetic_adds_up(client: TestClient) -> None:
+    t = get(client, "/api/conv2d/trace", in_channels=2, out_channels=2, detail="full")
     weight = np.array(t.header["weight"])
     for frame in t.steps:
         values, products = np.array(frame["values"]), np.array(frame["products"])
@@ -384,20 +389,20 @@ def test_conv2d_full_step_arithmetic_adds_up() -> None:
         np.testing.assert_allclose(frame["value"], partial.sum(axis=1) + np.array(frame["bias"]))
 
 
-def test_detail_auto_is_full_when_small_and_compact_when_big() -> None:
-    assert get("/api/relu/trace").header["steps"]["detail"] == "full"
-    big = get("/api/relu/trace", in_channels=3, height=128, width=128)
+def test_detail_auto_is_full_when_small_and_compact_when_big(client: TestClient) -> None:
+    assert get(client, "/api/relu/trace").header["steps"]["detail"] == "full"
+    big = get(client, "/api/relu/trace", in_channels=3, height=128, width=128)
     assert big.header["steps"]["total"] == 3 * 128 * 128 > 20_000
     assert big.header["steps"]["detail"] == "compact"
     assert set(big.steps[0]) == {"type", "start", "count", "index", "value"}
     np.testing.assert_array_equal(big.values(), big.output())
 
 
-def test_detail_auto_is_compact_when_the_steps_carry_too_many_numbers() -> None:
+def test_detail_auto_is_compact_when_the_steps_carry_too_many_numbers(client: TestClient) -> None:
     """6,400 steps is few, but each carries 64 channels of 15x15 values and products (28,876 numbers):
     185 million in all, over the 2,000,000 auto streams in full."""
     query = {"in_channels": 64, "height": 24, "width": 24, "kernel_size": 15, "out_channels": 64}
-    t = get("/api/conv2d/trace", **query)
+    t = get(client, "/api/conv2d/trace", **query)
     assert t.header["steps"]["total"] == 64 * 10 * 10 <= 20_000
     assert t.header["steps"]["detail"] == "compact"
     assert set(t.steps[0]) == {"type", "start", "count", "index", "value"}
@@ -407,8 +412,8 @@ def test_detail_auto_is_compact_when_the_steps_carry_too_many_numbers() -> None:
 
 @pytest.mark.parametrize("detail", ["full", "compact"])
 @pytest.mark.parametrize("op", OPS)
-def test_step_values_in_order_reshape_to_done_output(op: str, detail: str) -> None:
-    t = get(f"/api/{op}/trace", in_channels=2, height=9, width=8, detail=detail)
+def test_step_values_in_order_reshape_to_done_output(client: TestClient, op: str, detail: str) -> None:
+    t = get(client, f"/api/{op}/trace", in_channels=2, height=9, width=8, detail=detail)
     np.testing.assert_array_equal(t.values(), t.output())
 
 
@@ -449,9 +454,11 @@ SAME = [  # op, GET params, POST body
 
 
 @pytest.mark.parametrize(("op", "query", "body"), SAME, ids=[case[0] for case in SAME])
-def test_post_with_tensors_equals_get_with_text(op: str, query: dict[str, object], body: dict[str, object]) -> None:
-    by_get = get(f"/api/{op}/trace", **query)
-    by_post = post(f"/api/{op}/trace", body)
+def test_post_with_tensors_equals_get_with_text(
+    client: TestClient, op: str, query: dict[str, object], body: dict[str, object]
+) -> None:
+    by_get = get(client, f"/api/{op}/trace", **query)
+    by_post = post(client, f"/api/{op}/trace", body)
     assert by_post.header["input"] == by_get.header["input"]
     assert by_post.header["params"] == by_get.header["params"]
     assert by_post.header["output_shape"] == by_get.header["output_shape"]
@@ -459,9 +466,9 @@ def test_post_with_tensors_equals_get_with_text(op: str, query: dict[str, object
     assert by_post.steps == by_get.steps
 
 
-def test_post_conv2d_matches_the_loop_reference() -> None:
+def test_post_conv2d_matches_the_loop_reference(client: TestClient) -> None:
     op, _, body = SAME[0]
-    t = post(f"/api/{op}/trace", body)
+    t = post(client, f"/api/{op}/trace", body)
     ref = conv_reference(
         np.array(body["input"], float), np.array(body["weight"], float), np.array(body["bias"], float), padding=1
     )

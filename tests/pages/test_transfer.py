@@ -7,14 +7,13 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-
-from .ndjson import client
+from fastapi.testclient import TestClient
 
 PAGE_SCRIPT = '<script type="module" src="/static/js/pages/transfer/transfer.js"></script>'
 EMBED_SCRIPT = '<script type="module" src="/static/js/embed/transfer.js"></script>'
 
 
-def test_the_page_is_served_with_its_script_and_refuses_framing() -> None:
+def test_the_page_is_served_with_its_script_and_refuses_framing(client: TestClient) -> None:
     response = client.get("/play/transfer")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
@@ -24,7 +23,7 @@ def test_the_page_is_served_with_its_script_and_refuses_framing() -> None:
     assert response.headers["x-frame-options"] == "DENY"
 
 
-def test_the_embed_can_be_framed_by_any_site() -> None:
+def test_the_embed_can_be_framed_by_any_site(client: TestClient) -> None:
     response = client.get("/embed/transfer?index=164&shots=3")
     assert response.status_code == 200
     assert EMBED_SCRIPT in response.text
@@ -37,24 +36,24 @@ def test_the_embed_can_be_framed_by_any_site() -> None:
 @pytest.mark.parametrize(
     ("query", "theme"), [("", "light"), ("theme=dark", "dark"), ("theme=contrast", "contrast"), ("theme=neon", "light")]
 )
-def test_the_embed_theme_is_read_leniently(query: str, theme: str) -> None:
+def test_the_embed_theme_is_read_leniently(client: TestClient, query: str, theme: str) -> None:
     response = client.get(f"/embed/transfer?{query}")
     assert response.status_code == 200
     assert f'<html lang="en" class="embed theme-{theme}">' in response.text
 
 
-def test_the_embed_link_keeps_only_the_settings() -> None:
+def test_the_embed_link_keeps_only_the_settings(client: TestClient) -> None:
     response = client.get("/embed/transfer?theme=dark&seed=4&foo=<b>&lr=0.02")
     assert 'href="/play/transfer?seed=4&amp;lr=0.02"' in response.text
     assert "<b>" not in response.text
 
 
-def test_the_home_page_lists_the_view() -> None:
+def test_the_home_page_lists_the_view(client: TestClient) -> None:
     text = client.get("/").text
     assert '<a href="/play/transfer"><code>transfer</code></a>' in text
 
 
-def test_the_generic_player_routes_do_not_take_transfer() -> None:
+def test_the_generic_player_routes_do_not_take_transfer(client: TestClient) -> None:
     """The router is included before /play/{op} and /embed/{op}: transfer is not a 404 'no player'."""
     assert client.get("/play/transfer").status_code == 200
     assert client.get("/embed/transfer").status_code == 200
@@ -79,7 +78,7 @@ TRAIN_REFUSED = [
 
 
 @pytest.mark.parametrize("query", TRAIN_REFUSED)
-def test_train_check_says_what_the_stream_would_refuse(query: str) -> None:
+def test_train_check_says_what_the_stream_would_refuse(client: TestClient, query: str) -> None:
     refused = client.get(f"/api/transfer/train?{query}")
     assert refused.status_code == 422
     check = client.get(f"/api/transfer/train/check?{query}")
@@ -90,13 +89,13 @@ def test_train_check_says_what_the_stream_would_refuse(query: str) -> None:
     assert body["detail"][0]["param"] == refused.json()["detail"][0]["param"]
 
 
-def test_train_check_message_for_shots_21_is_the_documented_one() -> None:
+def test_train_check_message_for_shots_21_is_the_documented_one(client: TestClient) -> None:
     body = client.get("/api/transfer/train/check?shots=21").json()
     assert body["message"] == "shots: got 21; must be <= 20"
 
 
 @pytest.mark.parametrize("query", ["", "shots=1&epochs=1&lr=1&seed=0", "shots=20&epochs=300&lr=0.0001&seed=2147483647"])
-def test_train_check_accepts_what_the_stream_accepts(query: str) -> None:
+def test_train_check_accepts_what_the_stream_accepts(client: TestClient, query: str) -> None:
     assert client.get(f"/api/transfer/train/check?{query}").json() == {
         "ok": True,
         "status": 200,
@@ -106,7 +105,7 @@ def test_train_check_accepts_what_the_stream_accepts(query: str) -> None:
 
 
 @pytest.mark.parametrize("query", ["index=5000", "index=-1", "index=abc", "index=1.5", "index=3&x=1"])
-def test_activations_check_says_what_the_endpoint_would_refuse(query: str) -> None:
+def test_activations_check_says_what_the_endpoint_would_refuse(client: TestClient, query: str) -> None:
     refused = client.get(f"/api/transfer/activations?{query}")
     assert refused.status_code == 422
     body = client.get(f"/api/transfer/activations/check?{query}").json()
@@ -115,5 +114,5 @@ def test_activations_check_says_what_the_endpoint_would_refuse(query: str) -> No
 
 
 @pytest.mark.parametrize("query", ["index=0", "index=1796", ""])
-def test_activations_check_accepts(query: str) -> None:
+def test_activations_check_accepts(client: TestClient, query: str) -> None:
     assert client.get(f"/api/transfer/activations/check?{query}").json()["ok"] is True

@@ -15,18 +15,14 @@ import ctypes
 import gc
 import socket
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 
 import pytest
-from fastapi import FastAPI
 
-from app.config import Settings, get_settings
 from app.engine.conv2d import Conv2dTrace
 from app.engine.relu import ReluTrace
 from app.http import busy
-from app.main import create_app
-
-from .live import Live, live_server, rss_bytes
+from tests.live import Live, rss_bytes, serve
 
 STREAMS = 300
 URLS = (  # ~650 kB and ~900 kB of NDJSON: far more than the socket buffers hold
@@ -44,14 +40,16 @@ def trimmed_rss() -> int:
     return rss_bytes()
 
 
-@pytest.fixture
-def live() -> Iterator[Live]:
+# Every stream here counts as expensive, and all 300 may run at once; a small send buffer: the server
+# blocks mid-stream.
+pytestmark = pytest.mark.parametrize(
+    "live", [serve(max_expensive=1000, large_trace_numbers=10_000, send_buffer=4096)], indirect=True
+)
+
+
+@pytest.fixture(autouse=True)
+def collected() -> None:
     gc.collect()  # garbage left by earlier tests (an exception's traceback can hold a trace) is not ours
-    app: FastAPI = create_app()
-    # Every stream here counts as expensive, and all 300 may run at once.
-    app.dependency_overrides[get_settings] = lambda: Settings(max_expensive=1000, large_trace_numbers=10_000)
-    with live_server(app, send_buffer=4096) as server:  # a small send buffer: the server blocks mid-stream
-        yield server
 
 
 def open_stream(port: int, path: str) -> socket.socket:

@@ -11,8 +11,9 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 import pytest
+from fastapi.testclient import TestClient
 
-from .ndjson import OPS, client
+from tests.ndjson import OPS
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE_CSP = (
@@ -52,7 +53,7 @@ def tags(text: str) -> Tags:
 
 
 @pytest.mark.parametrize("path", ["/", "/play/conv2d", "/play/relu?height=3", "/play/stack"])
-def test_pages_refuse_to_be_framed(path: str) -> None:
+def test_pages_refuse_to_be_framed(client: TestClient, path: str) -> None:
     response = client.get(path)
     assert response.status_code == 200
     assert response.headers["content-security-policy"] == PAGE_CSP
@@ -62,7 +63,7 @@ def test_pages_refuse_to_be_framed(path: str) -> None:
 
 
 @pytest.mark.parametrize("op", OPS)
-def test_embed_pages_may_be_framed_by_any_site(op: str) -> None:
+def test_embed_pages_may_be_framed_by_any_site(client: TestClient, op: str) -> None:
     response = client.get(f"/embed/{op}")
     assert response.status_code == 200
     assert response.headers["content-security-policy"] == EMBED_CSP
@@ -72,7 +73,7 @@ def test_embed_pages_may_be_framed_by_any_site(op: str) -> None:
 
 
 @pytest.mark.parametrize("path", ["/api/conv2d/shape", "/healthz", "/play/nope", "/static/js/embed/bridge.js"])
-def test_other_responses_get_nosniff_and_referrer_policy_only(path: str) -> None:
+def test_other_responses_get_nosniff_and_referrer_policy_only(client: TestClient, path: str) -> None:
     response = client.get(path)
     for name, value in EVERYWHERE.items():
         assert response.headers[name] == value
@@ -81,7 +82,7 @@ def test_other_responses_get_nosniff_and_referrer_policy_only(path: str) -> None
     assert "x-frame-options" not in response.headers
 
 
-def test_a_trace_stream_gets_the_headers() -> None:
+def test_a_trace_stream_gets_the_headers(client: TestClient) -> None:
     with client.stream("GET", "/api/relu/trace") as response:
         response.read()
     assert response.status_code == 200
@@ -90,7 +91,7 @@ def test_a_trace_stream_gets_the_headers() -> None:
 
 
 @pytest.mark.parametrize("path", ["/docs", "/redoc"])
-def test_api_docs_get_a_relaxed_policy_and_still_refuse_frames(path: str) -> None:
+def test_api_docs_get_a_relaxed_policy_and_still_refuse_frames(client: TestClient, path: str) -> None:
     """Swagger UI and ReDoc come from a CDN and start with an inline script (docs/EMBED.md)."""
     response = client.get(path)
     policy = response.headers["content-security-policy"]
@@ -113,15 +114,15 @@ def test_templates_need_nothing_the_policy_refuses() -> None:
 # --- /embed/{op} ------------------------------------------------------------------------------
 
 
-def embed_page(query: str, op: str = "conv2d") -> Tags:
+def embed_page(client: TestClient, query: str, op: str = "conv2d") -> Tags:
     response = client.get(f"/embed/{op}?{query}" if query else f"/embed/{op}")
     assert response.status_code == 200, response.text[:300]
     return tags(response.text)
 
 
 @pytest.mark.parametrize("op", OPS)
-def test_embed_page_is_the_player_alone(op: str) -> None:
-    page = embed_page("", op)
+def test_embed_page_is_the_player_alone(client: TestClient, op: str) -> None:
+    page = embed_page(client, "", op)
     assert page.by_id("player")["data-op"] == op
     assert page.find("header", **{"class": "site"}) == [], "no site header in an embed"
     assert page.find("nav") == []
@@ -140,8 +141,8 @@ def test_embed_page_is_the_player_alone(op: str) -> None:
     assert html_tag == ("html", {"lang": "en", "class": "embed theme-light"})
 
 
-def test_embed_options() -> None:
-    page = embed_page("controls=0&params=1&arith=0&autoplay=1&loop=true&theme=contrast&stride=2")
+def test_embed_options(client: TestClient) -> None:
+    page = embed_page(client, "controls=0&params=1&arith=0&autoplay=1&loop=true&theme=contrast&stride=2")
     assert "hidden" in page.find("div", **{"class": "transport"})[0]
     assert "hidden" not in page.by_id("params")
     assert "hidden" in page.find("section", **{"aria-labelledby": "h-arith"})[0]
@@ -153,22 +154,22 @@ def test_embed_options() -> None:
     assert page.by_id("player")["data-keep"] == "controls params arith autoplay loop theme"
 
 
-def test_embed_options_fall_back_to_their_defaults() -> None:
-    page = embed_page("controls=maybe&params=2&theme=pink&autoplay=")
+def test_embed_options_fall_back_to_their_defaults(client: TestClient) -> None:
+    page = embed_page(client, "controls=maybe&params=2&theme=pink&autoplay=")
     assert "hidden" not in page.find("div", **{"class": "transport"})[0]
     assert "hidden" in page.by_id("params")
     assert page.tags[0][1]["class"] == "embed theme-light"
     assert page.by_id("embed")["data-autoplay"] == "false"
 
 
-def test_embed_brand_link_keeps_the_player_state_and_drops_the_options() -> None:
-    page = embed_page("stride=2&step=3&speed=8&controls=0&theme=dark&present=1")
+def test_embed_brand_link_keeps_the_player_state_and_drops_the_options(client: TestClient) -> None:
+    page = embed_page(client, "stride=2&step=3&speed=8&controls=0&theme=dark&present=1")
     href = page.by_id("embed-brand")["href"] or ""
     assert urlsplit(href).path == "/play/conv2d"
     assert parse_qsl(urlsplit(href).query) == [("stride", "2"), ("step", "3"), ("speed", "8")]
 
 
-def test_embed_unknown_op_is_a_404_page() -> None:
+def test_embed_unknown_op_is_a_404_page(client: TestClient) -> None:
     response = client.get("/embed/conv3d")
     assert response.status_code == 404
     assert response.headers["content-type"].startswith("text/html")
@@ -177,7 +178,7 @@ def test_embed_unknown_op_is_a_404_page() -> None:
     assert "<script" not in response.text
 
 
-def test_embed_unknown_op_is_escaped() -> None:
+def test_embed_unknown_op_is_escaped(client: TestClient) -> None:
     response = client.get("/embed/%3Cb%3Ex")
     assert response.status_code == 404
     assert "<b>x" not in response.text and "&lt;b&gt;x" in response.text
@@ -191,12 +192,12 @@ IFRAME = re.compile(
 )
 
 
-def oembed(**params: Any) -> Any:
+def oembed(client: TestClient, **params: Any) -> Any:
     return client.get(f"/oembed?{urlencode(params)}")
 
 
-def test_oembed_answers_a_rich_iframe() -> None:
-    response = oembed(url="http://testserver/play/conv2d?stride=2&step=3", format="json")
+def test_oembed_answers_a_rich_iframe(client: TestClient) -> None:
+    response = oembed(client, url="http://testserver/play/conv2d?stride=2&step=3", format="json")
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/json"
     body = response.json()
@@ -213,35 +214,35 @@ def test_oembed_answers_a_rich_iframe() -> None:
 
 
 @pytest.mark.parametrize("op", OPS)
-def test_oembed_for_every_op_and_both_paths(op: str) -> None:
+def test_oembed_for_every_op_and_both_paths(client: TestClient, op: str) -> None:
     for path in ("play", "embed"):
-        body = oembed(url=f"http://testserver/{path}/{op}").json()
+        body = oembed(client, url=f"http://testserver/{path}/{op}").json()
         iframe = IFRAME.fullmatch(body["html"])
         assert iframe and unescape(iframe["src"]) == f"http://testserver/embed/{op}"
         assert 300 <= body["height"] <= 1000
 
 
-def test_oembed_respects_maxwidth_and_maxheight() -> None:
-    body = oembed(url="http://testserver/play/relu", maxwidth=480, maxheight=300).json()
+def test_oembed_respects_maxwidth_and_maxheight(client: TestClient) -> None:
+    body = oembed(client, url="http://testserver/play/relu", maxwidth=480, maxheight=300).json()
     assert (body["width"], body["height"]) == (480, 300)
     iframe = IFRAME.fullmatch(body["html"])
     assert iframe and (iframe["width"], iframe["height"]) == ("480", "300")
-    wide = oembed(url="http://testserver/play/relu", maxwidth=5000, maxheight=5000).json()
+    wide = oembed(client, url="http://testserver/play/relu", maxwidth=5000, maxheight=5000).json()
     assert (wide["width"], wide["height"]) == (800, 860), "never larger than the widget's own size"
 
 
-def test_oembed_keeps_embed_options_and_drops_unknown_keys() -> None:
-    body = oembed(url="http://testserver/embed/dropout?p=0.2&theme=dark&loop=1&present=1&x=<b>").json()
+def test_oembed_keeps_embed_options_and_drops_unknown_keys(client: TestClient) -> None:
+    body = oembed(client, url="http://testserver/embed/dropout?p=0.2&theme=dark&loop=1&present=1&x=<b>").json()
     iframe = IFRAME.fullmatch(body["html"])
     assert iframe
     src = unescape(iframe["src"])
     assert parse_qsl(urlsplit(src).query) == [("p", "0.2"), ("theme", "dark"), ("loop", "1")]
 
 
-def test_oembed_default_ports_and_https_count_as_ours() -> None:
+def test_oembed_default_ports_and_https_count_as_ours(client: TestClient) -> None:
     for url in ("http://testserver:80/play/conv2d", "https://testserver/play/conv2d", "HTTP://TestServer/play/conv2d"):
-        assert oembed(url=url).status_code == 200, url
-    body = oembed(url="https://testserver/play/conv2d").json()
+        assert oembed(client, url=url).status_code == 200, url
+    body = oembed(client, url="https://testserver/play/conv2d").json()
     assert body["html"].startswith('<iframe src="https://testserver/embed/conv2d"')
 
 
@@ -263,15 +264,15 @@ def test_oembed_default_ports_and_https_count_as_ours() -> None:
         "http://[::1/play/conv2d",
     ],
 )
-def test_oembed_refuses_urls_that_are_not_our_players(url: str) -> None:
-    response = oembed(url=url)
+def test_oembed_refuses_urls_that_are_not_our_players(client: TestClient, url: str) -> None:
+    response = oembed(client, url=url)
     assert response.status_code == 404
     assert response.json()["message"].startswith("url: not a ConvScope player on this server")
 
 
-def test_oembed_formats_other_than_json_are_not_implemented() -> None:
+def test_oembed_formats_other_than_json_are_not_implemented(client: TestClient) -> None:
     for fmt in ("xml", "yaml"):
-        response = oembed(url="http://testserver/play/conv2d", format=fmt)
+        response = oembed(client, url="http://testserver/play/conv2d", format=fmt)
         assert response.status_code == 501
         assert response.json()["message"] == f"format: got {fmt!r}; only json is served"
 
@@ -285,14 +286,14 @@ def test_oembed_formats_other_than_json_are_not_implemented() -> None:
         ({"url": "http://testserver/play/conv2d", "maxheight": "tall"}, "maxheight"),
     ],
 )
-def test_oembed_bad_parameters_are_422(params: dict[str, Any], param: str) -> None:
-    response = oembed(**params)
+def test_oembed_bad_parameters_are_422(client: TestClient, params: dict[str, Any], param: str) -> None:
+    response = oembed(client, **params)
     assert response.status_code == 422
     assert response.json()["detail"][0]["param"] == param
 
 
 @pytest.mark.parametrize("op", OPS)
-def test_player_pages_link_their_oembed(op: str) -> None:
+def test_player_pages_link_their_oembed(client: TestClient, op: str) -> None:
     response = client.get(f"/play/{op}?seed=4&step=2")
     links = tags(response.text).find("link", rel="alternate", type="application/json+oembed")
     assert len(links) == 1
@@ -306,7 +307,7 @@ def test_player_pages_link_their_oembed(op: str) -> None:
     assert f"/embed/{op}?seed=4&amp;step=2" in answer.json()["html"]
 
 
-def test_player_page_has_the_embed_card() -> None:
+def test_player_page_has_the_embed_card(client: TestClient) -> None:
     page = tags(client.get("/play/conv2d").text)
     assert page.by_id("btn-embed")
     assert "readonly" in page.by_id("embed-code")

@@ -3,14 +3,12 @@ errors as 422 with the field named, and the input caps as 413."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
-from app.config import Settings, get_settings
-from app.main import app
+from tests.live import serve
 
 URL = "/api/stack/shape"
 ARTICLE = [
@@ -20,12 +18,6 @@ ARTICLE = [
     {"type": "flatten"},
     {"type": "linear", "out_features": 10},
 ]
-
-
-@pytest.fixture
-def client() -> Iterator[TestClient]:
-    with TestClient(app) as test_client:
-        yield test_client
 
 
 def post(client: TestClient, body: Any, status: int) -> dict[str, Any]:
@@ -221,13 +213,9 @@ def test_input_over_the_caps_is_a_413(client: TestClient, shape: list[int], mess
     assert data["detail"][0]["loc"] == ["body", "input_shape"]
 
 
-def test_max_layers_setting_is_a_413():
-    app.dependency_overrides[get_settings] = lambda: Settings(max_layers=2)
-    try:
-        with TestClient(app) as client:
-            data = post(client, {"input_shape": [1, 8, 8], "layers": [{"type": "relu"}] * 3}, 413)
-    finally:
-        app.dependency_overrides.clear()
+@pytest.mark.parametrize("client", [serve(max_layers=2)], indirect=True)
+def test_max_layers_setting_is_a_413(client: TestClient):
+    data = post(client, {"input_shape": [1, 8, 8], "layers": [{"type": "relu"}] * 3}, 413)
     assert data["message"] == "layers: got 3 layers; at most 2 layers are allowed"
 
 

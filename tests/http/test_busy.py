@@ -8,16 +8,13 @@ import socket
 from collections.abc import Iterator
 
 import pytest
-from fastapi import FastAPI
 from fastapi.testclient import TestClient
 
 from app.api.traces import streamed_numbers
-from app.config import Settings, get_settings
+from app.config import get_settings
 from app.http import busy
-from app.main import create_app
 from app.schemas.traces import QUERIES
-
-from .live import live_server
+from tests.live import Live, serve
 
 # 8 x 256 x 256 = 524,288 compact steps, 4 numbers each: just over the default large_trace_numbers (2M)
 LARGE = "/api/conv2d/trace?in_channels=1&height=256&width=256&out_channels=8&kernel_size=3&padding=1&detail=compact"
@@ -34,17 +31,15 @@ def busy_message(what: str) -> str:
     )
 
 
-@pytest.fixture
-def app() -> Iterator[FastAPI]:
-    made = create_app()
-    made.dependency_overrides[get_settings] = lambda: Settings(max_expensive=1)
-    yield made
+# One expensive request at a time: taking the one slot makes the server busy.
+ONE_SLOT = serve(max_expensive=1)
+one_slot = pytest.mark.parametrize("client", [ONE_SLOT], indirect=True)
+
+
+@pytest.fixture(autouse=True)
+def no_slot_left() -> Iterator[None]:
+    yield
     assert busy.LIMITER.running == 0, "a test left a busy slot taken"
-
-
-@pytest.fixture
-def client(app: FastAPI) -> TestClient:
-    return TestClient(app)
 
 
 @pytest.fixture
@@ -67,6 +62,7 @@ def test_the_large_trace_is_large_and_the_lesson_trace_is_not() -> None:
     assert streamed_numbers(cheap, "full") < cfg.large_trace_numbers
 
 
+@one_slot
 @pytest.mark.parametrize(
     ("url", "what"),
     [(LARGE, "large trace"), (GIF, "GIF rendering"), (PNG, "PNG rendering"), (TRAIN, "transfer training")],
@@ -100,6 +96,7 @@ def test_an_expensive_request_beyond_the_cap_is_a_503_then_a_200_after_release(
     assert busy.LIMITER.running == 0
 
 
+@one_slot
 def test_an_image_convolution_is_bounded(client: TestClient) -> None:
     form = {"kernel": (None, "sobel_x")}
     with busy.LIMITER.acquire(1, "test", 1):
@@ -111,6 +108,7 @@ def test_an_image_convolution_is_bounded(client: TestClient) -> None:
     assert busy.LIMITER.running == 0
 
 
+@one_slot
 def test_a_post_trace_is_bounded_too(client: TestClient, held: busy.Slot) -> None:
     body = {"input": [[[float(i % 7) for i in range(256)] for _ in range(256)]], "weight": [[[[1.0] * 3] * 3]] * 8}
     r = client.post("/api/conv2d/trace", json=body | {"padding": 1, "detail": "compact"})
@@ -118,6 +116,7 @@ def test_a_post_trace_is_bounded_too(client: TestClient, held: busy.Slot) -> Non
     assert r.json()["message"] == busy_message("large trace")
 
 
+@one_slot
 def test_cheap_requests_are_never_refused(client: TestClient, held: busy.Slot) -> None:
     for url in (
         CHEAP,
@@ -131,6 +130,7 @@ def test_cheap_requests_are_never_refused(client: TestClient, held: busy.Slot) -
     assert busy.LIMITER.running == 1
 
 
+@one_slot
 def test_a_bad_request_is_a_422_even_when_busy(client: TestClient, held: busy.Slot) -> None:
     assert client.get(LARGE + "&stride=0").status_code == 422
     assert client.get(GIF + "&frames=0").status_code == 422
@@ -147,7 +147,8 @@ def test_a_slot_is_released_once() -> None:
     assert busy.LIMITER.running == 0
 
 
-def test_the_slot_is_released_when_the_stream_fails(app: FastAPI, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("client", [serve(max_expensive=1, raise_server_exceptions=True)], indirect=True)
+def test_the_slot_is_released_when_the_stream_fails(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     from app.http import frames as trace
 
     def broken(*_: object) -> Iterator[dict[str, object]]:
@@ -156,7 +157,7 @@ def test_the_slot_is_released_when_the_stream_fails(app: FastAPI, monkeypatch: p
 
     monkeypatch.setattr(trace, "step_frames", broken)
     with pytest.raises(RuntimeError, match="stream broke"):
-        TestClient(app).get(LARGE)
+        client.get(LARGE)
     assert busy.LIMITER.running == 0
 
 
@@ -166,22 +167,23 @@ def _request(port: int, path: str) -> socket.socket:
     return sock
 
 
-def test_a_live_stream_holds_its_slot_until_the_client_goes(app: FastAPI) -> None:
-    with live_server(app) as live:
-        import httpx
+@pytest.mark.parametrize("live", [ONE_SLOT], indirect=True)
+def test_a_live_stream_holds_its_slot_until_the_client_goes(live: Live) -> None:
+    import httpx
 
-        with httpx.Client(base_url=live.base_url, timeout=10) as http:
-            sock = _request(live.port, LARGE)
-            assert sock.recv(4096).startswith(b"HTTP/1.1 200")  # streaming, and not read further
-            assert busy.LIMITER.running == 1
-            refused = http.get(LARGE)
-            assert refused.status_code == 503
-            assert refused.headers["retry-after"] == "1"
-            assert http.get(CHEAP).status_code == 200
-            sock.close()
-            live.call(_until_free)
-            assert http.get(LARGE).status_code == 200  # read to the end: the slot is released after it
-            assert busy.LIMITER.running == 0
+    with httpx.Client(base_url=live.base_url, timeout=10) as http:
+        sock = _request(live.port, LARGE)
+        assert sock.recv(4096).startswith(b"HTTP/1.1 200")  # streaming, and not read further
+        assert busy.LIMITER.running == 1
+        refused = http.get(LARGE)
+        assert refused.status_code == 503
+        assert refused.headers["retry-after"] == "1"
+        assert http.get(CHEAP).status_code == 200
+        sock.close()
+        live.call(_until_free)
+        assert http.get(LARGE).status_code == 200  # read to the end: the slot is released after it
+        live.call(_until_free)  # after its last byte is sent, which may be after we have read it
+        assert busy.LIMITER.running == 0
 
 
 async def _until_free() -> None:

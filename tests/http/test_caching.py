@@ -9,9 +9,6 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.http import busy, caching
-from app.main import app
-
-client = TestClient(app)
 
 TRACE = "/api/conv2d/trace?bias=false&stride=2"
 API = [
@@ -34,12 +31,12 @@ PAGES = ["/", "/lessons", "/lessons/01-stride", "/play/conv2d?stride=2", "/embed
 STATIC = ["/static/js/core/api.js", "/static/css/base.css", "/static/favicon.svg"]
 
 
-def get(url: str, tag: str | None = None) -> object:
+def get(client: TestClient, url: str, tag: str | None = None) -> object:
     return client.get(url, headers={"If-None-Match": tag} if tag else {})
 
 
 @pytest.mark.parametrize("url", API + PAGES + STATIC)
-def test_a_deterministic_get_has_a_strong_etag_stable_across_requests(url: str) -> None:
+def test_a_deterministic_get_has_a_strong_etag_stable_across_requests(client: TestClient, url: str) -> None:
     first, second = client.get(url), client.get(url)
     assert first.status_code == 200, first.text
     tag = first.headers["etag"]
@@ -49,7 +46,7 @@ def test_a_deterministic_get_has_a_strong_etag_stable_across_requests(url: str) 
 
 
 @pytest.mark.parametrize("url", API + PAGES + STATIC)
-def test_if_none_match_gives_a_304_with_no_body(url: str) -> None:
+def test_if_none_match_gives_a_304_with_no_body(client: TestClient, url: str) -> None:
     tag = client.get(url).headers["etag"]
     for header in (tag, f"W/{tag}", f'"other", {tag}', "*"):
         r = client.get(url, headers={"If-None-Match": header})
@@ -60,14 +57,14 @@ def test_if_none_match_gives_a_304_with_no_body(url: str) -> None:
 
 
 @pytest.mark.parametrize("url", [TRACE, "/lessons/01-stride", "/static/js/core/api.js"])
-def test_a_tag_that_does_not_match_gives_the_body(url: str) -> None:
+def test_a_tag_that_does_not_match_gives_the_body(client: TestClient, url: str) -> None:
     full = client.get(url)
     r = client.get(url, headers={"If-None-Match": '"0123456789abcdef0123456789abcdef", W/"nope"'})
     assert r.status_code == 200
     assert r.content == full.content
 
 
-def test_a_different_query_has_a_different_tag_and_the_order_of_parameters_does_not_matter() -> None:
+def test_a_different_query_has_a_different_tag_and_the_order_of_parameters_does_not_matter(client: TestClient) -> None:
     tags = {client.get(url).headers["etag"] for url in (TRACE, "/api/conv2d/trace?bias=false&stride=3")}
     assert len(tags) == 2
     assert client.get("/api/conv2d/trace?stride=2&bias=false").headers["etag"] == client.get(TRACE).headers["etag"]
@@ -75,14 +72,14 @@ def test_a_different_query_has_a_different_tag_and_the_order_of_parameters_does_
     assert other != client.get("/lessons/01-stride").headers["etag"]
 
 
-def test_cache_control_by_kind() -> None:
+def test_cache_control_by_kind(client: TestClient) -> None:
     assert client.get(TRACE).headers["cache-control"] == "public, max-age=86400"
     assert client.get("/api/augment/image.png").headers["cache-control"] == "public, max-age=86400"
     assert client.get("/lessons/01-stride").headers["cache-control"] == "public, max-age=300"
     assert client.get("/static/js/core/api.js").headers["cache-control"] == "public, max-age=3600"
 
 
-def test_static_files_are_tagged_by_their_content_not_their_mtime() -> None:
+def test_static_files_are_tagged_by_their_content_not_their_mtime(client: TestClient) -> None:
     r = client.get("/static/js/core/api.js")
     assert r.headers["etag"] == '"' + hashlib.sha256(r.content).hexdigest()[:32] + '"'
     assert "last-modified" not in r.headers
@@ -103,14 +100,14 @@ def test_static_files_are_tagged_by_their_content_not_their_mtime() -> None:
         ("/api/exercises/nope?seed=1", 404),
     ],
 )
-def test_errors_are_never_cached(url: str, status: int) -> None:
+def test_errors_are_never_cached(client: TestClient, url: str, status: int) -> None:
     r = client.get(url)
     assert r.status_code == status
     assert "etag" not in r.headers
     assert r.headers["cache-control"] == "no-store"
 
 
-def test_post_is_never_tagged() -> None:
+def test_post_is_never_tagged(client: TestClient) -> None:
     r = client.post("/api/conv2d/trace", json={"input": [[[1.0, 2.0], [3.0, 4.0]]], "weight": [[[[1.0]]]]})
     assert r.status_code == 200
     assert "etag" not in r.headers
@@ -120,7 +117,7 @@ def test_post_is_never_tagged() -> None:
     assert bad.headers["cache-control"] == "no-store"
 
 
-def test_healthz_and_an_unseeded_exercise_are_no_store() -> None:
+def test_healthz_and_an_unseeded_exercise_are_no_store(client: TestClient) -> None:
     for url in ("/healthz", "/api/exercises/output_size"):
         r = client.get(url)
         assert r.status_code == 200
@@ -128,14 +125,14 @@ def test_healthz_and_an_unseeded_exercise_are_no_store() -> None:
         assert "etag" not in r.headers
 
 
-def test_a_stream_sends_its_tag_with_the_first_byte() -> None:
+def test_a_stream_sends_its_tag_with_the_first_byte(client: TestClient) -> None:
     with client.stream("GET", TRACE) as r:
         assert r.headers["content-type"] == "application/x-ndjson"
         assert r.headers["etag"] == caching.url_tag(caching.build_id(), "/api/conv2d/trace", "bias=false&stride=2")
         assert "content-length" not in r.headers
 
 
-def test_revalidating_an_expensive_result_does_no_work() -> None:
+def test_revalidating_an_expensive_result_does_no_work(client: TestClient) -> None:
     """A matching tag is answered before the handler runs: no busy slot is needed, none is taken."""
     url = "/api/relu/animation.gif?height=4&width=4"
     tag = client.get(url).headers["etag"]

@@ -13,34 +13,33 @@ from html.parser import HTMLParser
 from typing import Any
 
 import pytest
+from fastapi.testclient import TestClient
 
 from app.lessons import exercises as ex
 from app.lessons.catalogue import LESSONS
 from app.pages.lessons import LESSON_DIR
 
-from .ndjson import client
-
 KINDS = list(ex.KINDS)
 WRITTEN = [lesson for lesson in LESSONS if (LESSON_DIR / f"{lesson.slug}.html").is_file()]
 
 
-def get(kind: str, **params: Any) -> Any:
+def get(client: TestClient, kind: str, **params: Any) -> Any:
     return client.get(f"/api/exercises/{kind}", params=params)
 
 
-def answer(kind: str, seed: int, params: dict[str, Any], value: Any) -> Any:
+def answer(client: TestClient, kind: str, seed: int, params: dict[str, Any], value: Any) -> Any:
     return client.post(f"/api/exercises/{kind}/answer", json={"seed": seed, "params": params, "answer": value})
 
 
-def test_kinds_are_listed() -> None:
+def test_kinds_are_listed(client: TestClient) -> None:
     response = client.get("/api/exercises")
     assert response.status_code == 200
     assert [k["kind"] for k in response.json()["kinds"]] == KINDS
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_an_exercise_has_the_contract_shape(kind: str) -> None:
-    response = get(kind, seed=5)
+def test_an_exercise_has_the_contract_shape(client: TestClient, kind: str) -> None:
+    response = get(client, kind, seed=5)
     assert response.status_code == 200
     body = response.json()
     assert body["kind"] == kind and body["seed"] == 5
@@ -52,65 +51,65 @@ def test_an_exercise_has_the_contract_shape(kind: str) -> None:
         values = figure["values"]
         assert isinstance(values, list) and all(isinstance(row, list) for row in values)
     assert "expected" not in body and "explanation" not in body, "the answer must not travel with the question"
-    assert response.json() == get(kind, seed=5).json(), "same seed, same exercise"
+    assert response.json() == get(client, kind, seed=5).json(), "same seed, same exercise"
 
 
 @pytest.mark.parametrize("kind", KINDS)
-def test_right_and_wrong_answers_over_http(kind: str) -> None:
+def test_right_and_wrong_answers_over_http(client: TestClient, kind: str) -> None:
     for seed in (0, 1, 2**31 - 1):
-        question = get(kind, seed=seed).json()
+        question = get(client, kind, seed=seed).json()
         params = question["params"]
-        revealed = answer(kind, seed, params, None)
+        revealed = answer(client, kind, seed, params, None)
         assert revealed.status_code == 200
         expected = revealed.json()["expected"]
         assert revealed.json()["correct"] is False
-        right = answer(kind, seed, params, expected).json()
+        right = answer(client, kind, seed, params, expected).json()
         assert right["correct"] is True and right["expected"] == expected and right["explanation"]
         if question["answer_format"] == "choice":
             wrong: Any = next(c for c in question["choices"] if c != expected)
-            assert answer(kind, seed, params, question["choices"].index(expected)).json()["correct"] is True
+            assert answer(client, kind, seed, params, question["choices"].index(expected)).json()["correct"] is True
         else:
             wrong = expected + 1
-        assert answer(kind, seed, params, wrong).json()["correct"] is False
+        assert answer(client, kind, seed, params, wrong).json()["correct"] is False
 
 
-def test_query_strings_become_numbers_and_booleans() -> None:
-    body = get("avg_pool_value", seed=1, count_include_pad="false", size="4").json()
+def test_query_strings_become_numbers_and_booleans(client: TestClient) -> None:
+    body = get(client, "avg_pool_value", seed=1, count_include_pad="false", size="4").json()
     assert body["params"] == {"count_include_pad": False, "size": 4}
-    body = get("dropout_scale", seed=1, p="0.25", training="true", x="6").json()
+    body = get(client, "dropout_scale", seed=1, p="0.25", training="true", x="6").json()
     assert body["params"] == {"training": True, "p": 0.25, "x": 6.0}
-    body = get("receptive_field", seed=1, layers="conv3s1,pool2s2,conv3s1").json()
+    body = get(client, "receptive_field", seed=1, layers="conv3s1,pool2s2,conv3s1").json()
     assert body["params"] == {"layers": "conv3s1,pool2s2,conv3s1"}
-    verdict = answer("receptive_field", 1, {"layers": "conv3s1,pool2s2,conv3s1"}, 8).json()
+    verdict = answer(client, "receptive_field", 1, {"layers": "conv3s1,pool2s2,conv3s1"}, 8).json()
     assert verdict["correct"] is True
     assert verdict["explanation"].endswith("1 + (3 - 1)×1 = 3; then 3 + (2 - 1)×1 = 4; then 4 + (3 - 1)×2 = 8.")
 
 
-def test_a_missing_seed_is_drawn_and_reported() -> None:
-    body = get("flip").json()
+def test_a_missing_seed_is_drawn_and_reported(client: TestClient) -> None:
+    body = get(client, "flip").json()
     assert 0 <= body["seed"] <= 2**31 - 1
-    assert get("flip", seed=body["seed"]).json() == body
+    assert get(client, "flip", seed=body["seed"]).json() == body
 
 
-def test_the_worked_example_of_lesson_one() -> None:
+def test_the_worked_example_of_lesson_one(client: TestClient) -> None:
     params = {"W": 7, "K": 3, "P": 0, "S": 3}
-    body = get("output_size", seed=0, **params).json()
+    body = get(client, "output_size", seed=0, **params).json()
     assert body["prompt"].startswith("A 7x7 input goes through a 3x3 convolution with stride 3")
-    verdict = answer("output_size", 0, params, 2).json()
+    verdict = answer(client, "output_size", 0, params, 2).json()
     assert verdict == {
         "correct": True,
         "expected": 2,
         "explanation": "O = (W - K + 2P)/S + 1 = (7 - 3 + 2×0)/3 + 1 = 7/3 ≈ 2.33: not an integer, "
         "so PyTorch floors it to 2; input column 6 is never covered.",
     }
-    assert answer("output_size", 0, params, 3).json()["correct"] is False
+    assert answer(client, "output_size", 0, params, 3).json()["correct"] is False
 
 
-def test_number_answers_within_two_decimals() -> None:
+def test_number_answers_within_two_decimals(client: TestClient) -> None:
     params = {"count_include_pad": True, "size": 4}
-    expected = answer("avg_pool_value", 0, params, None).json()["expected"]
-    assert answer("avg_pool_value", 0, params, round(expected, 2)).json()["correct"] is True
-    assert answer("avg_pool_value", 0, params, round(expected, 2) + 0.01).json()["correct"] is False
+    expected = answer(client, "avg_pool_value", 0, params, None).json()["expected"]
+    assert answer(client, "avg_pool_value", 0, params, round(expected, 2)).json()["correct"] is True
+    assert answer(client, "avg_pool_value", 0, params, round(expected, 2) + 0.01).json()["correct"] is False
 
 
 # --- errors ---------------------------------------------------------------------------------
@@ -124,8 +123,8 @@ def problem(response: Any) -> dict[str, Any]:
     return dict(body["detail"][0])
 
 
-def test_unknown_kind_is_404() -> None:
-    for response in (get("nope", seed=1), answer("nope", 1, {}, 3)):
+def test_unknown_kind_is_404(client: TestClient) -> None:
+    for response in (get(client, "nope", seed=1), answer(client, "nope", 1, {}, 3)):
         assert response.status_code == 404
         assert response.json()["message"] == f"no exercise kind 'nope'; the kinds are: {', '.join(KINDS)}"
 
@@ -153,18 +152,20 @@ def test_unknown_kind_is_404() -> None:
         ),
     ],
 )
-def test_bad_query_params_are_422(kind: str, query: dict[str, str], param: str, message: str) -> None:
+def test_bad_query_params_are_422(
+    client: TestClient, kind: str, query: dict[str, str], param: str, message: str
+) -> None:
     found = problem(client.get(f"/api/exercises/{kind}", params=query))
     assert found["msg"] == message
     assert found["loc"] == ["query", param] and found["param"] == param
 
 
-def test_bad_answer_bodies_are_422() -> None:
-    found = problem(answer("output_size", 0, {"W": 0}, 3))
+def test_bad_answer_bodies_are_422(client: TestClient) -> None:
+    found = problem(answer(client, "output_size", 0, {"W": 0}, 3))
     assert found["loc"] == ["body", "params", "W"] and found["msg"] == "W: got 0; must be from 1 to 256"
-    found = problem(answer("output_size", 0, {}, "three"))
+    found = problem(answer(client, "output_size", 0, {}, "three"))
     assert found["loc"] == ["body", "answer"] and found["msg"] == "answer: got 'three'; must be a whole number"
-    found = problem(answer("one_by_one", 0, {"mode": "shape"}, 7))
+    found = problem(answer(client, "one_by_one", 0, {"mode": "shape"}, 7))
     assert found["msg"] == "answer: got 7; must be a choice's index, from 0 to 3"
     found = problem(client.post("/api/exercises/flip/answer", json={"params": {}, "answer": 1}))
     assert found["param"] == "seed" and found["rule"] == "this field is required"
@@ -225,7 +226,7 @@ def parse(html: str) -> LessonParser:
     return parser
 
 
-def test_the_index_lists_every_lesson_in_order() -> None:
+def test_the_index_lists_every_lesson_in_order(client: TestClient) -> None:
     response = client.get("/lessons")
     assert response.status_code == 200
     text = response.text
@@ -239,14 +240,14 @@ def test_the_index_lists_every_lesson_in_order() -> None:
     assert 'id="btn-reset"' in text
 
 
-def test_unknown_lessons_are_404_and_every_lesson_is_written() -> None:
+def test_unknown_lessons_are_404_and_every_lesson_is_written(client: TestClient) -> None:
     response = client.get("/lessons/99-nothing")
     assert response.status_code == 404
     assert response.json()["message"] == "no lesson '99-nothing'; the lessons are listed at /lessons"
     assert WRITTEN == list(LESSONS), "every catalogue entry has its template (there is no 'not written yet')"
 
 
-def test_previous_and_next_follow_the_catalogue() -> None:
+def test_previous_and_next_follow_the_catalogue(client: TestClient) -> None:
     first, middle, last = (client.get(lesson.url).text for lesson in (LESSONS[0], LESSONS[4], LESSONS[-1]))
     assert 'rel="prev"' not in first and f'rel="next" href="{LESSONS[1].url}"' in first
     assert f'rel="prev" href="{LESSONS[3].url}"' in middle and f'rel="next" href="{LESSONS[5].url}"' in middle
@@ -254,7 +255,7 @@ def test_previous_and_next_follow_the_catalogue() -> None:
 
 
 @pytest.mark.parametrize("lesson", WRITTEN, ids=[lesson.slug for lesson in WRITTEN])
-def test_each_written_lesson_keeps_the_contract(lesson: Any) -> None:
+def test_each_written_lesson_keeps_the_contract(client: TestClient, lesson: Any) -> None:
     response = client.get(lesson.url)
     assert response.status_code == 200
     page = parse(response.text)

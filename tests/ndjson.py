@@ -1,4 +1,5 @@
-"""Reading trace streams in API tests: one client, frames parsed line by line, checked as a whole."""
+"""Reading trace streams in API tests: frames parsed line by line, checked as a whole. Each helper
+takes the ``client`` fixture (tests/conftest.py)."""
 
 from __future__ import annotations
 
@@ -9,14 +10,8 @@ from typing import Any
 import numpy as np
 from fastapi.testclient import TestClient
 
-from app.main import app
-
 NDJSON = "application/x-ndjson"
 OPS = ("conv2d", "max_pool2d", "avg_pool2d", "lp_pool2d", "relu", "dropout")
-
-# raise_server_exceptions=False: a server error must show up as the 500 a browser would get,
-# so tests can assert "never 5xx" instead of crashing on the first exception.
-client = TestClient(app, raise_server_exceptions=False)
 
 
 @dataclass
@@ -48,7 +43,7 @@ class Trace:
         return np.array(self.done["output"], dtype=np.float64)
 
 
-def trace(method: str, path: str, **kwargs: Any) -> Trace:
+def trace(client: TestClient, method: str, path: str, **kwargs: Any) -> Trace:
     """Read a whole trace stream, split it into NDJSON lines and check the frame sequence."""
     with client.stream(method, path, **kwargs) as response:
         raw = response.read()
@@ -63,12 +58,12 @@ def trace(method: str, path: str, **kwargs: Any) -> Trace:
     return result
 
 
-def get(path: str, **params: Any) -> Trace:
-    return trace("GET", path, params=params)
+def get(client: TestClient, path: str, **params: Any) -> Trace:
+    return trace(client, "GET", path, params=params)
 
 
-def post(path: str, body: dict[str, Any]) -> Trace:
-    return trace("POST", path, json=body)
+def post(client: TestClient, path: str, body: dict[str, Any]) -> Trace:
+    return trace(client, "POST", path, json=body)
 
 
 def check_sequence(t: Trace) -> None:
@@ -91,7 +86,7 @@ def check_sequence(t: Trace) -> None:
     assert total == int(np.prod(t.header["output_shape"]))
 
 
-def error(method: str, path: str, **kwargs: Any) -> tuple[int, dict[str, Any], str]:
+def error(client: TestClient, method: str, path: str, **kwargs: Any) -> tuple[int, dict[str, Any], str]:
     """Status, JSON body ({} if not JSON) and raw text of a request expected to be refused."""
     response = client.request(method, path, **kwargs)
     is_json = response.headers.get("content-type") == "application/json"

@@ -14,7 +14,7 @@ from PIL import Image
 from app.engine.errors import ParamError
 from app.images import catalogue
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PHOTOS = {"temple": "china.jpg", "flower": "flower.jpg"}
 
 

@@ -17,9 +17,7 @@ from app.engine.pool import max_pool2d
 from app.http.textarrays import parse_array
 from app.images import catalogue, uploads
 from app.images.kernels import PRESETS
-from app.main import app
 
-client = TestClient(app)
 URL = "/api/images/convolve"
 NAMES = "['temple', 'flower', 'house', 'checkerboard', 'digit', 'gradient']"
 
@@ -30,7 +28,7 @@ def png(image: Image.Image, fmt: str = "PNG", **options: object) -> bytes:
     return buffer.getvalue()
 
 
-def upload(data: bytes, **fields: str) -> tuple[int, dict]:
+def upload(client: TestClient, data: bytes, **fields: str) -> tuple[int, dict]:
     response = client.post(URL, files={"file": ("picture.png", data, "image/png")}, data=fields)
     return response.status_code, response.json()
 
@@ -50,26 +48,26 @@ def test_presets_exact_values() -> None:
         (b"just some text\n", 422, "file: got 15 bytes that are not PNG, JPEG, GIF or WebP; must be an image file"),
     ],
 )
-def test_bad_files(data: bytes, status: int, message: str) -> None:
-    code, body = upload(data)
+def test_bad_files(client: TestClient, data: bytes, status: int, message: str) -> None:
+    code, body = upload(client, data)
     assert code == status and body["message"].startswith(message)
     assert body["detail"][0]["param"] == "file"
 
 
-def test_truncated_png() -> None:
+def test_truncated_png(client: TestClient) -> None:
     noise = np.random.default_rng(1).integers(0, 255, (40, 40), dtype=np.uint8)
     data = png(Image.fromarray(noise))
-    code, body = upload(data[: len(data) - 200])
+    code, body = upload(client, data[: len(data) - 200])
     assert code == 422
     assert body["message"].startswith("file: got a PNG image of 40x40 whose data could not be decoded")
     assert body["message"].endswith("must be a complete, undamaged image file")
 
 
-def test_header_declared_huge_image() -> None:
+def test_header_declared_huge_image(client: TestClient) -> None:
     data = bytearray(png(Image.new("L", (2, 2))))
     data[16:24] = (20000).to_bytes(4, "big") + (20000).to_bytes(4, "big")
     data[29:33] = zlib.crc32(bytes(data[12:29])).to_bytes(4, "big")
-    code, body = upload(bytes(data))
+    code, body = upload(client, bytes(data))
     assert code == 413
     assert body["message"] == (
         "file: got a 20000x20000 image (400,000,000 pixels); "
@@ -77,10 +75,10 @@ def test_header_declared_huge_image() -> None:
     )
 
 
-def test_file_over_the_upload_cap() -> None:
+def test_file_over_the_upload_cap(client: TestClient) -> None:
     cap = get_settings().max_upload_bytes
     assert cap <= get_settings().max_body_bytes
-    code, body = upload(b"\0" * (cap + 10))
+    code, body = upload(client, b"\0" * (cap + 10))
     assert code == 413
     assert (
         body["message"]
@@ -88,31 +86,31 @@ def test_file_over_the_upload_cap() -> None:
     )
 
 
-def test_body_over_the_body_cap() -> None:
+def test_body_over_the_body_cap(client: TestClient) -> None:
     cap = get_settings().max_body_bytes
-    code, body = upload(b"\0" * (cap + 10))
+    code, body = upload(client, b"\0" * (cap + 10))
     assert code == 413 and body["message"].startswith("request body: got ")
 
 
-def test_gif_first_frame_used() -> None:
+def test_gif_first_frame_used(client: TestClient) -> None:
     frames = [Image.new("L", (6, 6), 180), Image.new("L", (6, 6), 20)]
-    code, body = upload(png(frames[0], "GIF", save_all=True, append_images=frames[1:]), kernel="identity")
+    code, body = upload(client, png(frames[0], "GIF", save_all=True, append_images=frames[1:]), kernel="identity")
     assert code == 200
     assert np.all(np.array(body["feature_map"]["values"])[1:-1, 1:-1] == 180)
 
 
-def test_exif_rotated_jpeg_read_upright() -> None:
+def test_exif_rotated_jpeg_read_upright(client: TestClient) -> None:
     upright = Image.new("L", (40, 20), 0)
     upright.paste(255, (0, 0, 40, 10))
     exif = Image.Exif()
     exif[0x0112] = 6
-    code, body = upload(png(upright.transpose(Image.Transpose.ROTATE_90), "JPEG", exif=exif), kernel="identity")
+    code, body = upload(client, png(upright.transpose(Image.Transpose.ROTATE_90), "JPEG", exif=exif), kernel="identity")
     assert code == 200 and body["shape"] == [1, 20, 40]
     values = np.array(body["feature_map"]["values"])
     assert values[1:8, 1:-1].mean() > 200 and values[12:-1, 1:-1].mean() < 50
 
 
-def test_sobel_x_on_a_sample_is_the_engine() -> None:
+def test_sobel_x_on_a_sample_is_the_engine(client: TestClient) -> None:
     response = client.post(URL, data={"sample": "house", "kernel": "sobel_x"})
     assert response.status_code == 200
     body = response.json()
@@ -127,7 +125,7 @@ def test_sobel_x_on_a_sample_is_the_engine() -> None:
     assert Image.open(io.BytesIO(base64.b64decode(body["input_png"]))).size == (128, 128)
 
 
-def test_each_picture_is_encoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_each_picture_is_encoded_once(client: TestClient, monkeypatch: pytest.MonkeyPatch) -> None:
     """png and feature_map.png are one PNG: input, feature map, ReLU and pool make four encodings, not five."""
     encoded: list[Image.Image] = []
     real = uploads.png_base64
@@ -137,7 +135,7 @@ def test_each_picture_is_encoded_once(monkeypatch: pytest.MonkeyPatch) -> None:
     assert body["png"] == body["feature_map"]["png"]
 
 
-def test_no_sample_and_no_file_is_the_temple_photo_with_its_credit() -> None:
+def test_no_sample_and_no_file_is_the_temple_photo_with_its_credit(client: TestClient) -> None:
     body = client.post(URL, data={"kernel": "identity", "padding": "1"}).json()
     assert body["source"] == "temple" and body["label"] == "temple"
     assert body["shape"] == [1, 85, 128]  # 640x427, longest side 128, as an upload would be
@@ -149,28 +147,28 @@ def test_no_sample_and_no_file_is_the_temple_photo_with_its_credit() -> None:
     assert "Robert Layton" in credit["text"] and "china.jpg" in credit["text"]
 
 
-def test_drawings_and_uploads_have_no_credit() -> None:
+def test_drawings_and_uploads_have_no_credit(client: TestClient) -> None:
     body = client.post(URL, data={"sample": "digit"}).json()
     assert (body["label"], body["credit"], body["shape"]) == ("7", None, [1, 128, 128])
-    code, uploaded = upload(png(Image.new("L", (10, 10), 9)))
+    code, uploaded = upload(client, png(Image.new("L", (10, 10), 9)))
     assert code == 200 and uploaded["source"] == "upload" and uploaded["label"] is None and uploaded["credit"] is None
 
 
-def test_openapi_lists_the_catalogue() -> None:
+def test_openapi_lists_the_catalogue(client: TestClient) -> None:
     schema = client.get("/openapi.json").json()["paths"][URL]["post"]["requestBody"]["content"]
     sample = schema["multipart/form-data"]["schema"]["properties"]["sample"]
     assert sample["anyOf"][0]["enum"] == list(catalogue.SAMPLES) and sample["default"] == "temple"
     assert sample["anyOf"][1] == {"type": "string", "maxLength": 0}  # a field left blank: as if not sent
 
 
-def test_a_blank_field_is_as_if_not_sent() -> None:
+def test_a_blank_field_is_as_if_not_sent(client: TestClient) -> None:
     """A form sends a field left blank as an empty string; the OpenAPI document says so (schemathesis
     found relu= answered 200 where the document promised a boolean)."""
     blank = {name: "" for name in ("sample", "kernel", "grayscale", "relu", "pool", "padding", "x", "y", "size")}
     assert client.post(URL, data=blank).json() == client.post(URL, data={"custom": ""}).json()
 
 
-def test_relu_and_pool() -> None:
+def test_relu_and_pool(client: TestClient) -> None:
     body = client.post(URL, data={"sample": "checkerboard", "kernel": "sobel_x", "pool": "true"}).json()
     feature = np.array(body["feature_map"]["values"])
     rectified = np.maximum(feature, 0)
@@ -179,7 +177,7 @@ def test_relu_and_pool() -> None:
     assert body["pool"]["shape"] == [64, 64] and body["relu"]["min"] == 0
 
 
-def test_custom_kernel_and_region() -> None:
+def test_custom_kernel_and_region(client: TestClient) -> None:
     body = client.post(URL, data={"sample": "house", "custom": "0,0,0;0,2,0;0,0,0", "x": "40", "y": "60"}).json()
     assert body["kernel"]["name"] == "custom"
     region = body["region"]
@@ -189,7 +187,7 @@ def test_custom_kernel_and_region() -> None:
     assert region["url"].startswith("/play/conv2d?input=")
 
 
-def test_region_kept_inside_the_image() -> None:
+def test_region_kept_inside_the_image(client: TestClient) -> None:
     region = client.post(URL, data={"sample": "house", "x": "0", "y": "127", "size": "5"}).json()["region"]
     assert (region["top"], region["left"]) == (123, 0)
 
@@ -211,14 +209,14 @@ def test_region_kept_inside_the_image() -> None:
         ({"colour": "red"}, "colour: got a form field; is not a field of this request"),
     ],
 )
-def test_bad_fields(fields: dict[str, str], message: str) -> None:
+def test_bad_fields(client: TestClient, fields: dict[str, str], message: str) -> None:
     response = client.post(URL, data=fields)
     assert response.status_code == 422 and response.json()["message"].startswith(message)
     if "sample" in fields:
         assert response.json()["message"] == message  # the whole sentence, as on the augmentation API
 
 
-def test_rgb_uses_the_kernel_on_every_channel() -> None:
+def test_rgb_uses_the_kernel_on_every_channel(client: TestClient) -> None:
     body = client.post(URL, data={"sample": "house", "kernel": "identity", "grayscale": "false"}).json()
     pixels = catalogue.array("house", grayscale=False)
     assert body["shape"] == [3, 128, 128]
@@ -237,12 +235,12 @@ def test_rgb_uses_the_kernel_on_every_channel() -> None:
         (b"--xx\r\n\r\nfoo\r\n--xx--\r\n", "body: got a part without a name"),
     ],
 )
-def test_malformed_multipart(body: bytes, message: str) -> None:
+def test_malformed_multipart(client: TestClient, body: bytes, message: str) -> None:
     response = client.post(URL, content=body, headers={"content-type": "multipart/form-data; boundary=xx"})
     assert response.status_code == 422 and response.json()["message"].startswith(message)
 
 
-def test_region_of_an_rgb_image_is_grey() -> None:
+def test_region_of_an_rgb_image_is_grey(client: TestClient) -> None:
     body = client.post(URL, data={"sample": "house", "grayscale": "false", "x": "10", "y": "10", "size": "3"}).json()
     rgb = catalogue.array("house", grayscale=False)[:, 9:12, 9:12]
     expected = rgb[0] * 0.299 + rgb[1] * 0.587 + rgb[2] * 0.114

@@ -3,7 +3,7 @@ scripts/make_torch_goldens.py in a separate torch environment; torch is not need
 
 Outputs must agree to rtol=1e-12, atol=1e-12 (float64, only the order of the additions
 may differ), output shapes and max-pool indices exactly. The plain reference in
-tests/ops/reference.py is held to the same fixture, which is what lets the property
+tests/engine/reference.py is held to the same fixture, which is what lets the property
 tests trust it.
 """
 
@@ -20,7 +20,7 @@ from app.engine.conv2d import conv2d
 from app.engine.dropout import dropout
 from app.engine.pool import avg_pool2d, lp_pool2d, max_pool2d
 from app.engine.relu import relu
-from tests.ops import reference
+from tests.engine import reference
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "torch_goldens.json"
 DATA = json.loads(FIXTURE.read_text())
@@ -56,7 +56,7 @@ def engine(case: dict[str, Any]) -> tuple[np.ndarray, np.ndarray | None]:
 
 
 def plain(case: dict[str, Any]) -> tuple[np.ndarray, np.ndarray | None]:
-    """The same from tests/ops/reference.py."""
+    """The same from tests/engine/reference.py."""
     x, w, b = arrays(case)
     params, op = case["params"], case["op"]
     if op == "conv2d":

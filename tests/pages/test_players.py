@@ -6,8 +6,10 @@ from html.parser import HTMLParser
 from urllib.parse import urlsplit
 
 import pytest
+from fastapi.testclient import TestClient
 
-from .ndjson import NDJSON, OPS, client
+from tests.live import in_process
+from tests.ndjson import NDJSON, OPS
 
 
 class Links(HTMLParser):
@@ -20,38 +22,38 @@ class Links(HTMLParser):
             self.hrefs += [value for name, value in attrs if name == "href" and value]
 
 
-def home_links() -> list[str]:
+def home_links(client: TestClient) -> list[str]:
     parser = Links()
     parser.feed(client.get("/").text)
     return parser.hrefs
 
 
-def test_healthz() -> None:
+def test_healthz(client: TestClient) -> None:
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json() == {"status": "ok"}
 
 
-def test_home_lists_every_op() -> None:
+def test_home_lists_every_op(client: TestClient) -> None:
     response = client.get("/")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     for op in OPS:
         assert f"<code>{op}</code>" in response.text
-    links = home_links()
+    links = home_links(client)
     for op in OPS:
         assert f"/api/{op}/trace" in links
         assert f"/api/{op}/shape" in links
     assert "/docs" in links
 
 
-def test_home_has_only_local_links() -> None:
-    for href in home_links():
+def test_home_has_only_local_links(client: TestClient) -> None:
+    for href in home_links(client):
         assert urlsplit(href).netloc == "" and href.startswith("/"), href
 
 
-@pytest.mark.parametrize("href", sorted(set(home_links())))
-def test_every_home_page_link_works(href: str) -> None:
+@pytest.mark.parametrize("href", sorted(set(home_links(in_process()))))  # at collection: no fixture yet
+def test_every_home_page_link_works(client: TestClient, href: str) -> None:
     with client.stream("GET", href) as response:
         body = response.read()
         assert response.status_code == 200, body[:300]
@@ -60,7 +62,7 @@ def test_every_home_page_link_works(href: str) -> None:
         assert body.endswith(b"\n") and b'"type":"done"' in body.rsplit(b"\n", 2)[-2]
 
 
-def test_openapi_lists_every_trace_and_shape_path_with_operation_ids() -> None:
+def test_openapi_lists_every_trace_and_shape_path_with_operation_ids(client: TestClient) -> None:
     response = client.get("/openapi.json")
     assert response.status_code == 200
     schema = response.json()
@@ -80,7 +82,7 @@ def test_openapi_lists_every_trace_and_shape_path_with_operation_ids() -> None:
     assert len(ids) == len(set(ids)), "operationIds must be unique"
 
 
-def test_openapi_documents_the_get_parameters() -> None:
+def test_openapi_documents_the_get_parameters(client: TestClient) -> None:
     paths = client.get("/openapi.json").json()["paths"]
     names = {param["name"] for param in paths["/api/conv2d/trace"]["get"]["parameters"]}
     assert {
@@ -96,7 +98,7 @@ def test_openapi_documents_the_get_parameters() -> None:
     } <= names
 
 
-def test_docs_page() -> None:
+def test_docs_page(client: TestClient) -> None:
     response = client.get("/docs")
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")

@@ -1,0 +1,33 @@
+"""Geometry (app/engine/geometry.py): "same" padding, dilated taps and the output-size formula with
+its numbers substituted, worked out by hand."""
+
+from __future__ import annotations
+
+from app.engine.geometry import conv_axis, same_padding
+
+
+def test_same_padding_for_a_5x5_kernel() -> None:
+    info = same_padding(5, 1, 1)
+    assert info["exists"] is True
+    assert (info["before"], info["after"]) == (2, 2)  # P = (5 - 1)/2 = 2
+    assert info["text"] == "P = (K - 1)/2 = (5 - 1)/2 = 2 keeps the output the size of the input."
+
+
+def test_dilation_leaves_gaps() -> None:
+    # size 5, kernel 2, dilation 2, stride 4: K' = 2(2 - 1) + 1 = 3; (5 - 3)/4 + 1 = 3/2 -> 1 window,
+    # at 0, reading taps 0 and 2. Never read: 1 (between the taps), 3 and 4 (past the last window).
+    axis = conv_axis("width", 5, 2, 4, (0, 0), 2)
+    assert axis.out == 1
+    assert axis.taps().tolist() == [[0, 2]]
+    assert axis.uncovered() == [1, 3, 4]
+    formula = axis.formula()
+    assert formula["fraction"] == "3/2"
+    assert formula["dilated_kernel"] == "K' = d(K - 1) + 1 = 2×(2 - 1) + 1 = 3"
+    assert formula["text"].endswith("floors it to 1; input columns 1, 3, 4 are never covered")
+
+
+def test_one_output_is_singular_in_the_formula() -> None:
+    axis = conv_axis("width", 3, 3, 1, (0, 0), 1)  # (3 - 3 + 0)/1 + 1 = 1
+    formula = axis.formula()
+    assert formula["text"].endswith("= 1: an integer, so 1 output along the width")
+    assert formula["verdict"] == "1: an integer, so 1 output along the width."

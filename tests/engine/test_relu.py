@@ -1,0 +1,29 @@
+"""relu: its output and mask by hand, and against the plain reference."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from app.engine.relu import relu
+from tests.engine import reference
+from tests.engine.cases import SIDE, values
+
+
+def test_relu_output_and_mask() -> None:
+    x = np.array([[[-2.0, -0.5, 0.0], [0.5, 3.0, -1.0]]])
+    trace = relu(x)
+    np.testing.assert_array_equal(trace.output, [[[0, 0, 0], [0.5, 3, 0]]])
+    np.testing.assert_array_equal(trace.mask, [[[0, 0, 1], [1, 1, 0]]])  # 1 where x >= 0 (0 passes)
+    np.testing.assert_array_equal(trace.output, trace.mask * x)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.integers(1, 4), SIDE, SIDE, st.integers(0, 2**32 - 1), st.booleans())
+def test_relu_matches_the_reference(channels: int, height: int, width: int, seed: int, integers: bool) -> None:
+    x = values(seed, (channels, height, width), integers, -2, 2)
+    trace = relu(x)
+    expected, mask = reference.relu(x)
+    np.testing.assert_array_equal(trace.output, expected)
+    np.testing.assert_array_equal(trace.mask, mask)

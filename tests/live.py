@@ -1,0 +1,154 @@
+"""The app as tests serve it: what a test may change about it (``Serve``, made by ``serve()``), and
+the one real uvicorn of the tests (``live_server``): a loopback port, a daemon thread of the test
+process.
+
+tests/conftest.py makes the two fixtures out of these: ``client`` (in process) and ``live`` (a real
+server); bench/_server.py starts its in-thread server with ``live_server`` too. The thread runs an
+event loop made here, so a test can look inside the server: ``live.call(coro)`` runs a coroutine on
+the server's loop (``asyncio.all_tasks`` is only safe there), and the server's memory is this
+process's.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import socket
+import threading
+import time
+from collections.abc import Awaitable, Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, TypeVar
+
+import uvicorn
+from fastapi import FastAPI
+from fastapi.testclient import TestClient
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Serve:
+    """What the ``client`` and ``live`` fixtures serve, when a test parametrises them (indirect):
+    app.main.app, or a fresh app whose ``get_settings`` dependency gives these Settings overrides;
+    whether the client re-raises a server error instead of answering 500; the listening socket's send
+    buffer.
+
+    The overrides reach what the app takes through ``Depends(get_settings)``. Code that calls
+    ``get_settings()`` itself, or reads it at import, keeps the process's settings: for those, start
+    a server with CONVSCOPE_* in its environment instead."""
+
+    settings: tuple[tuple[str, Any], ...] = ()
+    raise_server_exceptions: bool = False
+    send_buffer: int | None = None
+
+    def app(self) -> FastAPI:
+        if not self.settings:
+            from app.main import app
+
+            return app
+        from app.config import Settings, get_settings
+        from app.main import create_app
+
+        made = create_app()
+        overrides = dict(self.settings)
+        made.dependency_overrides[get_settings] = lambda: Settings(**overrides)
+        return made
+
+
+def in_process(options: Serve = Serve()) -> TestClient:
+    """Starlette's TestClient on what ``options`` serve: the ``client`` fixture's, and the one way to make
+    one where no fixture reaches (a parametrisation computed at collection)."""
+    return TestClient(options.app(), raise_server_exceptions=options.raise_server_exceptions)
+
+
+def serve(*, raise_server_exceptions: bool = False, send_buffer: int | None = None, **settings: Any) -> Any:
+    """One parameter for the fixtures: ``@pytest.mark.parametrize("client", [serve(max_layers=2)],
+    indirect=True)`` gives a client of an app whose settings have ``max_layers=2``."""
+    import pytest  # here: bench/_server.py imports this module without pytest
+
+    options = Serve(tuple(sorted(settings.items())), raise_server_exceptions, send_buffer)
+    words = [f"{name}={value}" for name, value in options.settings]
+    words += ["raise_server_exceptions"] * raise_server_exceptions
+    words += [f"send_buffer={send_buffer}"] * (send_buffer is not None)
+    return pytest.param(options, id=",".join(words) or "defaults")
+
+
+def new_loop() -> asyncio.AbstractEventLoop:
+    """uvloop when installed, as ``uvicorn app.main:app`` picks it."""
+    try:
+        import uvloop
+    except ImportError:
+        return asyncio.new_event_loop()
+    return uvloop.new_event_loop()
+
+
+@dataclass
+class Live:
+    host: str
+    port: int
+    loop: asyncio.AbstractEventLoop
+
+    @property
+    def base_url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    @property
+    def address(self) -> tuple[str, int]:
+        """For ``socket.create_connection``: raw bytes, paths no HTTP client would send as they are."""
+        return self.host, self.port
+
+    def call(self, make: Callable[[], Awaitable[T]], timeout: float = 10) -> T:
+        """Run ``make()`` on the server's loop and wait for its result."""
+
+        async def run() -> T:
+            return await make()
+
+        return asyncio.run_coroutine_threadsafe(run(), self.loop).result(timeout)
+
+    def task_count(self) -> int:
+        async def count() -> int:
+            return len(asyncio.all_tasks())
+
+        return self.call(count)
+
+
+@contextmanager
+def live_server(app: Any, send_buffer: int | None = None) -> Iterator[Live]:
+    """``send_buffer``: SO_SNDBUF of the listening socket, which accepted connections inherit. A
+    small one makes a stream to a client that stops reading block after a few kB, as over a slow
+    network, instead of filling megabytes of loopback buffers."""
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    if send_buffer:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_SNDBUF, send_buffer)
+    sock.bind(("127.0.0.1", 0))
+    port = int(sock.getsockname()[1])
+    server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning", lifespan="off"))
+    loop = new_loop()
+
+    def run() -> None:
+        asyncio.set_event_loop(loop)
+        loop.run_until_complete(server.serve(sockets=[sock]))
+
+    thread = threading.Thread(target=run, name="live-uvicorn", daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 15
+    while not server.started:
+        alive = thread.is_alive()
+        assert alive and time.monotonic() < deadline, "uvicorn " + ("did not start in 15 s" if alive else "exited")
+        time.sleep(0.01)
+    try:
+        yield Live("127.0.0.1", port, loop)
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        loop.close()
+        sock.close()
+
+
+def rss_bytes() -> int:
+    """Resident set size of this process (server included), from /proc/self/statm."""
+    with open("/proc/self/statm") as statm:
+        return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
