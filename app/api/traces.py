@@ -87,7 +87,7 @@ def check(spec: OpSpec, request: Request, cfg: Settings) -> Check:
     try:
         query = QUERIES[spec.name].model_validate(dict(request.query_params))
         plan = build.plan_query(spec, query, cfg)
-        steps = math.prod(plan.output_shape)
+        steps = getattr(plan, "total_steps", None) or math.prod(plan.output_shape)  # a step per output cell
         build.resolve_detail(query.detail, steps, plan.numbers_per_step(), cfg)
     except ValidationError as err:
         problems = validation_problems([{**e, "loc": ("query", *e["loc"])} for e in err.errors()])

@@ -143,7 +143,8 @@ class Conv2dBackwardTrace:
         masked[steps:] = 0.0
         fw = self.forward
         with np.errstate(over="ignore", invalid="ignore"):
-            padded = transpose_compute(masked.reshape(self.grad_output.shape), fw.weight, None, fw.groups, self.transpose_axes)
+            grads = masked.reshape(self.grad_output.shape)
+            padded = transpose_compute(grads, fw.weight, None, fw.groups, self.transpose_axes)
         return fold(padded, fw.padded.source_rows, fw.padded.source_cols, self.grad_input.shape).reshape(-1)
 
     def compact_steps(self, start: int, stop: int) -> dict[str, np.ndarray]:
@@ -200,8 +201,8 @@ class Conv2dBackwardTrace:
         f, oy, ox = (int(n) for n in np.unravel_index(step, self.grad_output.shape))
         rows, cols = self.forward.axes[0].taps()[[oy]], self.forward.axes[1].taps()[[ox]]
         targets, inside = self._targets(np.array([f]), rows, cols)
-        c, r, q = np.unravel_index(np.unique(targets[inside]), self.grad_input.shape)
-        written = tuple((int(a), int(b), int(d)) for a, b, d in zip(c, r, q, strict=True))
+        hit = np.stack(np.unravel_index(np.unique(targets[inside]), self.grad_input.shape), axis=1)
+        written = tuple((int(a), int(b), int(d)) for a, b, d in hit)
         first = written[0] if written else (int(self.forward.filter_channels[f, 0]), 0, 0)
         return Highlight(first[0], (first[1], first[2]), (f,), ((oy, ox),), written)
 
@@ -357,8 +358,9 @@ def conv2d_backward(
     """grad_input, grad_weight and grad_bias of conv2d (torch.autograd's) for the given ``grad_output``,
     with the steps of the one ``gradient`` names."""
     plan = conv2d_backward_plan(
-        input, weight, bias, grad_output, stride, padding, dilation, groups, padding_mode, gradient, max_macs, max_windows
-    )
+        input, weight, bias, grad_output, stride, padding, dilation, groups, padding_mode, gradient, max_macs,
+        max_windows,
+    )  # fmt: skip
     if plan.grad_output is None:
         raise ParamError(
             "grad_output",

@@ -434,13 +434,15 @@ def conv_transpose2d(
         output = _compute(x, w, b, plan.groups, axes)
     check_overflow(not np.isfinite(output).all(), {"input": x, "weight": w, "bias": b})
     frame = _frame(x, axes)
+    p = plan
     return ConvTranspose2dTrace(
-        x, w, b, plan.stride, plan.padding, plan.output_padding, plan.groups, plan.dilation, plan.view, axes, frame, output
+        x, w, b, p.stride, p.padding, p.output_padding, p.groups, p.dilation, p.view, axes, frame, output
     )
 
 
 def conv_transpose2d_layer(layer: Mapping[str, Any], shape: tuple[int, ...]) -> LayerShape:
-    """nn.ConvTranspose2d in a stack: its parameters with PyTorch's defaults, checked against the (C, H, W) it receives."""
+    """nn.ConvTranspose2d in a stack: its parameters with PyTorch's defaults, checked against the (C, H, W)
+    it receives."""
     channels, height, width = shape
     out_channels = int_arg(layer, "out_channels", None, 1)
     kernel = pair("kernel_size", layer.get("kernel_size"), 1)

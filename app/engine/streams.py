@@ -58,6 +58,7 @@ BLOCKS: tuple[Block, ...] = (
     Block("weight", 1),
     Block("bias", 2),
     Block("mask", 3),
+    Block("grad_output", 4),  # conv2d_backward's generated grad_output
     # the stack's seeded weights and biases, layer i (app/stack/run.py)
     *_layers(0, 25),
     *_layers(25, 27, moved=True),  # were the augmentations'
