@@ -86,7 +86,7 @@ def stack_run(body: StackRunRequest, cfg: Annotated[Settings, Depends(get_settin
     checked = checked_stack(body, cfg)
     if isinstance(checked, Response):
         return checked
-    runs = run_stack(checked, body.seed, cfg.max_macs, cfg.max_window_values)
+    runs = run_stack(checked, body.seed, cfg.max_macs, cfg.max_window_values, cfg.max_output_values)
     layers = []
     for run in runs:
         link, note = player_link(run)

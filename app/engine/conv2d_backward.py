@@ -357,10 +357,8 @@ def conv2d_backward(
 ) -> Conv2dBackwardTrace:
     """grad_input, grad_weight and grad_bias of conv2d (torch.autograd's) for the given ``grad_output``,
     with the steps of the one ``gradient`` names."""
-    plan = conv2d_backward_plan(
-        input, weight, bias, grad_output, stride, padding, dilation, groups, padding_mode, gradient, max_macs,
-        max_windows,
-    )  # fmt: skip
+    args = (input, weight, bias, grad_output, stride, padding, dilation, groups, padding_mode, gradient)
+    plan = conv2d_backward_plan(*args, max_macs, max_windows)
     if plan.grad_output is None:
         raise ParamError(
             "grad_output",
