@@ -29,8 +29,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from app.engine.conv2d import Conv2dPlan, Conv2dTrace, conv2d, conv2d_plan, window_bounds, windowed_header
-from app.engine.conv_transpose import _compute as transpose_compute
-from app.engine.conv_transpose import conv_transpose2d
+from app.engine.conv_transpose import scatter_output
 from app.engine.drawing import Highlight, InputPanel, uncovered_cells
 from app.engine.errors import Described, ParamError
 from app.engine.geometry import TransposeAxis, transpose_axis
@@ -144,7 +143,7 @@ class Conv2dBackwardTrace:
         fw = self.forward
         with np.errstate(over="ignore", invalid="ignore"):
             grads = masked.reshape(self.grad_output.shape)
-            padded = transpose_compute(grads, fw.weight, None, fw.groups, self.transpose_axes)
+            padded = scatter_output(grads, fw.weight, None, fw.groups, self.transpose_axes)
         return fold(padded, fw.padded.source_rows, fw.padded.source_cols, self.grad_input.shape).reshape(-1)
 
     def compact_steps(self, start: int, stop: int) -> dict[str, np.ndarray]:
@@ -370,9 +369,7 @@ def conv2d_backward(
     g = plan.grad_output
     axes = transpose_axes(fw)
     with np.errstate(over="ignore", invalid="ignore"):
-        grad_padded = conv_transpose2d(
-            g, fw.weight, None, fw.stride, 0, tuple(a.output_padding for a in axes), fw.groups, fw.dilation
-        ).output
+        grad_padded = scatter_output(g, fw.weight, None, fw.groups, axes)  # conv_transpose2d's own computation
         grad_input = fold(grad_padded, fw.padded.source_rows, fw.padded.source_cols, fw.input.shape)
         grad_weight = _grad_weight(fw, g)
         grad_bias = g.sum(axis=(1, 2)) if fw.bias is not None else None

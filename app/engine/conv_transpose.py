@@ -146,7 +146,7 @@ class ConvTranspose2dTrace:
         masked = self.input.copy().reshape(-1)
         masked[steps:] = 0.0
         with np.errstate(over="ignore", invalid="ignore"):
-            partial = _compute(masked.reshape(self.input.shape), self.weight, self.bias, self.groups, self.axes)
+            partial = scatter_output(masked.reshape(self.input.shape), self.weight, self.bias, self.groups, self.axes)
         return partial.reshape(-1)
 
     def compact_steps(self, start: int, stop: int) -> dict[str, np.ndarray]:
@@ -253,13 +253,14 @@ def gather_weight(weight: np.ndarray, groups: int) -> np.ndarray:
 
 
 def step_numbers(weight_shape: tuple[int, ...], groups: int, view: str) -> int:
-    """Numbers in one full step. Gather: as conv2d (values and products of the window, a partial sum
-    per channel, 12 more). Scatter: products and running values per output tap, the kernel's rows and
-    columns, and 4 more (the cell and its value)."""
+    """Numbers in one full step. Gather: values and products of the window, a partial sum per channel,
+    the window's rows and columns, and 10 more (the cell, its window, sum, bias and value). Scatter:
+    products and running values per output tap, the kernel's rows and columns, and 4 more (the cell
+    and its value)."""
     in_channels, per_out, kh, kw = (int(n) for n in weight_shape)
     if view == "gather":
         per_in = in_channels // groups
-        return 2 * per_in * kh * kw + per_in + 12
+        return 2 * per_in * kh * kw + per_in + kh + kw + 10
     return 2 * per_out * kh * kw + kh + kw + 4
 
 
@@ -280,7 +281,7 @@ def _cross(
     return tuple((r, c) for r, c in placed if 0 <= r < limit[0] and 0 <= c < limit[1])
 
 
-def _compute(
+def scatter_output(
     x: np.ndarray, w: np.ndarray, b: np.ndarray | None, groups: int, axes: tuple[TransposeAxis, TransposeAxis]
 ) -> np.ndarray:
     """Every output at once, scattered by kernel tap: per group one product of the input with every
@@ -431,7 +432,7 @@ def conv_transpose2d(
     )
     x, w, b, axes = plan.input, plan.weight, plan.bias, plan.axes
     with np.errstate(over="ignore", invalid="ignore"):
-        output = _compute(x, w, b, plan.groups, axes)
+        output = scatter_output(x, w, b, plan.groups, axes)
     check_overflow(not np.isfinite(output).all(), {"input": x, "weight": w, "bias": b})
     frame = _frame(x, axes)
     p = plan
