@@ -119,6 +119,14 @@ def test_the_formula_and_what_it_undoes() -> None:
     )
 
 
+def pad_or_crop(values: np.ndarray, axis: int, before: int, after: int) -> np.ndarray:
+    """Zeros added along ``axis`` (a negative amount crops that many cells instead)."""
+    kept = np.take(values, np.arange(max(0, -before), values.shape[axis] - max(0, -after)), axis=axis)
+    pads = [(0, 0)] * values.ndim
+    pads[axis] = (max(0, before), max(0, after))
+    return np.pad(kept, pads)
+
+
 @pytest.mark.parametrize(
     "params",
     [
@@ -144,9 +152,7 @@ def test_gather_is_conv2d_on_the_dilated_padded_input_with_the_flipped_kernel(pa
     dilated = np.zeros((2, 3 * sh + 1, 4 * sw + 1))
     dilated[:, ::sh, ::sw] = x
     before_h, before_w = dh * 2 - ph, dw * 2 - pw  # D(K - 1) - P
-    framed = dilated[:, max(0, -before_h) :, max(0, -before_w) :]  # a negative amount crops
-    framed = framed[:, : framed.shape[1] - max(0, -(before_h + oh)) or None, : framed.shape[2] - max(0, -(before_w + ow)) or None]
-    framed = np.pad(framed, ((0, 0), (max(0, before_h), max(0, before_h + oh)), (max(0, before_w), max(0, before_w + ow))))
+    framed = pad_or_crop(pad_or_crop(dilated, 1, before_h, before_h + oh), 2, before_w, before_w + ow)
     flipped = gather_weight(w, groups)
     direct = conv2d(framed, flipped, b, dilation=(dh, dw), groups=groups)
     np.testing.assert_allclose(trace.frame.values, framed, atol=0)
@@ -298,9 +304,7 @@ def test_refusals_name_the_parameter_the_value_and_the_rule() -> None:
     assert message(ct, X, W, view="both") == (
         "view: got 'both'; must be 'scatter' (a step per input cell) or 'gather' (a step per output cell)"
     )
-    assert message(ct, X[0], W) == (
-        "input: got an array of shape (2, 2); must be 3-D, (channels, height, width)"
-    )
+    assert message(ct, X[0], W) == ("input: got an array of shape (2, 2); must be 3-D, (channels, height, width)")
     assert message(ct, X, W[0]) == (
         "weight: got an array of shape (1, 3, 3); must be 4-D, "
         "(in_channels, out_channels/groups, kernel height, kernel width)"
