@@ -37,11 +37,13 @@ UNION_RULES = {  # fields whose type is a union: one sentence instead of each me
     "dilation": f"{PAIR_RULE}, each from 1 to {_S.max_dilation}",
     "kernel_size": f"{PAIR_RULE}, each from 1 to {_S.max_kernel}",
     "padding": f"{PAIR_RULE} (each from 0 to {_S.max_padding}), or 'same' or 'valid'",
+    "output_padding": f"{PAIR_RULE}, each from 0 to {_S.max_stride}",
     "bias": "must be a list of numbers, one per filter, or null",
     "divisor_override": "must be a whole number >= 1, or null",
     "answer": "must be a finite number, a choice (its index or its text), or null",
 }
-PATTERN_RULES = {
+PAIR_PADDING_RULE = f"{PAIR_RULE}, each from 0 to {_S.max_padding}"  # a padding with no 'same' (conv_transpose2d)
+PATTERN_RULES = {  # for a pattern that offers the words too (a pattern without them gets PATTERN_RULE)
     "padding": "must be one or two whole numbers >= 0 (like 1 or 1,2), or 'same' or 'valid'",
 }
 PATTERN_RULE = "must be one or two whole numbers >= 0 of at most 4 digits, like 2 or 2,3"
@@ -123,7 +125,9 @@ def _rule(error: dict[str, Any], param: str) -> str:
         "tuple_type": "must be a list",
         "missing": "this field is required",
         "extra_forbidden": "is not a parameter of this operation",
-        "string_pattern_mismatch": PATTERN_RULES.get(param, PATTERN_RULE),
+        "string_pattern_mismatch": PATTERN_RULES.get(param, PATTERN_RULE)
+        if "same" in str(ctx.get("pattern", ""))
+        else PATTERN_RULE,
     }
     if kind in rules:
         return rules[kind]
@@ -210,6 +214,7 @@ async def validation_handler(_: Request, exc: Exception) -> Response:
 def validation_problems(errors: Sequence[Any]) -> list[dict[str, Any]]:
     """Pydantic's errors as problems, one per parameter."""
     found: dict[str, tuple[list[Any], Any, list[str]]] = {}
+    worded: set[str] = set()  # params whose union has a member of words ('same', 'valid')
     problems = []
     for error in errors:
         whole = _body_problem(error)
@@ -218,6 +223,8 @@ def validation_problems(errors: Sequence[Any]) -> list[dict[str, Any]]:
             continue
         loc = [part for part in error.get("loc", ()) if not _is_union_tag(part)]
         param = _param(loc)
+        if any(str(part).startswith("literal[") for part in error.get("loc", ())):
+            worded.add(param)
         received = error.get("input")
         if error.get("type") == "union_tag_invalid":  # a stack layer's unknown "type": name that field
             loc, param = [*loc, "type"], f"{param}.type"
@@ -235,6 +242,8 @@ def validation_problems(errors: Sequence[Any]) -> list[dict[str, Any]]:
             continue  # an element of this pair failed: that problem is the precise one
         name = param.split(".")[-1].split("[")[0]
         rule = rules[0] if len(rules) == 1 else UNION_RULES.get(name, " or ".join(rules))
+        if len(rules) > 1 and name == "padding" and param not in worded:
+            rule = PAIR_PADDING_RULE
         problems.append(problem(loc, param, received, rule))
     return problems
 
