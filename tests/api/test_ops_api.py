@@ -31,7 +31,8 @@ def test_every_op_and_layer_type_is_listed_in_order() -> None:
     assert [op["name"] for op in body["ops"]] == list(OPS)
     assert [layer["type"] for layer in body["layers"]] == list(LAYERS)
     assert [layer["title"] for layer in body["layers"]] == [
-        "Conv2d", "ConvTranspose2d", "ReLU", "Dropout", "Dropout2d", "MaxPool2d", "AvgPool2d", "LPPool2d", "Flatten", "Linear"
+        "Conv2d", "ConvTranspose2d", "ReLU", "Dropout", "Dropout2d", "MaxPool2d", "AvgPool2d", "LPPool2d",
+        "Flatten", "Linear"
     ]  # fmt: skip
 
 

@@ -282,8 +282,8 @@ def test_kernel_that_no_longer_fits_names_layer_and_incoming_shape():
     [
         (
             [{"type": "softmax"}],
-            "layer 0 (softmax): type: got 'softmax'; must be one of conv2d, conv_transpose2d, relu, dropout, dropout2d, max_pool2d, "
-            "avg_pool2d, lp_pool2d, flatten, linear (this layer receives 3x8x8)",
+            "layer 0 (softmax): type: got 'softmax'; must be one of conv2d, conv_transpose2d, relu, dropout, "
+            "dropout2d, max_pool2d, avg_pool2d, lp_pool2d, flatten, linear (this layer receives 3x8x8)",
         ),
         (
             [{"kernel_size": 3}],
