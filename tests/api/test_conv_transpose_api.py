@@ -10,6 +10,8 @@ import numpy as np
 
 from app.engine.conv_transpose import conv_transpose2d
 from app.engine.generated import sample_bias, sample_input, sample_weight
+from app.engine.specs import OPS
+from app.pages.players import PLAYERS
 
 from .ndjson import NDJSON, client
 
@@ -179,3 +181,10 @@ def test_an_encoder_decoder_in_the_stack_builder() -> None:
     run = client.post("/api/stack/run", json=body).json()
     assert [layer["output_shape"] for layer in run["layers"]][-1] == [1, 16, 16]
     assert run["layers"][4]["note"] == "conv_transpose2d has no player"
+
+
+def test_an_op_has_a_page_exactly_when_its_specification_says_so() -> None:
+    assert set(PLAYERS) == {op for op, spec in OPS.items() if spec.player}
+    assert not OPS["conv_transpose2d"].player and not OPS["conv2d_backward"].player
+    home = client.get("/").text
+    assert "/play/conv2d" in home and "/play/conv_transpose2d" not in home
