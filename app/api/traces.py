@@ -90,7 +90,7 @@ def check(spec: OpSpec, request: Request, cfg: Settings) -> Check:
         steps = getattr(plan, "total_steps", None) or math.prod(plan.output_shape)  # a step per output cell
         build.resolve_detail(query.detail, steps, plan.numbers_per_step(), cfg)
     except ValidationError as err:
-        problems = validation_problems([{**e, "loc": ("query", *e["loc"])} for e in err.errors()])
+        problems = validation_problems([{**e, "loc": ("query", *e["loc"])} for e in err.errors()], spec.name)
         return Check(ok=False, status=422, message=problems[0]["msg"], detail=problems)
     except ParamError as err:
         found = problem(["query", err.param], err.param, err.value, err.rule)

@@ -188,3 +188,20 @@ def test_an_op_has_a_page_exactly_when_its_specification_says_so() -> None:
     assert not OPS["conv_transpose2d"].player and not OPS["conv2d_backward"].player
     home = client.get("/").text
     assert "/play/conv2d" in home and "/play/conv_transpose2d" not in home
+
+
+def test_a_padding_with_no_same_is_worded_so_everywhere() -> None:
+    rule = "must be a whole number or a pair [height, width] of them, each from 0 to 16"
+    check = client.get("/api/conv_transpose2d/check", params={"padding": "same"}).json()
+    assert (
+        check["message"]
+        == "padding: got 'same'; must be one or two whole numbers >= 0 of at most 4 digits, like 2 or 2,3"
+    )
+    body = {
+        "input_shape": [1, 4, 4],
+        "layers": [{"type": "conv_transpose2d", "out_channels": 1, "kernel_size": 2, "padding": "x"}],
+    }
+    assert client.post("/api/stack/check", json=body).json()["message"] == f"layers[0].padding: got 'x'; {rule}"
+    # conv2d's padding takes the words, and says so
+    conv = client.get("/api/conv2d/check", params={"padding": "full"}).json()["message"]
+    assert conv == "padding: got 'full'; must be one or two whole numbers >= 0 (like 1 or 1,2), or 'same' or 'valid'"
