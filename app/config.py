@@ -28,6 +28,7 @@ class Settings(BaseSettings):
     auto_full_numbers: int = 2_000_000  # ... and up to this many numbers in all its steps
     max_full_numbers: int = 10_000_000  # numbers in all the steps of a full-detail trace
     max_window_values: int = 8_000_000  # values in all the windows of one op (memory: 8 bytes each)
+    max_output_values: int = 64 * 256 * 256  # values in the output of an op that grows it (conv_transpose2d)
     max_body_bytes: int = 8 * 1024 * 1024  # request bodies
     max_layers: Annotated[int, Field(le=LAYERS)] = 64  # layers in a stack (each layer has its own random streams)
     max_features: int = 4096  # channels, groups or features of one stack layer (shapes only, no arrays)

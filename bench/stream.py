@@ -31,6 +31,7 @@ import _server  # noqa: E402
 
 DONE = b'{"type":"done"'
 CONV_32 = "in_channels=3&height=32&width=32&out_channels=6&kernel_size=5&padding=2"
+UP_16 = "in_channels=3&height=16&width=16&out_channels=6&kernel_size=3&stride=2&detail=full"  # issue 12's target
 
 
 @dataclass(frozen=True)
@@ -54,6 +55,10 @@ CASES = [
         10,
     ),
     Case("relu 3x256x256, compact", "/api/relu/trace?in_channels=3&height=256&width=256&detail=compact", 10),
+    Case("transpose 3x16x16 to 6x3x3 s2, scatter", f"/api/conv_transpose2d/trace?{UP_16}", 30),
+    Case("transpose 3x16x16 to 6x3x3 s2, gather", f"/api/conv_transpose2d/trace?{UP_16}&view=gather", 30),
+    Case("backward 3x16x16, 6x3x3 s2, grad_input", f"/api/conv2d_backward/trace?{UP_16}", 30),
+    Case("backward 3x16x16, 6x3x3 s2, grad_weight", f"/api/conv2d_backward/trace?{UP_16}&gradient=grad_weight", 30),
     Case(
         "conv 3x224x224, 20x3x3, pad 1, compact",
         "/api/conv2d/trace?in_channels=3&height=224&width=224&out_channels=20&kernel_size=3&padding=1&detail=compact",

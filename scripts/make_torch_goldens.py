@@ -1,16 +1,19 @@
-"""Write tests/fixtures/torch_goldens.json: PyTorch's own outputs for ~60 seeded cases.
+"""Write tests/fixtures/torch_goldens.json: PyTorch's own outputs for ~60 seeded cases, and
+tests/fixtures/torch_goldens_transpose_backward.json: conv_transpose2d's outputs and the gradients
+torch.autograd gives for conv2d, relu and max_pool2d.
 
 PyTorch is not a dependency of ConvScope. This script is run by hand, in a separate
 environment that has torch (CPU is enough), and its output is committed; the tests only
-read the JSON (tests/engine/test_torch_goldens.py). It imports torch, numpy, json and the
-standard library, never app/.
+read the JSON (tests/engine/test_torch_goldens.py, tests/engine/test_torch_goldens_transpose_backward.py).
+It imports torch, numpy, json and the standard library, never app/.
 
 Regenerate (from the repository root):
 
     python -m venv /tmp/torchenv
     /tmp/torchenv/bin/pip install torch --index-url https://download.pytorch.org/whl/cpu
     /tmp/torchenv/bin/python scripts/make_torch_goldens.py
-    .venv/bin/python -m pytest tests/engine/test_torch_goldens.py -q
+    .venv/bin/python -m pytest -q tests/engine/test_torch_goldens.py \
+        tests/engine/test_torch_goldens_transpose_backward.py
 
 Every case is computed in float64. Inputs are seeded random floats rounded to 3
 decimals (or small integers, to make max-pool ties), so the file stays small; outputs
@@ -29,6 +32,7 @@ import torch
 import torch.nn.functional as F
 
 OUT = Path(__file__).resolve().parent.parent / "tests" / "fixtures" / "torch_goldens.json"
+OUT_UP = OUT.with_name("torch_goldens_transpose_backward.json")
 DTYPE = torch.float64
 
 
@@ -269,9 +273,203 @@ def other_cases() -> list[dict]:
     ]
 
 
-def main() -> int:
-    torch.use_deterministic_algorithms(True)
-    cases = conv_cases() + pool_cases() + other_cases()
+def transpose_case(
+    seed: int, name: str, shape: tuple[int, int, int], out_channels: int, kernel: Any, **params: Any
+) -> dict:
+    """F.conv_transpose2d on one input; weight (in_channels, out_channels/groups, kH, kW)."""
+    channels = shape[0]
+    groups = params.get("groups", 1)
+    kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
+    bias = params.pop("bias", True)
+    x = tensor(seed, shape)
+    weight = tensor(seed + 1000, (channels, out_channels // groups, kh, kw))
+    b = tensor(seed + 2000, (out_channels,)) if bias else None
+    args = {key: tup(value) for key, value in params.items()}
+    out = F.conv_transpose2d(x[None], weight, b, **args)[0]
+    return {
+        "id": name,
+        "op": "conv_transpose2d",
+        "input": x.tolist(),
+        "weight": weight.tolist(),
+        "bias": None if b is None else b.tolist(),
+        "params": params,
+        "output": out.tolist(),
+    }
+
+
+def backward_case(seed: int, name: str, shape: tuple[int, int, int], filters: int, kernel: Any, **params: Any) -> dict:
+    """nn.Conv2d forward, then y.backward(grad_output): x.grad, weight.grad and bias.grad."""
+    channels = shape[0]
+    groups = params.get("groups", 1)
+    kh, kw = (kernel, kernel) if isinstance(kernel, int) else kernel
+    bias = params.pop("bias", True)
+    x = tensor(seed, shape)[None].requires_grad_(True)
+    weight = tensor(seed + 1000, (filters, channels // groups, kh, kw))
+    b = tensor(seed + 2000, (filters,)) if bias else None
+    layer = torch.nn.Conv2d(
+        channels,
+        filters,
+        (kh, kw),
+        stride=tup(params.get("stride", 1)),
+        padding=tup(params.get("padding", 0)),
+        dilation=tup(params.get("dilation", 1)),
+        groups=groups,
+        bias=bias,
+        padding_mode=params.get("padding_mode", "zeros"),
+        dtype=DTYPE,
+    )
+    with torch.no_grad():
+        layer.weight.copy_(weight)
+        if b is not None:
+            layer.bias.copy_(b)
+    y = layer(x)
+    grad_output = tensor(seed + 3000, tuple(y.shape[1:]))
+    y.backward(grad_output[None])
+    return {
+        "id": name,
+        "op": "conv2d_backward",
+        "input": x[0].tolist(),
+        "weight": weight.tolist(),
+        "bias": None if b is None else b.tolist(),
+        "grad_output": grad_output.tolist(),
+        "params": params,
+        "output": y[0].tolist(),
+        "grad_input": x.grad[0].tolist(),
+        "grad_weight": layer.weight.grad.tolist(),
+        "grad_bias": None if b is None else layer.bias.grad.tolist(),
+    }
+
+
+def relu_backward_case(seed: int, name: str, shape: tuple[int, int, int]) -> dict:
+    """Inputs with exact zeros (torch's gradient there is 0)."""
+    x = (tensor(seed, shape, "ties") - 1).requires_grad_(True)  # -1, 0 or 1
+    grad_output = tensor(seed + 3000, shape)
+    torch.relu(x).backward(grad_output)
+    return {
+        "id": name,
+        "op": "relu_backward",
+        "input": x.tolist(),
+        "grad_output": grad_output.tolist(),
+        "params": {},
+        "grad_input": x.grad.tolist(),
+    }
+
+
+def max_backward_case(seed: int, name: str, shape: tuple[int, int, int], kind: str = "signed", **params: Any) -> dict:
+    x = tensor(seed, shape, kind)[None].requires_grad_(True)
+    args = {key: tup(value) for key, value in params.items()}
+    out = F.max_pool2d(x, **args)
+    grad_output = tensor(seed + 3000, tuple(out.shape[1:]))
+    out.backward(grad_output[None])
+    return {
+        "id": name,
+        "op": "max_pool2d_backward",
+        "input": x[0].tolist(),
+        "grad_output": grad_output.tolist(),
+        "params": params,
+        "grad_input": x.grad[0].tolist(),
+    }
+
+
+def transpose_cases() -> list[dict]:
+    t = transpose_case
+    return [
+        t(100, "ct_basic", (1, 2, 2), 1, 3, stride=2),
+        t(101, "ct_channels", (3, 4, 4), 2, 3),
+        t(102, "ct_stride2_pad1", (2, 4, 5), 3, 3, stride=2, padding=1),
+        t(103, "ct_output_padding", (2, 3, 4), 2, 3, stride=2, padding=1, output_padding=1),
+        t(104, "ct_output_padding_pair", (1, 4, 3), 2, [3, 2], stride=[3, 2], padding=[1, 0], output_padding=[2, 1]),
+        t(105, "ct_output_padding_below_dilation", (1, 3, 3), 1, 3, stride=1, dilation=2, output_padding=1),
+        t(106, "ct_groups2", (4, 3, 3), 6, 3, stride=2, groups=2),
+        t(107, "ct_depthwise", (3, 4, 4), 3, 2, stride=2, groups=3),
+        t(108, "ct_dilation", (2, 4, 4), 2, 3, dilation=2, padding=1),
+        t(109, "ct_dilation_pair", (1, 3, 5), 2, [2, 3], dilation=[3, 1], stride=[1, 2]),
+        t(110, "ct_padding_crops", (2, 4, 4), 2, 3, stride=2, padding=3),  # P > D(K - 1): the gather frame crops
+        t(111, "ct_1x1_stride3", (2, 3, 3), 2, 1, stride=3),  # the output has gaps that only the bias fills
+        t(112, "ct_kernel4_stride2", (1, 4, 4), 1, 4, stride=2, padding=1),  # the U-Net/DCGAN layer: exact x2
+        t(113, "ct_no_bias", (2, 3, 3), 2, 3, stride=2, bias=False),
+        t(
+            114,
+            "ct_everything",
+            (4, 4, 3),
+            4,
+            [3, 2],
+            stride=[2, 3],
+            padding=[2, 1],
+            output_padding=[1, 2],
+            groups=2,
+            dilation=[2, 1],
+        ),
+    ]
+
+
+def backward_cases() -> list[dict]:
+    b = backward_case
+    return [
+        b(120, "bw_basic", (1, 5, 5), 1, 3),
+        b(121, "bw_channels", (3, 5, 5), 2, 3, padding=1),
+        b(122, "bw_stride2", (2, 7, 7), 2, 3, stride=2),
+        b(123, "bw_stride2_floors", (1, 8, 8), 2, 3, stride=2),  # a row and a column never read: zero gradient
+        b(124, "bw_stride_pair_pad", (1, 7, 9), 2, [3, 2], stride=[2, 3], padding=[1, 2]),
+        b(125, "bw_reflect", (2, 5, 6), 2, 3, padding=2, padding_mode="reflect"),
+        b(126, "bw_replicate", (2, 4, 5), 2, 3, padding=[2, 3], padding_mode="replicate"),
+        b(127, "bw_circular", (2, 4, 5), 2, 3, padding=[1, 2], padding_mode="circular"),
+        b(128, "bw_circular_full_wrap", (1, 3, 3), 1, 3, padding=3, padding_mode="circular"),
+        b(129, "bw_same_reflect_even", (1, 6, 6), 2, 4, padding="same", padding_mode="reflect"),
+        b(130, "bw_dilation", (2, 7, 7), 2, 3, dilation=2, padding=1),
+        b(131, "bw_groups", (4, 6, 6), 4, 3, groups=2, stride=2, padding=1),
+        b(132, "bw_depthwise", (3, 5, 5), 3, 3, groups=3, padding=1, padding_mode="replicate"),
+        b(133, "bw_no_bias", (2, 5, 5), 2, 3, bias=False, stride=2),
+        b(
+            134,
+            "bw_everything",
+            (4, 9, 8),
+            4,
+            [3, 2],
+            stride=[2, 1],
+            padding=[1, 2],
+            dilation=[2, 2],
+            groups=2,
+            padding_mode="replicate",
+        ),
+        b(
+            135,
+            "bw_circular_dilated_strided",
+            (2, 6, 6),
+            2,
+            3,
+            padding=2,
+            dilation=2,
+            stride=2,
+            padding_mode="circular",
+        ),
+        b(
+            136,
+            "bw_reflect_strided_dilated",
+            (1, 7, 8),
+            2,
+            [3, 2],
+            padding=[2, 1],
+            dilation=[1, 2],
+            stride=2,
+            padding_mode="reflect",
+        ),
+    ]
+
+
+def mask_backward_cases() -> list[dict]:
+    m = max_backward_case
+    return [
+        relu_backward_case(140, "relu_backward_zeros", (2, 4, 4)),
+        m(141, "max_backward_k2s2", (2, 4, 4), kernel_size=2, stride=2),
+        m(142, "max_backward_overlap", (1, 5, 5), kernel_size=3, stride=1),  # a cell can win several windows
+        m(143, "max_backward_ties", (1, 6, 6), kind="ties", kernel_size=3, stride=2, padding=1),
+        m(144, "max_backward_ceil", (1, 5, 5), kernel_size=2, stride=2, ceil_mode=True),
+        m(145, "max_backward_dilated", (1, 7, 7), kernel_size=2, stride=1, padding=1, dilation=2),
+    ]
+
+
+def write(path: Path, cases: list[dict]) -> None:
     ids = [case["id"] for case in cases]
     assert len(ids) == len(set(ids)), "case ids must be unique"
     data = {
@@ -281,10 +479,16 @@ def main() -> int:
         "dtype": "float64",
         "cases": cases,
     }
-    OUT.parent.mkdir(parents=True, exist_ok=True)
+    path.parent.mkdir(parents=True, exist_ok=True)
     text = json.dumps(data, separators=(",", ":"))
-    OUT.write_text(text + "\n")
-    print(f"wrote {len(cases)} cases, {len(text):,} bytes, to {OUT}")
+    path.write_text(text + "\n")
+    print(f"wrote {len(cases)} cases, {len(text):,} bytes, to {path}")
+
+
+def main() -> int:
+    torch.use_deterministic_algorithms(True)
+    write(OUT, conv_cases() + pool_cases() + other_cases())
+    write(OUT_UP, transpose_cases() + backward_cases() + mask_backward_cases())
     return 0
 
 

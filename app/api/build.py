@@ -12,7 +12,7 @@ import numpy as np
 
 from app.config import Settings
 from app.engine.errors import Described, ParamError, TooLargeError
-from app.engine.generated import sample_bias, sample_input, sample_weight
+from app.engine.generated import sample_bias, sample_grad_output, sample_input, sample_weight
 from app.engine.spec import OpSpec, Param
 from app.http.frames import Trace
 from app.http.textarrays import parse_array
@@ -84,7 +84,26 @@ def _call(fn: Any, spec: OpSpec, q: s.Query, cfg: Settings, values: bool) -> Any
     if "weight" in spec.takes:
         tensors += _query_weight(spec, q, x.shape[0], cfg)
     params = {p.name: _query_param(p, getattr(q, p.name), cfg) for p in _own(spec)}
+    if "grad_output" in spec.takes:
+        tensors.append(_query_grad_output(spec, q, tensors, params, cfg, values))
     return fn(*tensors, **params, **spec.engine_caps(cfg))
+
+
+def _query_grad_output(
+    spec: OpSpec, q: s.Query, tensors: list[Any], params: dict[str, Any], cfg: Settings, values: bool
+) -> np.ndarray:
+    """grad_output given as text, or seeded in the shape the op's plan finds (zeros for a check)."""
+    text = getattr(q, "grad_output", None)
+    if text is not None:
+        grad = parse_array("grad_output", text, 3)
+        side = cfg.max_side + 2 * cfg.max_padding
+        check_dims("grad_output", grad.shape, (("channels", cfg.max_filters), ("rows", side), ("columns", side)))
+        return grad
+    assert spec.plan is not None
+    shape = spec.plan(*tensors, None, **params, **spec.engine_caps(cfg)).grad_output_shape
+    if not values:
+        return np.broadcast_to(np.float64(0), shape)
+    return sample_grad_output(q.seed, shape)
 
 
 def from_body(spec: OpSpec, b: s.Body, cfg: Settings) -> Trace:
@@ -94,6 +113,9 @@ def from_body(spec: OpSpec, b: s.Body, cfg: Settings) -> Trace:
     if "weight" in spec.takes:
         shape = _nested_shape("weight", b.weight)  # type: ignore[attr-defined]
         tensors += [b.weight, b.bias]  # type: ignore[attr-defined]
+    if "grad_output" in spec.takes:
+        _nested_shape("grad_output", b.grad_output)  # type: ignore[attr-defined]
+        tensors.append(b.grad_output)  # type: ignore[attr-defined]
     params = {p.name: getattr(b, p.name) for p in _own(spec)}
     try:
         return spec.engine(*tensors, **params, **spec.engine_caps(cfg))  # type: ignore[misc]
@@ -122,17 +144,18 @@ def _query_param(param: Param, value: Any, cfg: Settings) -> Any:
 def _query_weight(spec: OpSpec, q: s.Query, channels: int, cfg: Settings) -> list[Any]:
     """The weight and bias of a GET query: given as text, or seeded from its sizes."""
     text = getattr(q, "weight", None)
+    transposed = spec.weight_layout == "transposed"
     if text is not None:
         weight = parse_array("weight", text, 4)
         caps = (("filters", cfg.max_filters), ("channels", cfg.max_channels))
+        caps = caps[::-1] if transposed else caps  # (in_channels, out_channels/groups, ...)
         check_dims("weight", weight.shape, (*caps, ("kernel rows", cfg.max_kernel), ("kernel columns", cfg.max_kernel)))
     else:
-        groups = getattr(q, "groups", 1)
-        if channels % groups:
-            raise ParamError("groups", groups, f"must divide the input channels ({channels})")
-        kh, kw = _pair(_query_param(spec.param("kernel_size"), q.kernel_size, cfg))  # type: ignore[attr-defined]
-        weight = sample_weight(q.seed, q.out_channels, channels // groups, kh, kw)  # type: ignore[attr-defined]
-    return [weight, _bias(q.bias, q.seed, weight.shape[0])]  # type: ignore[attr-defined]
+        kernel = _pair(_query_param(spec.param("kernel_size"), q.kernel_size, cfg))  # type: ignore[attr-defined]
+        shape = spec.weight_shape(channels, q.out_channels, getattr(q, "groups", 1), kernel)  # type: ignore[attr-defined]
+        weight = sample_weight(q.seed, *shape)
+    out_channels = weight.shape[1] * getattr(q, "groups", 1) if transposed else weight.shape[0]
+    return [weight, _bias(q.bias, q.seed, out_channels)]  # type: ignore[attr-defined]
 
 
 def _pair(value: int | tuple[int, int]) -> tuple[int, int]:

@@ -27,7 +27,7 @@ from app.schemas.traces import QUERIES
 
 router = APIRouter(tags=["export"])
 _S = get_settings()
-EXPORT_ONLY = {"frames", "size", "duration", "step", "detail", "input", "weight"}
+EXPORT_ONLY = {"frames", "size", "duration", "step", "detail", "input", "weight", "grad_output"}
 DOC: dict[int | str, dict[str, Any]] = {
     413: {"description": "a size over a cap in settings (frames x width x height for a GIF)"},
     422: {"description": "a parameter broke a rule; the message names it, the value and the rule"},

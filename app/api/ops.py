@@ -132,7 +132,7 @@ def describe(settings: Settings) -> dict[str, Any]:
             "title": spec.title,
             "torch": spec.torch,
             "summary": spec.summary,
-            "player": f"/play/{spec.name}",
+            "player": f"/play/{spec.name}" if spec.player else None,
             "tensors": {"takes": list(spec.takes), "makes": list(spec.makes)},
             "params": [param_field(p, settings) for p in spec.params],
             "query": query_fields(spec, settings),

@@ -30,7 +30,7 @@ from app.stack.run import LayerRun, run_stack
 
 router = APIRouter()
 LINK_VALUES = 4096
-PLAYABLE = set(OPS)  # the ops with a player (/play/{op}); other stack layers have none
+PLAYABLE = {name for name, spec in OPS.items() if spec.player}  # the ops with a player (/play/{op})
 
 
 class StackRunRequest(StackRequest):
@@ -121,7 +121,7 @@ def stack_run(body: StackRunRequest, cfg: Annotated[Settings, Depends(get_settin
     checked = checked_stack(body, cfg)
     if isinstance(checked, Response):
         return checked
-    runs = run_stack(checked, body.seed, cfg.max_macs, cfg.max_window_values)
+    runs = run_stack(checked, body.seed, cfg.max_macs, cfg.max_window_values, cfg.max_output_values)
     layers = []
     for run in runs:
         link, note = player_link(run, cfg)

@@ -83,11 +83,11 @@ def check(spec: OpSpec, request: Request, cfg: Settings) -> TraceCheck:
     def run() -> dict[str, Any]:
         query = QUERIES[spec.name].model_validate(dict(request.query_params))
         plan = build.plan_query(spec, query, cfg)
-        steps = math.prod(plan.output_shape)
+        steps = getattr(plan, "total_steps", None) or math.prod(plan.output_shape)  # a step per output cell
         build.resolve_detail(query.detail, steps, plan.numbers_per_step(), cfg)
         return {"steps": steps}
 
-    return TraceCheck(**answer(run))
+    return TraceCheck(**answer(run, op=spec.name))
 
 
 def _add(spec: OpSpec) -> None:

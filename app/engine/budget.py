@@ -37,3 +37,16 @@ def check_macs(filters: int, per_filter: int, axes: tuple[Axis, Axis], cap: int 
             ),
             f"the cap is {cap:,}: use a smaller input, fewer or smaller filters, or a larger stride",
         )
+
+
+def check_output(shape: tuple[int, int, int], cap: int | None) -> None:
+    """An op whose output can grow past its input (a transposed convolution) keeps it under ``cap`` values."""
+    if cap is None:
+        return
+    values = shape[0] * shape[1] * shape[2]
+    if values > cap:
+        raise TooLargeError(
+            "output",
+            Described(f"{shape[0]} channel{'s' if shape[0] != 1 else ''} of {shape[1]}x{shape[2]}, {values:,} values"),
+            f"the cap is {cap:,}: use a smaller input, stride, kernel or dilation, or fewer output channels",
+        )

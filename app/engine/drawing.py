@@ -24,12 +24,15 @@ class InputPanel:
 @dataclass(frozen=True)
 class Highlight:
     """What one step marks: the output slice it fills and its cell (row, col) there, the input
-    channels it reads and, in each of them, the input panel's cells (row, col) it reads."""
+    channels it reads and, in each of them, the input panel's cells (row, col) it reads.
+    ``written``: when a step writes more than one output cell (a scatter adds a whole kernel into
+    the output), every (slice, row, col) it writes; the renderer outlines these instead."""
 
     out_slice: int
     out_cell: tuple[int, int]
     channels: tuple[int, ...]
     cells: tuple[tuple[int, int], ...]
+    written: tuple[tuple[int, int, int], ...] | None = None
 
 
 def window_highlight(

@@ -3,8 +3,9 @@ input): small seeded whole-number tensors, so a learner can do the arithmetic by
 pictures: the sample pictures are ``app/images/catalogue.py``.
 
 Ranges follow the CS231n convolution demo for conv2d (inputs 0..2, weights and
-biases -1..1); ReLU gets signed values so something is zeroed; pooling and
-dropout get 0..9.
+biases -1..1), and so do conv_transpose2d and conv2d_backward; ReLU gets signed values so
+something is zeroed; pooling and dropout get 0..9; a generated grad_output is -1..1 (a
+gradient has either sign).
 """
 
 from __future__ import annotations
@@ -22,6 +23,9 @@ RANGES = {
     "avg_pool2d": (0, 9),
     "lp_pool2d": (0, 9),
     "dropout": (1, 9),
+    "conv_transpose2d": (0, 2),
+    "conv2d_backward": (0, 2),
+    "grad_output": (-1, 1),
 }
 
 
@@ -36,3 +40,8 @@ def sample_weight(seed: int, filters: int, channels: int, kh: int, kw: int) -> n
 
 def sample_bias(seed: int, filters: int) -> np.ndarray:
     return integers(seed, "bias", (filters,), *RANGES["bias"])
+
+
+def sample_grad_output(seed: int, shape: tuple[int, ...]) -> np.ndarray:
+    """A seeded grad_output (the loss's gradient for each output value) of ``shape``."""
+    return integers(seed, "grad_output", shape, *RANGES["grad_output"])

@@ -79,6 +79,10 @@ class Axis:
     def formula(self) -> dict[str, Any]:
         return formula(self)
 
+    def receptive_field(self, size: Any, jump: Any, start: Any) -> tuple[Any, Any, Any]:
+        """(r, j, start) after this layer, in input pixels (Dumoulin & Visin's recurrence, app/stack/shapes.py)."""
+        return size + (self.span - 1) * jump, jump * self.stride, start + ((self.span - 1) / 2 - self.pad_before) * jump
+
     def describe(self) -> dict[str, Any]:
         """Everything about this axis, for a trace header."""
         return {
@@ -253,3 +257,168 @@ def pool_padding(padding: Any, kernel: tuple[int, int]) -> tuple[int, int]:
                 f"so padding may be at most {k // 2} there",
             )
     return pads
+
+
+# --- transposed convolution -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class TransposeAxis:
+    """How a transposed convolution (conv_transpose2d) goes back up along one axis.
+
+    Scatter: input index n puts its kernel's tap i on output index n*S - P + i*D (taps that land
+    outside 0..out-1 are cut off by the padding). Gather: the same output is a direct convolution
+    (stride 1, dilation D, the kernel flipped) over a *frame*: the input with S - 1 zeros inserted
+    between cells, then D(K - 1) - P cells on each side (plus output_padding after); a negative
+    amount crops the dilated input instead. Frame index f holds dilated index f - before.
+    """
+
+    name: str
+    size: int
+    kernel: int
+    stride: int
+    padding: int
+    output_padding: int
+    dilation: int
+    out: int
+
+    @property
+    def span(self) -> int:
+        return self.dilation * (self.kernel - 1) + 1
+
+    @property
+    def dilated(self) -> int:
+        """The input with stride - 1 zeros between neighbouring cells: (W - 1)S + 1."""
+        return (self.size - 1) * self.stride + 1
+
+    @property
+    def frame_pads(self) -> tuple[int, int]:
+        """Cells added before and after the dilated input to make the gather frame (negative: cropped)."""
+        before = self.dilation * (self.kernel - 1) - self.padding
+        return before, before + self.output_padding
+
+    @property
+    def frame(self) -> int:
+        """Length of the gather frame: out + D(K - 1)."""
+        return self.out + self.span - 1
+
+    def frame_sources(self) -> np.ndarray:
+        """(frame,) the input index each frame cell holds, -1 for an inserted zero or padding."""
+        t = np.arange(self.frame, dtype=np.int64) - self.frame_pads[0]
+        inside = (t >= 0) & (t < self.dilated) & (t % self.stride == 0)
+        return np.where(inside, t // self.stride, -1)
+
+    def frame_inserted(self) -> np.ndarray:
+        """(frame,) True where the frame holds a zero inserted between two input cells."""
+        t = np.arange(self.frame, dtype=np.int64) - self.frame_pads[0]
+        return (t >= 0) & (t < self.dilated) & (t % self.stride != 0)
+
+    def gather(self) -> Axis:
+        """The equivalent direct convolution over the frame: stride 1, this dilation, ``out`` windows."""
+        before, after = self.frame_pads
+        return Axis(self.name, self.dilated, self.kernel, 1, before, after, self.dilation, False, self.out, False)
+
+    def scatter_taps(self) -> np.ndarray:
+        """(size, kernel) the output index tap i of input index n lands on: n*S - P + i*D
+        (outside 0..out-1 where the padding cuts it off)."""
+        n = np.arange(self.size, dtype=np.int64)[:, None]
+        return n * self.stride - self.padding + np.arange(self.kernel, dtype=np.int64)[None, :] * self.dilation
+
+    def uncovered(self) -> list[int]:
+        """Input indices none of whose taps lands inside the output (the padding cut them all off)."""
+        taps = self.scatter_taps()
+        reach = ((taps >= 0) & (taps < self.out)).any(axis=1)
+        return [int(i) for i in np.flatnonzero(~reach)]
+
+    def formula(self) -> dict[str, Any]:
+        """O = (W - 1)S - 2P + D(K - 1) + output_padding + 1 with this axis's numbers substituted
+        (the same keys as a convolution's formula: it is always an integer)."""
+        symbolic = "O = (W - 1)×S - 2P + D×(K - 1) + output_padding + 1"
+        substituted = (
+            f"({self.size} - 1)×{self.stride} - 2×{self.padding} + {self.dilation}×({self.kernel} - 1)"
+            f" + {self.output_padding} + 1"
+        )
+        verdict = f"{self.out} output{'s' if self.out != 1 else ''} along the {self.name}"
+        return {
+            "symbolic": symbolic,
+            "substituted": substituted,
+            "fraction": str(self.out),
+            "value": float(self.out),
+            "exact": True,
+            "out": self.out,
+            "rounding": None,
+            "text": f"{symbolic} = {substituted} = {self.out}: {verdict}",
+            "verdict": f"{self.out}: {verdict}.",
+        }
+
+    def receptive_field(self, size: Any, jump: Any, start: Any) -> tuple[Any, Any, Any]:
+        """(r, j, start) after this layer, in input pixels: the gather view's convolution over the
+        frame, whose cells are 1/S of an input cell apart (so j and r may become fractions)."""
+        step = Fraction(jump) / self.stride
+        return (
+            size + (self.span - 1) * step,
+            step,
+            start + (Fraction(self.span - 1, 2) - self.frame_pads[0]) * step,
+        )
+
+    def undoes(self) -> dict[str, Any]:
+        """The conv2d with the same kernel, stride, padding and dilation maps every size in ``sizes``
+        back to this axis's input size (PyTorch floors); output_padding picks ``sizes[output_padding]``."""
+        base = (self.size - 1) * self.stride - 2 * self.padding + self.dilation * (self.kernel - 1) + 1
+        sizes = [base + r for r in range(self.stride) if base + r >= 1]
+        conv = f"conv2d with kernel {self.kernel}, stride {self.stride}, padding {self.padding}"
+        conv += f", dilation {self.dilation}" if self.dilation != 1 else ""
+        text = f"{conv} turns a {self.name} of {' or '.join(map(str, sizes))} into {self.size}"
+        if self.out not in sizes:
+            back = (self.out + 2 * self.padding - self.span) // self.stride + 1
+            text += f"; output_padding {self.output_padding} gives {self.out}, which it turns into {back}"
+        elif len(sizes) > 1:
+            text += f": output_padding {self.output_padding} picks {self.out}"
+        return {"sizes": sizes, "picked": self.out, "text": text}
+
+    def describe(self) -> dict[str, Any]:
+        """Everything about this axis, for a trace header (and, under a convolution's keys, the stack
+        builder: ``padding`` as [before, after], ``padded`` the frame)."""
+        return {
+            "size": self.size,
+            "kernel": self.kernel,
+            "span": self.span,
+            "stride": self.stride,
+            "padding": [self.padding, self.padding],
+            "output_padding": self.output_padding,
+            "dilation": self.dilation,
+            "padded": self.frame,
+            "overhang": 0,
+            "out": self.out,
+            "exact": True,
+            "uncovered": self.uncovered(),
+            "dilated": self.dilated,
+            "frame_padding": list(self.frame_pads),
+            "scatter_taps": self.scatter_taps(),
+            "gather_taps": self.gather().taps(),
+            "formula": self.formula(),
+            "undoes": self.undoes(),
+        }
+
+
+def transpose_axis(
+    name: str, size: int, kernel: int, stride: int, padding: int, output_padding: int, dilation: int
+) -> TransposeAxis:
+    """A transposed convolution along one axis, with PyTorch's two refusals: output_padding must be
+    smaller than the stride or the dilation, and the output must have at least one cell."""
+    if output_padding >= stride and output_padding >= dilation:
+        raise ParamError(
+            "output_padding",
+            output_padding,
+            f"must be smaller than the stride ({stride}) or the dilation ({dilation}) along the {name}, as in "
+            f"PyTorch: it adds back cells that a stride-{stride} convolution floors away",
+        )
+    out = (size - 1) * stride - 2 * padding + dilation * (kernel - 1) + output_padding + 1
+    if out < 1:
+        raise ParamError(
+            "padding",
+            padding,
+            f"the output's {name} would be ({size} - 1)×{stride} - 2×{padding} + {dilation}×({kernel} - 1) + "
+            f"{output_padding} + 1 = {out}, and it must be at least 1: use less padding",
+        )
+    return TransposeAxis(name, size, kernel, stride, padding, output_padding, dilation, out)

@@ -19,6 +19,7 @@ PADDING_MODES: tuple[str, ...] = ("zeros", "reflect", "replicate", "circular")
 _NUMPY_MODE = {"reflect": "reflect", "replicate": "edge", "circular": "wrap"}
 
 INPUT, PADDING, OVERHANG = 0, 1, 2
+INSERTED = 3  # a zero a transposed convolution inserts between input cells (its gather frame)
 
 
 @dataclass(frozen=True)

@@ -16,6 +16,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from app.engine.errors import ParamError
+
 Kind = Literal["int", "float", "bool", "choice", "pair", "padding"]
 Bound = int | float | str | None  # a number, or a Settings field's name
 
@@ -97,7 +99,19 @@ class LayerShape:
     axes: tuple[Any, Any] | None = None
 
 
-Tensor = Literal["input", "weight", "bias", "output", "mask", "indices"]
+Tensor = Literal[
+    "input",
+    "weight",
+    "bias",
+    "output",
+    "mask",
+    "indices",
+    "grad_output",
+    "grad_input",
+    "grad_weight",
+    "grad_bias",
+]
+WeightLayout = Literal["filters", "transposed"]
 
 
 @dataclass(frozen=True)
@@ -111,6 +125,13 @@ class OpSpec:
     even at their default (a pooling layer's stride). A ``variant`` parameter names the layer
     type whose module is printed (dropout's ``variant="dropout2d"`` prints ``nn.Dropout2d``).
     ``trace``: whether ``/api/{name}/trace`` serves it (``flatten`` and ``linear`` exist only as stack layers).
+    ``player``: whether ``/play/{name}`` and ``/embed/{name}`` exist (its entry in app/pages/players.py
+    and its view in static/js); an op can be traced before its player is built.
+    ``weight_layout``: "filters" for conv2d's (out_channels, in_channels/groups, kH, kW), "transposed"
+    for ConvTranspose2d's (in_channels, out_channels/groups, kH, kW). ``backward``: the op is the
+    backward pass of the module it prints (its code calls ``backward`` and prints the gradients).
+    A tensor named ``grad_output`` in ``takes`` is generated from the seed when a GET query does
+    not give it, in the shape the op's plan reports as ``grad_output_shape``.
     """
 
     name: str
@@ -127,6 +148,9 @@ class OpSpec:
     positional: tuple[str, ...] = ()
     always: tuple[str, ...] = ()
     trace: bool = True
+    player: bool = True
+    weight_layout: WeightLayout = "filters"
+    backward: bool = False
     side: int = 6  # rows and columns of the input a player generates when the link does not say
 
     def param(self, name: str) -> Param:
@@ -149,6 +173,20 @@ class OpSpec:
 
     def defaults(self) -> dict[str, Any]:
         return {p.name: p.default for p in self.params if not p.required}
+
+    def weight_shape(
+        self, in_channels: int, out_channels: int, groups: int, kernel: tuple[int, int]
+    ) -> tuple[int, int, int, int]:
+        """The weight's shape for these sizes, in this op's layout; a ParamError when ``groups``
+        does not divide the channels the layout divides by it."""
+        if self.weight_layout == "filters":
+            if in_channels % groups:
+                raise ParamError("groups", groups, f"must divide the input channels ({in_channels})")
+            return out_channels, in_channels // groups, kernel[0], kernel[1]
+        if out_channels % groups:
+            rule = f"must divide the number of output channels, out_channels ({out_channels})"
+            raise ParamError("groups", groups, rule)
+        return in_channels, out_channels // groups, kernel[0], kernel[1]
 
     def engine_caps(self, settings: Any) -> dict[str, Any]:
         """The caps the engine function takes, read from Settings: {'max_macs': 120000000, ...}."""

@@ -9,6 +9,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 from app.engine.conv2d import conv2d, conv2d_layer, conv2d_plan
+from app.engine.conv2d_backward import GRADIENTS, conv2d_backward, conv2d_backward_plan
+from app.engine.conv_transpose import VIEWS, conv_transpose2d, conv_transpose2d_layer, conv_transpose2d_plan
 from app.engine.dropout import dropout, dropout_plan
 from app.engine.pad import PADDING_MODES
 from app.engine.pool import (
@@ -210,6 +212,88 @@ DROPOUT = OpSpec(
     plan=dropout_plan,
     always=("p",),
 )
+_IN_CHANNELS, _OUT_CHANNELS, _KERNEL, _, _, _, _GROUPS, _BIAS, _PADDING_MODE = CONV2D.params
+CONV_TRANSPOSE2D = OpSpec(
+    name="conv_transpose2d",
+    title="Transposed convolution",
+    torch="nn.ConvTranspose2d",
+    summary="2-D transposed convolution (going back up in size) of a (C, H, W) input with (C, out_channels/groups, "
+    "kH, kW) weights, as a scatter (a step per input cell) or a gather (a step per output cell)",
+    params=(
+        _IN_CHANNELS,
+        replace(_OUT_CHANNELS, help="number of output channels", label="output channels (out_channels)"),
+        replace(_KERNEL, initial=2),
+        replace(STRIDE, example=2, initial=2),
+        Param(
+            "padding",
+            "pair",
+            0,
+            "cells cut off each side of the output (the gather view pads by dilation×(kernel_size - 1) - padding)",
+            low=0,
+            high="max_padding",
+        ),
+        Param(
+            "output_padding",
+            "pair",
+            0,
+            "cells added after the output (bottom, right): smaller than stride or dilation; picks between the "
+            "sizes a strided convolution maps to the same size",
+            low=0,
+            high="max_stride",
+        ),
+        replace(_GROUPS, help="must divide in_channels and out_channels"),
+        _BIAS,
+        DILATION,
+        Param(
+            "view",
+            "choice",
+            "scatter",
+            "scatter: a step per input cell, adding its kernel into the output; gather: a step per output cell, "
+            "a convolution over the input with zeros inserted, kernel flipped",
+            choices=VIEWS,
+            module=False,
+        ),
+    ),
+    takes=("input", "weight", "bias"),
+    engine=conv_transpose2d,
+    plan=conv_transpose2d_plan,
+    layer_shape=conv_transpose2d_layer,
+    caps={"max_macs": "max_macs", "max_windows": "max_window_values", "max_output": "max_output_values"},
+    positional=("in_channels", "out_channels"),
+    always=("kernel_size",),
+    player=False,
+    weight_layout="transposed",
+    side=3,
+)
+CONV2D_BACKWARD = OpSpec(
+    name="conv2d_backward",
+    title="Convolution backward",
+    torch="nn.Conv2d",
+    summary="the gradients of conv2d for a given grad_output: grad_input (each output gradient scattered back "
+    "through the kernel), grad_weight and grad_bias, as torch.autograd gives them",
+    params=(
+        *CONV2D.params,
+        Param(
+            "gradient",
+            "choice",
+            "grad_input",
+            "the steps to show: grad_input (a step per output cell), grad_weight (a step per weight) or "
+            "grad_bias (a step per filter); the done frame has all three",
+            choices=GRADIENTS,
+            module=False,
+        ),
+    ),
+    takes=("input", "weight", "bias", "grad_output"),
+    makes=("grad_input", "grad_weight", "grad_bias"),
+    engine=conv2d_backward,
+    plan=conv2d_backward_plan,
+    caps={"max_macs": "max_macs", "max_windows": "max_window_values"},
+    positional=("in_channels", "out_channels"),
+    always=("kernel_size",),
+    player=False,
+    backward=True,
+    side=7,
+)
 # Stack layers only: no trace of their own.
 DROPOUT2D = OpSpec(
     name="dropout2d",
@@ -252,8 +336,22 @@ LINEAR = OpSpec(
     trace=False,
 )
 
-OPS: dict[str, OpSpec] = {s.name: s for s in (CONV2D, MAX_POOL2D, AVG_POOL2D, LP_POOL2D, RELU, DROPOUT)}
+OPS: dict[str, OpSpec] = {
+    s.name: s for s in (CONV2D, MAX_POOL2D, AVG_POOL2D, LP_POOL2D, RELU, DROPOUT, CONV_TRANSPOSE2D, CONV2D_BACKWARD)
+}
 # The stack builder's layer types, in its menu order.
 LAYERS: dict[str, OpSpec] = {
-    s.name: s for s in (CONV2D, RELU, DROPOUT, DROPOUT2D, MAX_POOL2D, AVG_POOL2D, LP_POOL2D, FLATTEN, LINEAR)
+    s.name: s
+    for s in (
+        CONV2D,
+        CONV_TRANSPOSE2D,
+        RELU,
+        DROPOUT,
+        DROPOUT2D,
+        MAX_POOL2D,
+        AVG_POOL2D,
+        LP_POOL2D,
+        FLATTEN,
+        LINEAR,
+    )
 }

@@ -7,7 +7,7 @@ name (and, for a per-layer or per-parameter stream, an index), and this table is
 place numbers are written. A block is
 ``count`` streams ``first, first + step, ...`` for the indices ``offset .. offset + count - 1``
 of its name; a name may take more than one block. ``BLOCKS`` is checked when this module
-is imported: no number belongs to two streams (tests/ops/test_streams.py enumerates them all).
+is imported: no number belongs to two streams (tests/engine/test_streams.py enumerates them all).
 
 The numbers are the ones each user had before the table existed, so every seeded value
 stays the same, with one exception: stack layers 25, 26 and 50 and above. Layer i drew
@@ -58,6 +58,7 @@ BLOCKS: tuple[Block, ...] = (
     Block("weight", 1),
     Block("bias", 2),
     Block("mask", 3),
+    Block("grad_output", 4),  # conv2d_backward's generated grad_output
     # the stack's seeded weights and biases, layer i (app/stack/run.py)
     *_layers(0, 25),
     *_layers(25, 27, moved=True),  # were the augmentations'

@@ -26,7 +26,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from app.engine.pad import INPUT, OVERHANG, PADDING
-from app.engine.trace import Trace
+from app.engine.trace import Trace, filled_at, output_panel
 from app.images import palette as P
 
 RGB = tuple[int, int, int]
@@ -147,7 +147,7 @@ class Grid:
 def grids(trace: Trace, cell: int) -> tuple[Grid, Grid]:
     """The input panel (as the trace draws it: padded for windowed ops) and the output panel."""
     shape = trace.input_panel().values.shape
-    out = trace.output.shape
+    out = output_panel(trace).shape
     return Grid(shape[0], shape[1], shape[2], cell), Grid(out[0], out[1], out[2], cell)
 
 
@@ -309,15 +309,15 @@ def _dim(image: Image.Image) -> Image.Image:
     return Image.blend(image, Image.new("RGB", image.size, DIM_COLOR), DIM)
 
 
-def _cell_index(grid: Grid) -> np.ndarray:
-    """Per pixel of the output panel, the step that fills it (-1 outside every cell)."""
+def _cell_index(grid: Grid, filled: np.ndarray) -> np.ndarray:
+    """Per pixel of the output panel, the step after which its cell is final (``filled``, one per cell;
+    a cell is drawn empty before it; -1 outside every cell)."""
     index = np.full(grid.size[::-1], -1, dtype=np.int64)
     span = grid.rows * grid.cell, grid.cols * grid.cell
-    cells = np.arange(grid.rows * grid.cols).reshape(grid.rows, grid.cols)
-    block = np.repeat(np.repeat(cells, grid.cell, axis=0), grid.cell, axis=1)
     for i in range(grid.count):
         ox, oy = grid.origin(i)
-        index[oy : oy + span[0], ox : ox + span[1]] = block + i * grid.rows * grid.cols
+        block = np.repeat(np.repeat(filled[i], grid.cell, axis=0), grid.cell, axis=1)
+        index[oy : oy + span[0], ox : ox + span[1]] = block
     return index
 
 
@@ -331,7 +331,8 @@ class Renderer:
         self.size = canvas_size(trace, cell)
         panel_in = trace.input_panel()
         in_scale = P.finite_scale(panel_in.values)
-        out_scale = P.finite_scale(trace.output)
+        out_values = output_panel(trace)
+        out_scale = P.finite_scale(out_values)
         if trace.output_on_input_scale():
             out_scale = max(in_scale, out_scale)
         in_labels = [f"channel {i}" if self.grid_in.count > 1 else "input" for i in range(self.grid_in.count)]
@@ -340,9 +341,9 @@ class Renderer:
         panel = draw_panel(self.grid_in, values, kinds, in_scale, in_labels, uncovered=uncovered)
         self.input = to_palette(panel)
         self.input_dim = to_palette(_dim(panel))
-        self.full = to_palette(draw_panel(self.grid_out, trace.output, None, out_scale, out_labels))
-        self.empty = to_palette(draw_panel(self.grid_out, trace.output, None, out_scale, out_labels, empty=True))
-        self.cells = _cell_index(self.grid_out)
+        self.full = to_palette(draw_panel(self.grid_out, out_values, None, out_scale, out_labels))
+        self.empty = to_palette(draw_panel(self.grid_out, out_values, None, out_scale, out_labels, empty=True))
+        self.cells = _cell_index(self.grid_out, filled_at(trace))
         self.out_x = MARGIN + self.grid_in.size[0] + 2 * GAP
         self.white, self.black = index_of(HALO), index_of(WINDOW)
 
@@ -358,7 +359,10 @@ class Renderer:
         draw = ImageDraw.Draw(image)
         for channel in read:
             self._outline(draw, self.grid_in, channel, list(mark.cells), MARGIN, WINDOW_LINE)
-        self._outline(draw, self.grid_out, mark.out_slice, [mark.out_cell], self.out_x, WINDOW_LINE + 1)
+        written = [(mark.out_slice, *mark.out_cell)] if mark.written is None else list(mark.written)
+        for out_slice in dict.fromkeys(s for s, _, _ in written):
+            cells = [(r, c) for s, r, c in written if s == out_slice]
+            self._outline(draw, self.grid_out, out_slice, cells, self.out_x, WINDOW_LINE + 1)
         return image
 
     def frames(self, steps: Sequence[int]) -> Iterator[Image.Image]:

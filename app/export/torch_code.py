@@ -51,6 +51,8 @@ def pytorch_call(
     if "training" in params:
         lines.append("layer.train()" if params["training"] else "layer.eval()")
     shape = ", ".join(map(str, [1, *input_shape]))
+    if spec.backward:
+        return _backward_call(module, lines, shape, params, output_shape)
     lines += [
         f"x = torch.randn({shape})  # (batch, channels, height, width)",
         "y = layer(x)",
@@ -61,3 +63,26 @@ def pytorch_call(
         "code": "\n".join(lines),
         "output_shape": f"torch.Size([{', '.join(map(str, [1, *output_shape]))}])",
     }
+
+
+def _size(shape: list[int]) -> str:
+    return f"torch.Size([{', '.join(map(str, shape))}])"
+
+
+def _backward_call(
+    module: str, lines: list[str], shape: str, params: dict[str, Any], grad_input_shape: list[int]
+) -> dict[str, str]:
+    """A backward pass's code: the layer, ``y.backward(grad_output)``, and the gradients' shapes."""
+    kernel = list(params["kernel_size"])
+    weight = [params["out_channels"], params["in_channels"] // params["groups"], *kernel]
+    lines += [
+        f"x = torch.randn({shape}, requires_grad=True)  # (batch, channels, height, width)",
+        "y = layer(x)",
+        "grad_output = torch.randn_like(y)  # the loss's gradient for each output value",
+        "y.backward(grad_output)",
+        f"print(x.grad.shape)  # {_size([1, *grad_input_shape])}",
+        f"print(layer.weight.grad.shape)  # {_size(weight)}",
+    ]
+    if params["bias"]:
+        lines.append(f"print(layer.bias.grad.shape)  # {_size([params['out_channels']])}")
+    return {"module": module, "code": "\n".join(lines), "output_shape": _size([1, *grad_input_shape])}

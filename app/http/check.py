@@ -26,13 +26,14 @@ class Check(BaseModel):
     detail: list[dict[str, Any]] = []
 
 
-def answer(run: Callable[[], Any], where: str = "query") -> dict[str, Any]:
+def answer(run: Callable[[], Any], where: str = "query", op: str | None = None) -> dict[str, Any]:
     """{"ok": True, "status": 200} (plus what ``run`` returned, if a dict) or the refusal ``run``
-    raised (a pydantic ValidationError or an engine ParamError), with its status and worded message."""
+    raised (a pydantic ValidationError or an engine ParamError), with its status and worded message.
+    ``op``: the op the request is for, whose own wording some schema errors take."""
     try:
         found = run()
     except ValidationError as err:
-        problems = validation_problems([{**e, "loc": (where, *e["loc"])} for e in err.errors()])
+        problems = validation_problems([{**e, "loc": (where, *e["loc"])} for e in err.errors()], op)
         return {"ok": False, "status": 422, "message": problems[0]["msg"], "detail": problems}
     except ParamError as err:
         issue = problem([where, err.param], err.param, err.value, err.rule)

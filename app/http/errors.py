@@ -14,6 +14,7 @@ learner meets one voice whichever layer caught the mistake.
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from typing import Any
 
@@ -37,6 +38,7 @@ UNION_RULES = {  # fields whose type is a union: one sentence instead of each me
     "dilation": f"{PAIR_RULE}, each from 1 to {_S.max_dilation}",
     "kernel_size": f"{PAIR_RULE}, each from 1 to {_S.max_kernel}",
     "padding": f"{PAIR_RULE} (each from 0 to {_S.max_padding}), or 'same' or 'valid'",
+    "output_padding": f"{PAIR_RULE}, each from 0 to {_S.max_stride}",
     "bias": "must be a list of numbers, one per filter, or null",
     "divisor_override": "must be a whole number >= 1, or null",
     "answer": "must be a finite number, a choice (its index or its text), or null",
@@ -45,6 +47,12 @@ PATTERN_RULES = {
     "padding": "must be one or two whole numbers >= 0 (like 1 or 1,2), or 'same' or 'valid'",
 }
 PATTERN_RULE = "must be one or two whole numbers >= 0 of at most 4 digits, like 2 or 2,3"
+# An op whose parameter takes less than the one the sentences above describe: (op, name) -> its
+# sentence for a body (a union) and for a query (a pattern). conv_transpose2d has no 'same' padding.
+OP_RULES = {
+    ("conv_transpose2d", "padding"): (f"{PAIR_RULE}, each from 0 to {_S.max_padding}", PATTERN_RULE),
+}
+_OP_PATH = re.compile(r"/api/(\w+)/")
 JSON_INT = 2**53  # larger integers lose digits in JavaScript
 HTTP_METHODS = ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS", "TRACE")
 
@@ -105,10 +113,11 @@ def param_error_response(err: ParamError, where: str = "query", prefix: Sequence
     return error_response(status, [problem(loc, err.param, err.value, err.rule)], **extra)
 
 
-def _rule(error: dict[str, Any], param: str) -> str:
+def _rule(error: dict[str, Any], param: str, op: str | None = None) -> str:
     """Pydantic's complaint in the engine's words."""
     kind = error.get("type", "")
     ctx = error.get("ctx") or {}
+    own = OP_RULES.get((op or "", param.split(".")[-1]))
     rules = {
         "int_parsing": "must be a whole number",
         "int_type": "must be a whole number",
@@ -123,7 +132,7 @@ def _rule(error: dict[str, Any], param: str) -> str:
         "tuple_type": "must be a list",
         "missing": "this field is required",
         "extra_forbidden": "is not a parameter of this operation",
-        "string_pattern_mismatch": PATTERN_RULES.get(param, PATTERN_RULE),
+        "string_pattern_mismatch": own[1] if own else PATTERN_RULES.get(param, PATTERN_RULE),
     }
     if kind in rules:
         return rules[kind]
@@ -202,14 +211,17 @@ def _body_problem(error: dict[str, Any]) -> dict[str, Any] | None:
     return None
 
 
-async def validation_handler(_: Request, exc: Exception) -> Response:
+async def validation_handler(request: Request, exc: Exception) -> Response:
     assert isinstance(exc, RequestValidationError)
-    return error_response(422, validation_problems(exc.errors()))
+    path = _OP_PATH.match(request.scope["path"])
+    return error_response(422, validation_problems(exc.errors(), path[1] if path else None))
 
 
-def validation_problems(errors: Sequence[Any]) -> list[dict[str, Any]]:
-    """Pydantic's errors as problems, one per parameter."""
+def validation_problems(errors: Sequence[Any], op: str | None = None) -> list[dict[str, Any]]:
+    """Pydantic's errors as problems, one per parameter. ``op``: the op the request is for (a stack
+    layer's own type, in the error's location, takes its place), for the sentences of OP_RULES."""
     found: dict[str, tuple[list[Any], Any, list[str]]] = {}
+    ops: dict[str, str | None] = {}
     problems = []
     for error in errors:
         whole = _body_problem(error)
@@ -218,6 +230,7 @@ def validation_problems(errors: Sequence[Any]) -> list[dict[str, Any]]:
             continue
         loc = [part for part in error.get("loc", ()) if not _is_union_tag(part)]
         param = _param(loc)
+        layer = [part for part in error.get("loc", ()) if isinstance(part, str) and part in LAYER_TYPES]
         received = error.get("input")
         if error.get("type") == "union_tag_invalid":  # a stack layer's unknown "type": name that field
             loc, param = [*loc, "type"], f"{param}.type"
@@ -227,14 +240,16 @@ def validation_problems(errors: Sequence[Any]) -> list[dict[str, Any]]:
         elif loc and loc[0] == "query":
             received = _query_value(received)
         entry = found.setdefault(param, (loc, received, []))
-        rule = _rule(error, param)
+        ops[param] = layer[-1] if layer else op
+        rule = _rule(error, param, ops[param])
         if rule not in entry[2]:
             entry[2].append(rule)
     for param, (loc, received, rules) in found.items():
         if any(other.startswith(f"{param}[") for other in found):
             continue  # an element of this pair failed: that problem is the precise one
         name = param.split(".")[-1].split("[")[0]
-        rule = rules[0] if len(rules) == 1 else UNION_RULES.get(name, " or ".join(rules))
+        own = OP_RULES.get((ops[param] or "", name))
+        rule = rules[0] if len(rules) == 1 else own[0] if own else UNION_RULES.get(name, " or ".join(rules))
         problems.append(problem(loc, param, received, rule))
     return problems
 

@@ -16,7 +16,7 @@ import numpy as np
 import orjson
 
 from app.engine.specs import OPS
-from app.engine.trace import Trace
+from app.engine.trace import Trace, compact_steps
 from app.export.torch_code import pytorch_call
 
 FORMAT_VERSION = 1
@@ -118,13 +118,11 @@ def _finite_range(values: np.ndarray) -> list[float] | None:
 def step_frames(trace: Trace, detail: str) -> Iterator[dict[str, Any]]:
     size = batch_size(trace, detail)
     total = trace.total_steps
-    flat = trace.output.reshape(-1)
     for start in range(0, total, size):
         stop = min(start + size, total)
         frame: dict[str, Any] = {"type": "steps", "start": start, "count": stop - start}
-        if detail == "compact":  # step i is output cell unravel(i, output.shape), for every op
-            frame["index"] = np.stack(np.unravel_index(np.arange(start, stop), trace.output.shape), axis=1)
-            frame["value"] = flat[start:stop]
+        if detail == "compact":  # step i is output cell unravel(i, output.shape), unless the op says otherwise
+            frame.update(compact_steps(trace, start, stop))
         else:
             for name, column in trace.steps(start, stop).items():
                 frame[name] = np.ascontiguousarray(column)

@@ -12,7 +12,7 @@ from annotated_types import Ge, Gt, Le, Lt
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-ADVANCED = ("input", "weight", "detail")  # shown under "your own numbers", or not at all
+ADVANCED = ("input", "weight", "grad_output", "detail")  # shown under "your own numbers", or not at all
 # HTML's "valid floating-point number", what an <input type="number"> keeps (static/js/widgets/params.js agrees)
 HTML_NUMBER = re.compile(r"-?(\d+(\.\d+)?|\.\d+)([eE][+-]?\d+)?")
 

@@ -20,7 +20,7 @@ from app.engine.specs import OPS
 from app.http.errors import http_error_handler
 from app.pages.templates import templates
 
-PLAYERS = ", ".join(OPS)
+PLAYERS = ", ".join(op for op, spec in OPS.items() if spec.player)
 _PAGE = re.compile(r"/(play|embed)/([^/]+)")
 
 

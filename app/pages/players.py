@@ -20,7 +20,7 @@ class OpConvertor(Convertor[str]):
     """A path segment that is an op's name (``/play/{op:op}``, ``/embed/{op:op}``): no other page
     can be taken for an op, whatever order the routes are in (app/pages/missing.py words the rest)."""
 
-    regex = "|".join(sorted(map(re.escape, OPS), key=len, reverse=True))
+    regex = "|".join(sorted((re.escape(op) for op, spec in OPS.items() if spec.player), key=len, reverse=True))
 
     def convert(self, value: str) -> str:
         return value
@@ -125,7 +125,7 @@ def healthz() -> dict[str, str]:
 
 @router.get("/", response_class=HTMLResponse, include_in_schema=False)
 def home(request: Request) -> HTMLResponse:
-    ops = [(op, spec.summary) for op, spec in OPS.items()]
+    ops = [(op, spec.summary) for op, spec in OPS.items() if spec.player]
     return templates.TemplateResponse(request, "index.html", {"ops": ops, "examples": EXAMPLES})
 
 

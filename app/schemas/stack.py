@@ -110,8 +110,10 @@ class Axes(BaseModel):
 
 
 class FieldAxis(BaseModel):
-    size: int | None = Field(description="receptive field r, in input pixels (padding included)")
-    jump: int | None = Field(description="input pixels between neighbouring outputs, j")
+    size: int | float | None = Field(description="receptive field r, in input pixels (padding included)")
+    jump: int | float | None = Field(
+        description="input pixels between neighbouring outputs, j (a fraction after a transposed convolution)"
+    )
     start: float | None = Field(description="centre of the first output's field; 0.0 is the centre of input pixel 0")
 
 

@@ -36,6 +36,21 @@ Tensor4 = Annotated[
     Field(min_length=1, max_length=_S.max_filters, description="(out_channels, in_channels/groups, kH, kW)"),
 ]
 Bias = Annotated[list[Number], Field(min_length=1, max_length=_S.max_filters)]
+Kernels = Annotated[list[KPlane], Field(min_length=1, max_length=_S.max_filters)]
+TransposedTensor4 = Annotated[
+    list[Kernels],
+    Field(min_length=1, max_length=_S.max_channels, description="(in_channels, out_channels/groups, kH, kW)"),
+]
+GradRow = Annotated[list[Number], Field(min_length=1, max_length=_S.max_side + 2 * _S.max_padding)]
+GradPlane = Annotated[list[GradRow], Field(min_length=1, max_length=_S.max_side + 2 * _S.max_padding)]
+GradOutput = Annotated[
+    list[GradPlane],
+    Field(
+        min_length=1,
+        max_length=_S.max_filters,
+        description="(out_channels, output height, output width): the loss's gradient for each output value",
+    ),
+]
 Detail = Literal["auto", "full", "compact"]
 DETAIL_HELP = (
     "full: every step with its window, values and arithmetic; compact: indices and value only; "
@@ -124,9 +139,11 @@ class Query(BaseModel):
 def body_model(spec: OpSpec, settings: Settings) -> type[Body]:
     fields: dict[str, Any] = {}
     if "weight" in spec.takes:
-        fields["weight"] = (Tensor4, ...)
+        fields["weight"] = (Tensor4 if spec.weight_layout == "filters" else TransposedTensor4, ...)
     if "bias" in spec.takes:
         fields["bias"] = (Bias | None, None)
+    if "grad_output" in spec.takes:
+        fields["grad_output"] = (GradOutput, ...)
     for param in spec.params:
         if param.from_tensor:
             continue  # a POST body gives the tensors themselves (the weight's shape, the bias values)
@@ -152,6 +169,8 @@ def query_model(spec: OpSpec, settings: Settings) -> type[Query]:
         fields[param.name] = (_text_type(param, settings), _default(param, param.first(), text=True))
     if "weight" in spec.takes:
         fields["weight"] = (ArrayText | None, Field(None, title="weight values"))
+    if "grad_output" in spec.takes:  # generated from the seed when not given, in the output's shape
+        fields["grad_output"] = (ArrayText | None, Field(None, title="grad_output values"))
     if spec.has("seed"):  # the op draws its own randomness: the generated input gets a seed of its own
         seed = Annotated[int, Field(ge=0, le=MAX_SEED, description="seed of the generated input")]
         fields["input_seed"] = (seed, Field(0, title="input seed"))

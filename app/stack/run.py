@@ -35,31 +35,36 @@ class LayerRun:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def run_stack(shapes: StackResult, seed: int, max_macs: int, max_windows: int) -> list[LayerRun]:
+def run_stack(
+    shapes: StackResult, seed: int, max_macs: int, max_windows: int, max_output: int | None = None
+) -> list[LayerRun]:
     x = sample_input("conv2d", seed, *shapes.input_shape)
     runs = []
+    caps = {"max_macs": max_macs, "max_windows": max_windows, "max_output": max_output}
     for layer in shapes.layers:
-        run = _run(layer.index, layer.type, layer.params, x, seed, max_macs, max_windows)
+        run = _run(layer.index, layer.type, layer.params, x, seed, caps)
         runs.append(run)
         x = run.output
     return runs
 
 
-def _weights(seed: int, index: int, shape: tuple[int, ...], bias: bool) -> tuple[np.ndarray, np.ndarray | None]:
+def _weights(
+    seed: int, index: int, shape: tuple[int, ...], bias: bool, outputs: int
+) -> tuple[np.ndarray, np.ndarray | None]:
     weight = integers(seed, "stack.weight", shape, *RANGES["weight"], index=index)
-    return weight, integers(seed, "stack.bias", (shape[0],), *RANGES["bias"], index=index) if bias else None
+    return weight, integers(seed, "stack.bias", (outputs,), *RANGES["bias"], index=index) if bias else None
 
 
-def _run(index: int, kind: str, p: dict[str, Any], x: np.ndarray, seed: int, macs: int, windows: int) -> LayerRun:
+def _run(index: int, kind: str, p: dict[str, Any], x: np.ndarray, seed: int, limits: dict[str, Any]) -> LayerRun:
     spec = LAYERS[kind]
     if spec.layer_shape is not None:  # convolution and pooling: the op the player traces, with these parameters
         tensors: list[Any] = []
         if "weight" in spec.takes:
-            shape = (p["out_channels"], p["in_channels"] // p["groups"], *p["kernel_size"])
-            w, b = _weights(seed, index, shape, p["bias"])
+            shape = spec.weight_shape(p["in_channels"], p["out_channels"], p["groups"], p["kernel_size"])
+            w, b = _weights(seed, index, shape, p["bias"], p["out_channels"])
             tensors = [w, b]
-        args = {param.name: p[param.name] for param in spec.params if not param.from_tensor}
-        caps = {name: value for name, value in (("max_macs", macs), ("max_windows", windows)) if name in spec.caps}
+        args = {param.name: p[param.name] for param in spec.module_params if not param.from_tensor}
+        caps = {name: value for name, value in limits.items() if name in spec.caps}
         assert spec.engine is not None
         out = spec.engine(x, *tensors, **args, **caps)
         return LayerRun(index, kind, p, x, out.output, *tensors)
@@ -70,9 +75,9 @@ def _run(index: int, kind: str, p: dict[str, Any], x: np.ndarray, seed: int, mac
     elif kind == "flatten":
         return LayerRun(index, kind, p, x, x.reshape(-1))
     else:  # linear
-        if p["in_features"] * p["out_features"] > macs:
+        if p["in_features"] * p["out_features"] > limits["max_macs"]:
             work = Described(f"{p['in_features']} x {p['out_features']} multiply-adds")
-            raise TooLargeError("out_features", work, f"the cap is {macs:,}")
-        w, b = _weights(seed, index, (p["out_features"], p["in_features"]), p["bias"])
+            raise TooLargeError("out_features", work, f"the cap is {limits['max_macs']:,}")
+        w, b = _weights(seed, index, (p["out_features"], p["in_features"]), p["bias"], p["out_features"])
         y = w @ x + (b if b is not None else 0.0)
         return LayerRun(index, kind, p, x, y, w, b)

@@ -24,10 +24,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
+from fractions import Fraction
 from typing import Any
 
 from app.engine.errors import ParamError, TooLargeError
-from app.engine.geometry import AXES, Axis
+from app.engine.geometry import AXES, Axis, TransposeAxis
 from app.engine.pairs import flag_arg, int_arg, is_int, is_real
 from app.engine.spec import OpSpec
 from app.engine.specs import LAYERS
@@ -40,22 +41,27 @@ FLAT_TYPES = ("linear", "relu", "dropout", "flatten")  # the layers that accept 
 
 @dataclass(frozen=True)
 class AxisField:
-    """Receptive field of one output along one axis (None where it no longer applies)."""
+    """Receptive field of one output along one axis (None where it no longer applies). After a
+    transposed convolution neighbouring outputs are 1/S input pixels apart: ``size`` and ``jump``
+    may then be fractions (written as numbers)."""
 
-    size: int | None
-    jump: int | None
-    start: float | None
+    size: int | Fraction | None
+    jump: int | Fraction | None
+    start: float | Fraction | None
 
-    def through(self, axis: Axis) -> AxisField:
+    def through(self, axis: Axis | TransposeAxis) -> AxisField:
         assert self.size is not None and self.jump is not None and self.start is not None
-        return AxisField(
-            size=self.size + (axis.span - 1) * self.jump,
-            jump=self.jump * axis.stride,
-            start=self.start + ((axis.span - 1) / 2 - axis.pad_before) * self.jump,
-        )
+        return AxisField(*axis.receptive_field(self.size, self.jump, self.start))
 
     def to_dict(self) -> dict[str, Any]:
-        return {"size": self.size, "jump": self.jump, "start": self.start}
+        return {"size": _number(self.size), "jump": _number(self.jump), "start": _number(self.start, whole=False)}
+
+
+def _number(value: Any, whole: bool = True) -> Any:
+    """A Fraction as an int when whole (``whole``) or a float; anything else as it is."""
+    if isinstance(value, Fraction):
+        return int(value) if whole and value.denominator == 1 else float(value)
+    return value
 
 
 @dataclass(frozen=True)
@@ -89,7 +95,7 @@ class LayerShape:
     input_shape: Shape
     output_shape: Shape
     param_count: int
-    axes: tuple[Axis, Axis] | None  # (height, width) for convolution and pooling
+    axes: tuple[Axis, Axis] | tuple[TransposeAxis, TransposeAxis] | None  # (height, width), windowed layers
     receptive_field: ReceptiveField
     code: str  # this layer in PyTorch, e.g. "nn.ReLU()"
 
@@ -216,7 +222,7 @@ class _Step:
     param_count: int
     field: ReceptiveField
     code: str
-    axes: tuple[Axis, Axis] | None = None
+    axes: tuple[Axis, Axis] | tuple[TransposeAxis, TransposeAxis] | None = None
 
 
 Builder = Callable[[Mapping[str, Any], Shape, ReceptiveField], _Step]
@@ -306,7 +312,7 @@ def _linear(layer: Mapping[str, Any], shape: Shape, rf: ReceptiveField) -> _Step
     return _Step(params, (out_features,), count, whole, code)
 
 
-def _window(rf: ReceptiveField, axes: tuple[Axis, Axis]) -> ReceptiveField:
+def _window(rf: ReceptiveField, axes: tuple[Axis, Axis] | tuple[TransposeAxis, TransposeAxis]) -> ReceptiveField:
     return ReceptiveField(rf.height.through(axes[0]), rf.width.through(axes[1]))
 
 

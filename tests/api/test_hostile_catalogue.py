@@ -55,7 +55,7 @@ ANSWER_RULE = "must be a finite number, a choice (its index or its text), or nul
 OVERFLOW = "would pass 1.8e+308, the largest float64: use smaller values"
 MODES = "must be one of 'zeros', 'reflect', 'replicate' or 'circular'"
 LAYER_TAGS = (
-    "must be one of 'conv2d', 'relu', 'dropout', 'dropout2d', 'max_pool2d', "
+    "must be one of 'conv2d', 'conv_transpose2d', 'relu', 'dropout', 'dropout2d', 'max_pool2d', "
     "'avg_pool2d', 'lp_pool2d', 'flatten', 'linear'"
 )
 X1 = '"input": [[[1]]]'
@@ -1395,3 +1395,300 @@ def dechunk(data: bytes) -> bytes:
             return out
         out += rest[:size]
         data = rest[size + 2 :]
+
+
+# --- going back up: conv_transpose2d and conv2d_backward, every kind above on the new endpoints ---------
+
+CT = "/api/conv_transpose2d/trace"
+BW = "/api/conv2d_backward/trace"
+G1 = '"grad_output": [[[1]]]'
+PAIR_FROM_0 = f"{PAIR}, each from 0 to 16"
+TRANSPOSED_WEIGHT = "(in_channels, out_channels/groups, kernel height, kernel width)"
+
+GOING_UP = [
+    # huge numbers
+    post(
+        "ct-stride-2**64", CT, f'{{{X1}, {W1}, "stride": {BIG}}}', 422, f"stride: got {BIG}; {PAIR}, each from 1 to 16"
+    ),
+    post(
+        "ct-output_padding-10**400",
+        CT,
+        f'{{{X1}, {W1}, "output_padding": {HUGE_TEXT}}}',
+        422,
+        f"output_padding: got {HUGE_TEXT[:57]}...; {PAIR_FROM_0}",
+    ),
+    post(
+        "bw-grad_output-10**400",
+        BW,
+        f'{{{X1}, {W1}, "grad_output": [[[{HUGE_TEXT}]]]}}',
+        422,
+        f"grad_output[0][0][0]: got {HUGE_TEXT[:57]}...; must be a number",
+    ),
+    get(
+        "ct-gif-frames-2**64",
+        "/api/conv_transpose2d/animation.gif",
+        {"frames": BIG},
+        422,
+        f"frames: got '{BIG}'; must be <= 120",
+    ),
+    post(
+        "ct-overflow",
+        CT,
+        '{"input": [[[1e308, 1e308]]], "weight": [[[[1, 1]]]]}',
+        422,
+        f"input: got values as large as 1e+308; the output {OVERFLOW}",
+    ),
+    post(
+        "bw-gradient-overflow",
+        BW,
+        '{"input": [[[1, 1]]], "weight": [[[[1e308]]]], "grad_output": [[[1e308, 1]]]}',
+        422,
+        f"weight: got values as large as 1e+308; a gradient {OVERFLOW}",
+    ),
+    # negative and empty sizes
+    get(
+        "ct-out_channels",
+        "/api/conv_transpose2d/shape",
+        {"out_channels": -1},
+        422,
+        "out_channels: got -1; must be >= 1",
+    ),
+    get("ct-output_padding-query", CT, {"output_padding": "-1"}, 422, f"output_padding: got -1; {PATTERN}"),
+    post(
+        "ct-output_padding", CT, f'{{{X1}, {W1}, "output_padding": -1}}', 422, f"output_padding: got -1; {PAIR_FROM_0}"
+    ),
+    post("ct-padding-pair", CT, f'{{{X1}, {W1}, "padding": [-1, 0]}}', 422, "padding[0]: got -1; must be >= 0"),
+    post(
+        "bw-grad_output-empty",
+        BW,
+        f'{{{X1}, {W1}, "grad_output": []}}',
+        422,
+        "grad_output: got []; must have at least 1 item",
+    ),
+    get(
+        "bw-png-step",
+        "/api/conv2d_backward/frame.png",
+        {"step": 25},
+        422,
+        "step: got 25; must be from 0 to 24 (this trace has 25 steps)",
+    ),
+    # deep nesting
+    post("bw-grad_output-1000", BW, f'{{{X1}, {W1}, "grad_output": {nested(1000)}}}', 422, UNREADABLE),
+    post(
+        "ct-weight-500",
+        CT,
+        f'{{{X1}, "weight": {nested(500)}}}',
+        422,
+        f"weight[0][0][0][0]: got {'[' * 57}...; must be a number",
+    ),
+    # ragged arrays
+    post(
+        "bw-grad_output-rows",
+        BW,
+        f'{{{X2}, {W1}, "grad_output": [[[1, 2], [3]]]}}',
+        422,
+        "grad_output: got grad_output[0][1] with 1 items where grad_output[0][0] has 2; "
+        "every row must have the same length (the array must not be ragged)",
+    ),
+    post(
+        "ct-weight-rows",
+        CT,
+        f'{{{X2}, "weight": [[[[1, 2], [3]]]]}}',
+        422,
+        "weight: got weight[0][0][1] with 1 items where weight[0][0][0] has 2; "
+        "every row must have the same length (the array must not be ragged)",
+    ),
+    get(
+        "bw-grad_output-text",
+        BW,
+        {"grad_output": "1,2;3"},
+        422,
+        "grad_output: got rows of 2 and 1 values; every row (separated by ';') must have the same size",
+    ),
+    # NaN and Infinity
+    post(
+        "bw-grad_output-NaN",
+        BW,
+        f'{{{X1}, {W1}, "grad_output": [[[NaN]]]}}',
+        422,
+        f"grad_output[0][0][0]: got nan; {FINITE}",
+    ),
+    post(
+        "ct-weight-Infinity", CT, f'{{{X1}, "weight": [[[[Infinity]]]]}}', 422, f"weight[0][0][0][0]: got inf; {FINITE}"
+    ),
+    get(
+        "bw-grad_output-nan-text",
+        BW,
+        {"grad_output": "nan"},
+        422,
+        "grad_output: got 'nan'; values must be finite numbers (no NaN or Inf)",
+    ),
+    # strings and booleans for numbers
+    post(
+        "ct-output_padding-string",
+        CT,
+        f'{{{X1}, {W1}, "output_padding": "1"}}',
+        422,
+        f"output_padding: got '1'; {PAIR_FROM_0}",
+    ),
+    post(
+        "ct-output_padding-true",
+        CT,
+        f'{{{X1}, {W1}, "output_padding": true}}',
+        422,
+        f"output_padding: got true; {PAIR_FROM_0}",
+    ),
+    post("ct-padding-same", CT, f'{{{X1}, {W1}, "padding": "same"}}', 422, f"padding: got 'same'; {PAIR_FROM_0}"),
+    get(
+        "ct-padding-same-query",
+        "/api/conv_transpose2d/shape",
+        {"padding": "same"},
+        422,
+        f"padding: got 'same'; {PATTERN}",
+    ),
+    # unicode junk and script payloads in a choice
+    post(
+        "bw-gradient-rtl",
+        BW,
+        f'{{{X1}, {W1}, {G1}, "gradient": "grad_\\u202einput"}}',
+        422,
+        "gradient: got 'grad_\\u202einput'; must be one of 'grad_input', 'grad_weight' or 'grad_bias'",
+    ),
+    post(
+        "ct-view-homoglyph",
+        CT,
+        f'{{{X1}, {W1}, "view": "sc\\u0430tter"}}',
+        422,
+        "view: got 'sc\u0430tter'; must be one of 'scatter' or 'gather'",
+    ),
+    post(
+        "ct-view-script",
+        CT,
+        f'{{{X1}, {W1}, "view": "<script>alert(1)</script>"}}',
+        422,
+        "view: got '<script>alert(1)</script>'; must be one of 'scatter' or 'gather'",
+    ),
+    get(
+        "bw-gradient-query",
+        BW,
+        {"gradient": "all"},
+        422,
+        "gradient: got 'all'; must be one of 'grad_input', 'grad_weight' or 'grad_bias'",
+    ),
+    # what PyTorch refuses, in the house style
+    post(
+        "ct-output_padding-not-below-stride",
+        CT,
+        f'{{{X2}, {W1}, "stride": 2, "output_padding": 2}}',
+        422,
+        "output_padding: got 2; must be smaller than the stride (2) or the dilation (1) along the height, "
+        "as in PyTorch: it adds back cells that a stride-2 convolution floors away",
+    ),
+    post(
+        "ct-output-too-small",
+        CT,
+        f'{{{X1}, "weight": [[[[1, 2, 3], [1, 2, 3], [1, 2, 3]]]], "padding": 2}}',
+        422,
+        "padding: got 2; the output's height would be (1 - 1)×1 - 2×2 + 1×(3 - 1) + 0 + 1 = -1, "
+        "and it must be at least 1: use less padding",
+    ),
+    post(
+        "ct-groups",
+        CT,
+        '{"input": [[[1]], [[2]]], "weight": [[[[1]]], [[[1]]]], "groups": 3}',
+        422,
+        "groups: got 3; must divide the input channels (2)",
+    ),
+    get(
+        "ct-groups-out_channels",
+        CT,
+        {"in_channels": 2, "groups": 2, "out_channels": 3},
+        422,
+        "groups: got 2; must divide the number of output channels, out_channels (3)",
+    ),
+    post(
+        "ct-weight-layout",
+        CT,
+        f'{{"input": [[[1]], [[2]]], {W1}}}',
+        422,
+        "weight: got an array of shape (1, 1, 1, 1); must hold one set of kernels per input channel: its first "
+        f"dimension must be in_channels = 2 (a transposed convolution's weight is {TRANSPOSED_WEIGHT})",
+    ),
+    post(
+        "ct-bias",
+        CT,
+        f'{{{X1}, {W1}, "bias": [1, 2]}}',
+        422,
+        "bias: got 2 values; must have one value per output channel (out_channels = 1×1 = 1)",
+    ),
+    post(
+        "ct-padding_mode",
+        CT,
+        f'{{{X1}, {W1}, "padding_mode": "reflect"}}',
+        422,
+        "padding_mode: got 'reflect'; is not a parameter of this operation",
+    ),
+    post(
+        "bw-grad_output-shape",
+        BW,
+        f'{{{X2}, {W1}, "grad_output": [[[1]]]}}',
+        422,
+        "grad_output: got an array of shape (1, 1, 1); must have the shape of the convolution's output, "
+        "(1, 2, 2): one gradient per output value",
+    ),
+    post("bw-grad_output-missing", BW, f"{{{X2}, {W1}}}", 422, "grad_output: got nothing; this field is required"),
+    post(
+        "bw-grad_bias-without-bias",
+        BW,
+        f'{{{X2}, {W1}, "grad_output": [[[1, 2], [3, 4]]], "gradient": "grad_bias"}}',
+        422,
+        "gradient: got 'grad_bias'; needs a bias: this convolution has none, so PyTorch computes no grad_bias",
+    ),
+    get(
+        "bw-same-strided",
+        "/api/conv2d_backward/shape",
+        {"padding": "same", "stride": 2},
+        422,
+        "padding: got 'same'; 'same' needs stride 1, and stride is 2: PyTorch refuses padding='same' for strided "
+        "convolutions",
+    ),
+    # caps (413)
+    get(
+        "ct-output-cap",
+        CT,
+        {"height": 256, "width": 256, "stride": 16, "kernel_size": 15, "out_channels": 64},
+        413,
+        "output: got 64 channels of 4095x4095, 1,073,217,600 values; the cap is 4,194,304: use a smaller input, "
+        "stride, kernel or dilation, or fewer output channels",
+    ),
+    get(
+        "bw-grad_output-columns-cap",
+        BW,
+        {"grad_output": ",".join(["1"] * 300)},
+        413,
+        "grad_output: got 300 columns; the cap is 288 columns",
+    ),
+    post(
+        "stack-ct-output_padding",
+        "/api/stack/shape",
+        f'{{{STACK}, "layers": [{{"type": "conv_transpose2d", "out_channels": 1, "kernel_size": 3, "stride": 2, '
+        '"output_padding": 2}]}',
+        422,
+        "layer 0 (conv_transpose2d): output_padding: got 2; must be smaller than the stride (2) or the dilation (1) "
+        "along the height, as in PyTorch: it adds back cells that a stride-2 convolution floors away "
+        "(this layer receives 1x8x8)",
+    ),
+    post(
+        "stack-run-ct-padding-same",
+        RUN,
+        f'{{{STACK}, "layers": [{{"type": "conv_transpose2d", "out_channels": 1, "kernel_size": 3, '
+        '"padding": "same"}]}',
+        422,
+        f"layers[0].padding: got 'same'; {PAIR_FROM_0}",
+    ),
+]
+
+
+@catalogue(GOING_UP)
+def test_going_back_up(client: TestClient, case: Hostile) -> None:
+    check_refusal(client, case)

@@ -269,8 +269,19 @@ def test_every_operation_is_fuzzed() -> None:
         "GET /api/relu/frame.png",
         "POST /api/stack/run",
         "POST /api/exercises/{kind}/answer",
+        "POST /api/conv_transpose2d/trace",
+        "GET /api/conv_transpose2d/trace",
+        "GET /api/conv_transpose2d/shape",
+        "GET /api/conv_transpose2d/animation.gif",
+        "GET /api/conv_transpose2d/frame.png",
+        "POST /api/conv2d_backward/trace",
+        "GET /api/conv2d_backward/trace",
+        "GET /api/conv2d_backward/shape",
+        "GET /api/conv2d_backward/animation.gif",
+        "GET /api/conv2d_backward/frame.png",
     }
-    assert len([label for label in labels if ALWAYS_200.fullmatch(label)]) == 8
+    assert {"GET /api/conv_transpose2d/check", "GET /api/conv2d_backward/check"} <= labels
+    assert len([label for label in labels if ALWAYS_200.fullmatch(label)]) == 10  # 8 op checks, 2 transfer
     assert "GET /oembed" in labels
     assert [result.ok().label for result in document.include(path_regex=TRAINING).get_all_operations()] == [
         "GET /api/transfer/train"

@@ -282,19 +282,19 @@ def test_kernel_that_no_longer_fits_names_layer_and_incoming_shape():
     [
         (
             [{"type": "softmax"}],
-            "layer 0 (softmax): type: got 'softmax'; must be one of conv2d, relu, dropout, dropout2d, max_pool2d, "
-            "avg_pool2d, lp_pool2d, flatten, linear (this layer receives 3x8x8)",
+            "layer 0 (softmax): type: got 'softmax'; must be one of conv2d, conv_transpose2d, relu, dropout, "
+            "dropout2d, max_pool2d, avg_pool2d, lp_pool2d, flatten, linear (this layer receives 3x8x8)",
         ),
         (
             [{"kernel_size": 3}],
-            "layer 0: type: got null; must be one of conv2d, relu, dropout, dropout2d, "
+            "layer 0: type: got null; must be one of conv2d, conv_transpose2d, relu, dropout, dropout2d, "
             "max_pool2d, avg_pool2d, lp_pool2d, flatten, linear (this layer receives 3x8x8)",
         ),
         ([5], "layer 0: layer: got 5; must be a dict with a 'type' key (this layer receives 3x8x8)"),
         (
             [{"type": ["relu"]}],
             'layer 0: type: got ["relu"]; must be one of'
-            " conv2d, relu, dropout, dropout2d, "
+            " conv2d, conv_transpose2d, relu, dropout, dropout2d, "
             "max_pool2d, avg_pool2d, lp_pool2d, flatten, linear (this layer receives 3x8x8)",
         ),
         (
