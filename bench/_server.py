@@ -11,26 +11,15 @@ so its memory can be read from /proc/<pid>/status.
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
 import sys
-import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
-import httpx
-
 ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @dataclass(frozen=True)
@@ -52,44 +41,11 @@ def in_thread() -> Iterator[Running]:
 
 @contextmanager
 def subprocess_server(*options: str) -> Iterator[Running]:
-    """``python -m uvicorn app.main:app [options]`` in a child process; terminated on exit."""
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        "app.main:app",
-        "--host",
-        "127.0.0.1",
-        "--port",
-        str(port),
-        "--log-level",
-        "warning",
-        *options,
-    ]
-    proc = subprocess.Popen(command, cwd=ROOT)
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 20
-        while True:
-            if proc.poll() is not None:
-                raise RuntimeError(f"uvicorn exited with code {proc.returncode}")
-            try:
-                if httpx.get(f"{base}/api/relu/shape", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                raise RuntimeError("uvicorn did not start within 20 s")
-            time.sleep(0.05)
+    """``python -m uvicorn app.main:app [options]`` in a child process; terminated on exit (tests/live.py)."""
+    from tests.live import child_server
+
+    with child_server(["uvicorn", "app.main:app", "--log-level", "warning", *options]) as (base, proc):
         yield Running(base, proc.pid)
-    finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def memory_kb(pid: int) -> dict[str, int]:

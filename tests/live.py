@@ -14,13 +14,17 @@ from __future__ import annotations
 import asyncio
 import os
 import socket
+import subprocess
+import sys
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from typing import Any, TypeVar
+from pathlib import Path
+from typing import IO, Any, TypeVar
 
+import httpx
 import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
@@ -146,6 +150,49 @@ def live_server(app: Any, send_buffer: int | None = None) -> Iterator[Live]:
         thread.join(timeout=10)
         loop.close()
         sock.close()
+
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@contextmanager
+def child_server(
+    module: Sequence[str], env: Mapping[str, str] | None = None, stderr: IO[bytes] | None = None, wait: float = 30
+) -> Iterator[tuple[str, subprocess.Popen[bytes]]]:
+    """``python -m <module...> --host 127.0.0.1 --port <free>`` in a child process (its own settings
+    from ``env``, its own memory), ready once /healthz answers; (base URL, process); terminated on exit.
+    For what a thread cannot do: CONVSCOPE_* read at import, a process's RSS."""
+    port = free_port()
+    command = [sys.executable, "-m", *module, "--host", "127.0.0.1", "--port", str(port)]
+    proc = subprocess.Popen(command, cwd=ROOT, env=None if env is None else {**os.environ, **env}, stderr=stderr)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + wait
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError(f"{' '.join(module)} exited with code {proc.returncode} before it served")
+            try:
+                if httpx.get(f"{base}/healthz", timeout=1).status_code == 200:
+                    break
+            except httpx.TransportError:
+                pass
+            if time.monotonic() > deadline:
+                raise RuntimeError(f"{' '.join(module)} did not answer /healthz within {wait:g} s")
+            time.sleep(0.05)
+        yield base, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def rss_bytes() -> int:

@@ -7,12 +7,7 @@ JavaScript: the pages read them from GET /api/ops.
 
 from __future__ import annotations
 
-import os
 import re
-import socket
-import subprocess
-import sys
-import time
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -21,48 +16,20 @@ import httpx
 import pytest
 from playwright.sync_api import Page, expect
 
+from tests.live import child_server
+
 MAX_SIDE = 40
 MAX_LAYERS = 10
 ROOT = Path(__file__).resolve().parents[2]
-
-
-def _free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 @pytest.fixture(scope="module")
 def capped_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """``python -m app serve`` with the two caps lowered, on a free loopback port."""
     log = tmp_path_factory.mktemp("capped-server") / "server.log"
-    port = _free_port()
-    env = {**os.environ, "CONVSCOPE_MAX_SIDE": str(MAX_SIDE), "CONVSCOPE_MAX_LAYERS": str(MAX_LAYERS)}
-    command = [sys.executable, "-m", "app", "serve", "--host", "127.0.0.1", "--port", str(port)]
-    url = f"http://127.0.0.1:{port}"
-    with log.open("wb") as sink:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=sink)
-    deadline = time.monotonic() + 30
-    try:
-        while True:
-            if server.poll() is not None:
-                pytest.fail(f"the server exited before it served: {log.read_text()}")
-            try:
-                if httpx.get(f"{url}/healthz", timeout=1).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline:
-                pytest.fail("the server did not answer /healthz within 30 s")
-            time.sleep(0.1)
+    env = {"CONVSCOPE_MAX_SIDE": str(MAX_SIDE), "CONVSCOPE_MAX_LAYERS": str(MAX_LAYERS)}
+    with log.open("wb") as sink, child_server(["app", "serve"], env, stderr=sink) as (url, _):
         yield url
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait()
 
 
 def ops(url: str) -> dict[str, Any]:
@@ -77,10 +44,10 @@ def test_the_api_serves_the_lowered_caps(capped_url: str) -> None:
 
 
 def test_every_player_form_offers_sides_up_to_40(page: Page, capped_url: str) -> None:
-    names = [op["name"] for op in ops(capped_url)["ops"]]
-    assert {"conv2d", "max_pool2d", "avg_pool2d", "lp_pool2d", "relu", "dropout"} <= set(names)
-    for name in names:
-        page.goto(f"{capped_url}/play/{name}")
+    players = {op["name"]: op["player"] for op in ops(capped_url)["ops"] if op["player"]}
+    assert {"conv2d", "max_pool2d", "avg_pool2d", "lp_pool2d", "relu", "dropout"} <= set(players)
+    for name, player in players.items():
+        page.goto(f"{capped_url}{player}")
         page.wait_for_function("() => window.convscope && convscope.ready")
         for side in ("height", "width"):
             expect(page.locator(f'#params [name="{side}"]'), f"{name} {side}").to_have_attribute("max", str(MAX_SIDE))
