@@ -184,7 +184,7 @@ def test_the_home_page_and_the_nav_list_it(page: Page, base_url: str) -> None:
     expect(page.locator("header a[href='/play/conv_transpose2d']")).to_have_count(1)
 
 
-def test_the_embed_loads_and_answers_messages(page: Page, base_url: str, host_url: str) -> None:
+def test_the_embed_loads_and_answers_messages(page: Page, base_url: str, host_url: str) -> None:  # noqa: F811
     frame = open_host(page, host_url, f"{base_url}/embed/{OP}?{QUERY}&view=gather&step=3")
     assert frame.evaluate("convscope.step") == 3
     send(page, {"type": "convscope:seek", "step": 7})

@@ -291,19 +291,21 @@ function renderStep(container, h, step) {
     const lines = [where];
     step.products.forEach((block, k) => {
       const adds = [];
+      let padded = 0;
       block.forEach((row, i) => {
         row.forEach((p, j) => {
           const after = step.after[k][i][j];
           const target = `(${step.rows[i]},${step.cols[j]})`;
-          adds.push(
-            after === null
-              ? `${target}: padding, no gradient`
-              : `${target} += ${num(step.grad)}×${num(h.weight[f][k][i][j])} = ${fmt(p)} → ${fmt(after)}`,
-          );
+          if (after === null) padded += 1;
+          else adds.push(`${target} += ${num(step.grad)}×${num(h.weight[f][k][i][j])} = ${fmt(p)} → ${fmt(after)}`);
         });
       });
       lines.push(
-        el("p", { class: "sum" }, `${channels.length > 1 ? `channel ${channels[k]}: ` : ""}${adds.join(" · ")}`),
+        el(
+          "p",
+          { class: "sum" },
+          `${channels.length > 1 ? `channel ${channels[k]}: ` : ""}${adds.join(" · ")}${padded ? ` · ${padded} on zero padding: no gradient` : ""}`,
+        ),
       );
     });
     lines.push(
