@@ -261,7 +261,7 @@ CONV_TRANSPOSE2D = OpSpec(
     caps={"max_macs": "max_macs", "max_windows": "max_window_values", "max_output": "max_output_values"},
     positional=("in_channels", "out_channels"),
     always=("kernel_size",),
-    player=False,
+    player=True,
     weight_layout="transposed",
     side=3,
 )
@@ -290,7 +290,7 @@ CONV2D_BACKWARD = OpSpec(
     caps={"max_macs": "max_macs", "max_windows": "max_window_values"},
     positional=("in_channels", "out_channels"),
     always=("kernel_size",),
-    player=False,
+    player=True,
     backward=True,
     side=7,
 )

@@ -47,6 +47,8 @@ OEMBED_HEIGHT = {  # px: the widget 800 px wide with its default parameters, con
     "lp_pool2d": 540,
     "relu": 860,
     "dropout": 500,
+    "conv_transpose2d": 610,
+    "conv2d_backward": 640,
 }
 
 

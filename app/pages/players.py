@@ -89,6 +89,33 @@ PLAYERS: dict[str, dict[str, Any]] = {
         ],
         "side": "Training and evaluation",
     },
+    "conv_transpose2d": {
+        "title": "Transposed convolution",
+        "lead": "A layer that goes back up in size. Scatter view: each input value multiplies the whole kernel and "
+        "adds it into the output at stride spacing, and overlapping blocks add up. Gather view: the same numbers as "
+        "a convolution with the kernel flipped, over the input with zeros inserted between its cells and padded.",
+        "panels": [
+            ("input", "Input", "The input (scatter) or the zero-inserted, padded frame (gather)"),
+            ("kernel", "Kernel", "The kernels of the current step"),
+            ("output", "Output", "The output maps, filling in"),
+        ],
+        "side": "Output size",
+        "toggle": "view",
+    },
+    "conv2d_backward": {
+        "title": "Convolution backward",
+        "lead": "How a convolution learns. Given the loss's gradient for each output value (grad_output), each "
+        "output gradient goes back through the kernel onto the very cells its forward window read (grad_input); "
+        "each weight's gradient sums, over output positions, the input value it touched times the output gradient "
+        "(grad_weight); each bias's gradient sums its filter's grad_output (grad_bias).",
+        "panels": [
+            ("forward", "Forward", "The padded input with the forward window of this step"),
+            ("grad", "grad_output", "The loss's gradient for each output value"),
+            ("result", "Backward", "The gradient the steps fill, in the same cells"),
+        ],
+        "side": "The three gradients",
+        "toggle": "gradient",
+    },
 }
 PLAYER_STATE = ("step", "speed")  # page-only parameters, not sent to the API
 
@@ -115,6 +142,10 @@ EXAMPLES = [
     ("Max pooling 2x2, stride 2", "/api/max_pool2d/trace"),
     ("ReLU and its mask", "/api/relu/trace"),
     ("Dropout p=0.5 in training, seed 7", "/api/dropout/trace?seed=7"),
+    (
+        "Transposed convolution of a 2x2 input, kernel 3, stride 2: a 5x5 output",
+        "/api/conv_transpose2d/trace?stride=2&height=2&width=2",
+    ),
 ]
 
 

@@ -108,7 +108,7 @@ def test_check_shape_and_exports(client: TestClient) -> None:
     assert png.status_code == 200 and png.content.startswith(b"\x89PNG")
     ops = {o["name"]: o for o in client.get("/api/ops").json()["ops"]}
     fields = {f["name"]: f for f in ops["conv2d_backward"]["query"]}
-    assert ops["conv2d_backward"]["player"] is None
+    assert ops["conv2d_backward"]["player"] == "/play/conv2d_backward"
     assert fields["grad_output"]["advanced"] is True and fields["gradient"]["choices"] == [
         "grad_input", "grad_weight", "grad_bias"
     ]  # fmt: skip

@@ -123,10 +123,10 @@ def test_exports(client: TestClient) -> None:
     assert again.content == png.content
 
 
-def test_ops_lists_it_with_no_player_yet(client: TestClient) -> None:
+def test_ops_lists_it_with_its_player(client: TestClient) -> None:
     body = client.get("/api/ops").json()
     op = next(o for o in body["ops"] if o["name"] == "conv_transpose2d")
-    assert op["torch"] == "nn.ConvTranspose2d" and op["player"] is None
+    assert op["torch"] == "nn.ConvTranspose2d" and op["player"] == "/play/conv_transpose2d"
     params = {f["name"]: f for f in op["params"]}
     assert list(params) == [
         "in_channels", "out_channels", "kernel_size", "stride", "padding", "output_padding", "groups", "bias",
@@ -138,8 +138,8 @@ def test_ops_lists_it_with_no_player_yet(client: TestClient) -> None:
     assert layer["title"] == "ConvTranspose2d" and "view" not in [f["name"] for f in layer["fields"]]
     assert body["limits"]["max_output_values"] == 64 * 256 * 256
     page = client.get("/play/conv_transpose2d")
-    assert page.status_code == 404 and page.json()["message"].startswith("no player for 'conv_transpose2d'")
-    assert client.get("/embed/conv_transpose2d").status_code == 404
+    assert page.status_code == 200 and 'data-op="conv_transpose2d"' in page.text
+    assert client.get("/embed/conv_transpose2d").status_code == 200
 
 
 def test_an_encoder_decoder_in_the_stack_builder(client: TestClient) -> None:
@@ -182,14 +182,15 @@ def test_an_encoder_decoder_in_the_stack_builder(client: TestClient) -> None:
     assert check["ok"] is True and check["output_shape"] == [1, 16, 16]
     run = client.post("/api/stack/run", json=body).json()
     assert [layer["output_shape"] for layer in run["layers"]][-1] == [1, 16, 16]
-    assert run["layers"][4]["note"] == "conv_transpose2d has no player"
+    assert run["layers"][4]["note"] is None  # it has a player now: the run links it with the layer's numbers
+    assert run["layers"][4]["player"].startswith("/play/conv_transpose2d?input=")
 
 
 def test_an_op_has_a_page_exactly_when_its_specification_says_so(client: TestClient) -> None:
     assert set(PLAYERS) == {op for op, spec in OPS.items() if spec.player}
-    assert not OPS["conv_transpose2d"].player and not OPS["conv2d_backward"].player
+    assert OPS["conv_transpose2d"].player and OPS["conv2d_backward"].player
     home = client.get("/").text
-    assert "/play/conv2d" in home and "/play/conv_transpose2d" not in home
+    assert "/play/conv2d" in home and "/play/conv_transpose2d" in home
 
 
 def test_a_padding_with_no_same_is_worded_so_everywhere(client: TestClient) -> None:

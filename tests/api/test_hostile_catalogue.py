@@ -1057,7 +1057,7 @@ JS_URL = "javascript:window.__pwned=1"
 TEMPLATE = "{{7*7}}"
 TEXTAREA = "</textarea><img src=x onerror=window.__pwned=1>"
 PAYLOADS = {"img": IMG, "script": SCRIPT, "javascript-url": JS_URL, "template": TEMPLATE, "textarea": TEXTAREA}
-PLAYERS = "conv2d, max_pool2d, avg_pool2d, lp_pool2d, relu, dropout"
+PLAYERS = "conv2d, max_pool2d, avg_pool2d, lp_pool2d, relu, dropout, conv_transpose2d, conv2d_backward"
 
 SCRIPT_PAYLOADS = [
     get("trace-stride-img", "/api/conv2d/trace", {"stride": IMG}, 422, f"stride: got '{IMG}'; {PATTERN}"),

@@ -122,6 +122,28 @@ def test_lenet_ends_in_ten_features_with_the_api_counts(page: Page, base_url: st
     expect(card(page, 7).locator(".fact.jump dd")).to_have_text("none")
 
 
+def test_an_encoder_decoder_goes_back_to_the_input_size(page: Page, base_url: str) -> None:
+    open_builder(page, base_url)
+    page.get_by_role("button", name="Encoder-decoder").click()
+    settle(page)
+    body = sent(page)
+    assert body["input_shape"] == [1, 16, 16]
+    assert [layer["type"] for layer in body["layers"]].count("conv_transpose2d") == 2
+    api = api_shape(base_url, body).json()
+    assert api["output_shape"] == [1, 16, 16]
+    assert shapes(page)[1:] == [hwc(layer["output_shape"]) for layer in api["layers"]]
+    assert shapes(page)[0] == shapes(page)[-1] == "16 x 16 x 1"  # back to the input's size
+    expect(card(page, len(body["layers"]) - 1).locator(".chw")).to_have_text("(1, 16, 16)")
+    counts = page.locator("#layers li.layer:not(.input-layer) .fact.count dd").all_text_contents()
+    assert counts == [f"{layer['param_count']:,}" for layer in api["layers"]]
+    assert page.locator("#code").text_content() == api["code"]
+    assert "    nn.ConvTranspose2d(16, 8, kernel_size=3, stride=2, padding=1, output_padding=1)," in api["code"]
+    page.get_by_role("button", name="Transposed conv").click()  # the Add layer button
+    settle(page)
+    assert sent(page)["layers"][-1]["type"] == "conv_transpose2d"
+    page.screenshot(path="/tmp/stack-encoder-decoder.png", full_page=True)
+
+
 def test_inexact_size_shows_the_engine_verdict(page: Page, base_url: str) -> None:
     open_builder(page, base_url)
     field(page, 0, "stride").fill("2")

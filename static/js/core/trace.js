@@ -34,7 +34,8 @@ export class TraceBuffer {
       // null stands for what JSON cannot write: -inf in max pooling (a window of padding
       // only), NaN elsewhere (lp_pool2d of a negative sum); see docs/TRACE_FORMAT.md
       const missing = this.header.op === "max_pool2d" ? -Infinity : NaN;
-      for (let k = 0; k < frame.count; k += 1) {
+      // a step that is not an output cell (a scatter's input cell) carries no `value` in full detail
+      for (let k = 0; values && k < frame.count; k += 1) {
         const v = values[k];
         this.output[frame.start + k] = v === null ? missing : v;
         this.filled[frame.start + k] = 1;

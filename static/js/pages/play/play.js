@@ -24,6 +24,8 @@ const form = $("params");
 const spec = OPS[op];
 const canvases = Object.fromEntries([...root.querySelectorAll("canvas[id^=cv-]")].map((c) => [c.id.slice(3), c]));
 const view = spec.createView(canvases);
+const toggle = $("view-toggle"); // an op whose steps come in several kinds (conv_transpose2d's view, a gradient)
+const toggleField = toggle?.dataset.field ?? null;
 
 let buffer = new TraceBuffer();
 let controller = null;
@@ -56,11 +58,18 @@ const api = {
     return buffer.header;
   },
   get output() {
-    return buffer.header ? buffer.outputAt(player.step) : [];
+    if (!buffer.header) return [];
+    return view.outputAt ? view.outputAt(player.step) : buffer.outputAt(player.step);
   },
   get window() {
-    return currentWindow();
+    return view.windowAt ? (buffer.header ? view.windowAt(player.step) : null) : currentWindow();
   },
+  /** The cells the pointer's (or the pinned) cell links to, as drawn: {input, kernel, output} lists of [slice, r, c]. */
+  get hovered() {
+    return view.hovered ?? null;
+  },
+  /** Switch the toggle (conv_transpose2d's view, conv2d_backward's gradient), keeping the step as the op defines. */
+  switchTo: (value) => switchTo(value),
   get marker() {
     return view.marker ?? null;
   },
@@ -259,6 +268,12 @@ function onHeader(h, startStep) {
   player.reset(h.steps.total, startStep);
   spec.renderSide($("formula"), h, usePadding, null);
   $("code").textContent = h.pytorch.code;
+  if (toggle) {
+    const current = String(h.params[toggleField]);
+    for (const button of toggle.querySelectorAll("button[data-value]"))
+      button.setAttribute("aria-pressed", String(button.dataset.value === current));
+    $("view-toggle-note").textContent = spec.toggleNote ? spec.toggleNote(h) : "";
+  }
   for (const [name, text] of Object.entries(spec.captions(h))) {
     const caption = $(`cap-${name}`);
     if (caption) caption.textContent = text;
@@ -330,8 +345,43 @@ function paramsChanged() {
   load(0);
 }
 
-form.addEventListener("change", () => {
+/**
+ * Switch the toggled field to `value` and load that trace at the step the op maps the current one
+ * to (spec.mapStep: conv_transpose2d keeps the output cell; a gradient starts again at 0).
+ */
+function switchTo(value) {
+  const field = form.elements.namedItem(toggleField);
+  if (!field) return;
+  const from = buffer.header ? String(buffer.header.params[toggleField]) : null;
+  field.value = value;
+  if (from === value) return;
+  const target = buffer.header && spec.mapStep ? spec.mapStep(buffer.header, player.step, value) : 0;
   clearTimeout(loadTimer);
+  pinned = null;
+  syncIgnoredFields();
+  writeQuery({
+    ...readForm(form),
+    ...kept,
+    ...(target > 0 ? { step: String(target) } : {}),
+    ...(player.speed !== DEFAULT_SPEED ? { speed: String(player.speed) } : {}),
+  });
+  emit("params", { params: readForm(form) });
+  load(target);
+}
+
+toggle?.addEventListener("click", (event) => {
+  const button = event.target.closest("button[data-value]");
+  if (button) switchTo(button.dataset.value);
+});
+
+form.addEventListener("change", (event) => {
+  clearTimeout(loadTimer);
+  if (toggleField && event.target.name === toggleField) {
+    const value = event.target.value;
+    event.target.value = buffer.header ? String(buffer.header.params[toggleField]) : value;
+    switchTo(value);
+    return;
+  }
   paramsChanged();
 });
 form.addEventListener("input", (event) => {

@@ -50,6 +50,7 @@ export const ADD_BUTTONS = [
   ["Dropout2d", "dropout2d", {}],
   ["Flatten", "flatten", {}],
   ["Linear", "linear", {}],
+  ["Transposed conv", "conv_transpose2d", {}],
 ];
 
 export function newLayer(type, values = {}) {
@@ -70,6 +71,8 @@ const conv = (out, kernel, extra = {}) =>
 const relu = () => newLayer("relu");
 const maxPool = () => newLayer("max_pool2d");
 const linear = (out) => newLayer("linear", { out_features: String(out) });
+const up = (out, kernel, extra = {}) =>
+  newLayer("conv_transpose2d", { out_channels: String(out), kernel_size: String(kernel), stride: "2", ...extra });
 
 export const PRESETS = {
   article: {
@@ -104,6 +107,20 @@ export const PRESETS = {
     label: "1x1 bottleneck",
     input: ["64", "28", "28"],
     layers: () => [conv(16, 1), relu(), conv(16, 3, { padding: "1" }), relu(), conv(64, 1)],
+  },
+  encoder_decoder: {
+    label: "Encoder-decoder",
+    input: ["1", "16", "16"],
+    layers: () => [
+      conv(8, 3, { padding: "1" }),
+      relu(),
+      maxPool(),
+      conv(16, 3, { stride: "2", padding: "1" }),
+      relu(),
+      up(8, 3, { padding: "1", output_padding: "1" }),
+      relu(),
+      up(1, 2),
+    ],
   },
 };
 export const DEFAULT_PRESET = "article";
