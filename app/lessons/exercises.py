@@ -589,8 +589,18 @@ def _exercise(
 
 
 def _listed(items: Sequence[str]) -> str:
-    """"a", "a and b", "a, b and c"."""
+    """ "a", "a and b", "a, b and c"."""
     return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _transpose_axis(size: int, kernel: int, stride: int, pad: int, extra: int) -> geometry.TransposeAxis:
+    """The engine's transposed-convolution axis; its refusal of ``padding`` names the exercise's ``P``."""
+    try:
+        return geometry.transpose_axis("height", size, kernel, stride, pad, extra, 1)
+    except ParamError as err:
+        if err.param == "padding":
+            raise ParamError("P", err.value, err.rule) from err
+        raise
 
 
 def _transpose_size(p: Params) -> Exercise:
@@ -602,7 +612,7 @@ def _transpose_size(p: Params) -> Exercise:
     if extra >= stride and "S" not in p.given:  # a drawn stride must admit a given output_padding
         stride = p.used["S"] = extra + 1
     p.used = {name: p.used[name] for name in ("H_in", "K", "S", "P", "output_padding")}
-    axis = geometry.transpose_axis("height", size, kernel, stride, pad, extra, 1)
+    axis = _transpose_axis(size, kernel, stride, pad, extra)
     prompt = (
         f"{_a(size).capitalize()} {size}x{size} feature map goes through nn.ConvTranspose2d with "
         f"kernel_size={kernel}, stride={stride}, padding={pad} and output_padding={extra}: "
@@ -626,6 +636,7 @@ def _transpose_sources(p: Params) -> Exercise:
     kernel = p.int("K", 1, 5, lambda: p.draw("K", 2, 4))
     stride = p.int("S", 1, 4, lambda: p.draw("S", 2, 3))
     pad = p.int("P", 0, 4, lambda: p.draw("P", 0, 1))
+    _transpose_axis(size, kernel, stride, pad, 0)  # its refusals, in the exercise's names
     ones = np.ones((1, size, size))
     trace = conv_transpose2d(ones, np.ones((1, 1, kernel, kernel)), None, stride, pad)
     _, height, width = trace.output.shape
