@@ -37,6 +37,11 @@ _ENTRIES = [
     ("09-beyond-classification", "Beyond classification", "Localization, detection and segmentation."),
     ("10-transfer-learning", "Transfer learning", "Reusing a trained network and training only its last layers."),
     ("11-data-augmentation", "Data augmentation", "Flips, crops and shifts: new arrays with the same label."),
+    (
+        "12-going-back-up",
+        "Going back up",
+        "Transposed convolutions for full-size maps, checkerboards, and how a convolution learns.",
+    ),
 ]
 
 LESSONS: tuple[Lesson, ...] = tuple(

@@ -8,7 +8,8 @@ it. Every parameter a kind takes may be fixed in ``params``; the others are draw
 the others). The same kind, seed and params give the same exercise on any machine.
 
 Every answer is computed by the op a learner meets in the players (geometry, conv2d,
-the pooling ops, relu, dropout, the stack's shapes), never re-derived here.
+the pooling ops, relu, dropout, the stack's shapes, conv_transpose2d, conv2d_backward),
+never re-derived here.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ import numpy as np
 
 from app.engine import geometry
 from app.engine.conv2d import conv2d
+from app.engine.conv2d_backward import conv2d_backward
+from app.engine.conv_transpose import conv_transpose2d
 from app.engine.dropout import dropout
 from app.engine.errors import ParamError
 from app.engine.pairs import is_int
@@ -158,7 +161,7 @@ class Params:
         return float(value)
 
 
-_EXTRA_STREAMS = ("values", "cell", "weights", "order", "mask", "layers", "filter")
+_EXTRA_STREAMS = ("values", "cell", "weights", "order", "mask", "layers", "filter", "grads")
 
 
 def _spell(value: Any) -> str:
@@ -582,6 +585,118 @@ def _exercise(
     return Exercise(p.kind, p.seed, dict(p.used), prompt, tuple(figures), answer_format, expected, why, **extra)
 
 
+# --- going back up: transposed convolution and the gradient of a weight ---------------------
+
+
+def _listed(items: Sequence[str]) -> str:
+    """ "a", "a and b", "a, b and c"."""
+    return items[0] if len(items) == 1 else f"{', '.join(items[:-1])} and {items[-1]}"
+
+
+def _transpose_axis(size: int, kernel: int, stride: int, pad: int, extra: int) -> geometry.TransposeAxis:
+    """The engine's transposed-convolution axis; its refusal of ``padding`` names the exercise's ``P``."""
+    try:
+        return geometry.transpose_axis("height", size, kernel, stride, pad, extra, 1)
+    except ParamError as err:
+        if err.param == "padding":
+            raise ParamError("P", err.value, err.rule) from err
+        raise
+
+
+def _transpose_size(p: Params) -> Exercise:
+    size = p.int("H_in", 1, 256, lambda: p.draw("H_in", 2, 16))
+    kernel = p.int("K", 1, 15, lambda: (2, 3, 3, 4, 4, 5)[p.draw("K", 0, 5)])
+    stride = p.int("S", 1, 16, lambda: p.draw("S", 1, 3))
+    pad = p.int("P", 0, 16, lambda: p.draw("P", 0, (kernel - 1) // 2))
+    extra = p.int("output_padding", 0, 15, lambda: p.draw("output_padding", 0, stride - 1))
+    if extra >= stride and "S" not in p.given:  # a drawn stride must admit a given output_padding
+        stride = p.used["S"] = extra + 1
+    p.used = {name: p.used[name] for name in ("H_in", "K", "S", "P", "output_padding")}
+    axis = _transpose_axis(size, kernel, stride, pad, extra)
+    prompt = (
+        f"{_a(size).capitalize()} {size}x{size} feature map goes through nn.ConvTranspose2d with "
+        f"kernel_size={kernel}, stride={stride}, padding={pad} and output_padding={extra}: "
+        "how many rows does its output have?"
+    )
+    why = f"{axis.formula()['text']}. Read backwards: a {axis.undoes()['text']}."
+    return _exercise(p, prompt, (), "integer", axis.out, why, unit="rows")
+
+
+def _reached_by(taps: np.ndarray, target: int, what: str) -> tuple[list[int], str]:
+    """The input indices whose kernel tap lands on output index ``target`` (scatter view), in words."""
+    hits = [(int(n), int(i)) for n, i in np.argwhere(taps == target)]
+    if not hits:
+        return [], f"no input {what} reaches output {what} {target}"
+    parts = [f"input {what} {n} (its kernel {what} {i})" for n, i in hits]
+    return [n for n, _ in hits], f"output {what} {target} is reached by {_listed(parts)}"
+
+
+def _transpose_sources(p: Params) -> Exercise:
+    size = p.int("size", 2, 6, lambda: p.draw("size", 2, 4))
+    kernel = p.int("K", 1, 5, lambda: p.draw("K", 2, 4))
+    stride = p.int("S", 1, 4, lambda: p.draw("S", 2, 3))
+    pad = p.int("P", 0, 4, lambda: p.draw("P", 0, 1))
+    _transpose_axis(size, kernel, stride, pad, 0)  # its refusals, in the exercise's names
+    ones = np.ones((1, size, size))
+    trace = conv_transpose2d(ones, np.ones((1, 1, kernel, kernel)), None, stride, pad)
+    _, height, width = trace.output.shape
+    oy, ox = _cell(p, height, width)
+    count = int(trace.output[0, oy, ox])  # all ones in, all ones kernel: the overlap count
+    rows, row_text = _reached_by(trace.axes[0].scatter_taps(), oy, "row")
+    cols, col_text = _reached_by(trace.axes[1].scatter_taps(), ox, "column")
+    prompt = (
+        f"nn.ConvTranspose2d with a {kernel}x{kernel} kernel, stride {stride} and padding {pad} takes "
+        f"{_a(size)} {size}x{size} input to {_a(height)} {height}x{width} output: how many input cells add "
+        f"a product into output row {oy}, column {ox}?"
+    )
+    rule = f"In the scatter view input row y lays kernel row i on output row y×{stride} - {pad} + i (columns alike)"
+    if count:
+        cells = _listed([f"({r}, {c})" for r in rows for c in cols])
+        ending = (
+            f"So {len(rows)} × {len(cols)} = {count} input {'cells add' if count != 1 else 'cell adds'} into it, "
+            f"as (row, column): {cells}. "
+            f"With an all-ones input and kernel it would hold {count}, its overlap count."
+        )
+    else:
+        ending = (
+            f"So no input cell adds into it: the {kernel}x{kernel} kernel is shorter than the stride {stride}, "
+            "and this cell is a gap that keeps only the bias."
+        )
+    why = f"{rule}: {row_text}, and {col_text}. {ending}"
+    return _exercise(p, prompt, (), "integer", count, why, unit="input cells")
+
+
+def _weight_grad(p: Params) -> Exercise:
+    size = p.int("size", 3, 6, lambda: p.draw("size", 3, 4))
+    kernel = p.int("kernel_size", 1, 3, lambda: p.draw("kernel_size", 2, 3))
+    stride = p.int("stride", 1, 2, lambda: (1, 1, 2)[p.draw("stride", 0, 2)])
+    pad = p.int("padding", 0, 1, lambda: (0, 0, 1)[p.draw("padding", 0, 2)])
+    x = p.array("values", (1, size, size), 0, 3)
+    out = geometry.conv_axis("width", size, kernel, stride, (pad, pad), 1).out
+    grads = p.array("grads", (1, out, out), -2, 2)
+    i, j = _cell(p, kernel, kernel)
+    trace = conv2d_backward(x, np.ones((1, 1, kernel, kernel)), None, grads, stride, pad, gradient="grad_weight")
+    step = trace.steps(i * kernel + j, i * kernel + j + 1)
+    value = int(step["value"][0])
+    padding = f"zero padding {pad}" if pad else "no padding"
+    prompt = (
+        f"{_a(size).capitalize()} {size}x{size} input goes through {_a(kernel)} {kernel}x{kernel} convolution "
+        f"with stride {stride} and {padding}, and grad_output holds the loss's gradient for each output: "
+        f"what is the gradient of the kernel weight at row {i}, column {j}?"
+    )
+    touched = ", ".join(_n(v) for v in step["values"][0].ravel())
+    padded = " (0 where the window hangs over the zero padding)" if pad else ""
+    where = f"At each of the {out * out} output positions" if out > 1 else "At the only output position"
+    why = (
+        f"{where} that weight multiplied one input value{padded}: "
+        f"{touched}. Its gradient is each value times that position's grad_output, added up: "
+        f"{_products(step['values'][0], grads[0])} = {value}. The weight's own value does not enter: "
+        "only what it touched, and how much the loss cared there."
+    )
+    figures = (Figure("Input", x[0]), Figure("grad_output", grads[0]))
+    return _exercise(p, prompt, figures, "integer", value, why)
+
+
 # --- the catalogue -----------------------------------------------------------------------
 
 
@@ -612,6 +727,15 @@ KINDS: dict[str, Kind] = {
     "flip": Kind(("size", "direction"), _flip, "a value after a horizontal or vertical flip"),
     "trainable_params": Kind(
         ("convs", "frozen", "classes"), _trainable_params, "trainable parameters with the first layers frozen"
+    ),
+    "transpose_size": Kind(
+        ("H_in", "K", "S", "P", "output_padding"), _transpose_size, "the output height of a transposed convolution"
+    ),
+    "transpose_sources": Kind(
+        ("size", "K", "S", "P"), _transpose_sources, "how many input cells add into one output of a transposed conv"
+    ),
+    "weight_grad": Kind(
+        ("size", "kernel_size", "stride", "padding"), _weight_grad, "the gradient of one weight of a convolution"
     ),
 }
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse
 
-from app.lessons import catalogue
+from app.lessons import catalogue, numbers
 from app.pages.templates import TEMPLATE_DIR, templates
 
 router = APIRouter()
@@ -27,5 +27,11 @@ def lesson_page(request: Request, slug: str) -> HTMLResponse:
     if lesson is None:
         raise HTTPException(404, f"no lesson {slug!r}; the lessons are listed at /lessons")
     previous, following = catalogue.neighbours(lesson)
-    context = {"lesson": lesson, "previous": previous, "next": following, "total": len(catalogue.LESSONS)}
+    context = {
+        "lesson": lesson,
+        "previous": previous,
+        "next": following,
+        "total": len(catalogue.LESSONS),
+        "numbers": numbers.for_lesson(slug),  # worked examples the engine computes (app/lessons/numbers.py)
+    }
     return templates.TemplateResponse(request, f"lessons/{slug}.html", context)

@@ -231,7 +231,7 @@ def test_the_index_lists_every_lesson_in_order(client: TestClient) -> None:
     assert response.status_code == 200
     text = response.text
     positions = [text.index(f'data-slug="{lesson.slug}"') for lesson in LESSONS]
-    assert positions == sorted(positions) and len(LESSONS) == 11
+    assert positions == sorted(positions) and len(LESSONS) == 12
     for lesson in LESSONS:
         assert lesson.title.replace("'", "&#39;") in text
     links = parse(text).links

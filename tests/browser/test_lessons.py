@@ -59,14 +59,14 @@ def stored(page: Page) -> Any:
 # --- the table of contents -----------------------------------------------------------------
 
 
-def test_index_lists_eleven_lessons_and_marks_done_ones(page: Page, base_url: str) -> None:
+def test_index_lists_twelve_lessons_and_marks_done_ones(page: Page, base_url: str) -> None:
     page.goto(f"{base_url}/lessons")
     page.wait_for_function(READY)
     items = page.locator(".toc-item")
-    expect(items).to_have_count(11)
-    assert [items.nth(i).get_attribute("data-slug") for i in range(11)] == [lesson.slug for lesson in LESSONS]
+    expect(items).to_have_count(12)
+    assert [items.nth(i).get_attribute("data-slug") for i in range(12)] == [lesson.slug for lesson in LESSONS]
     expect(page.locator(".toc-done:visible")).to_have_count(0)
-    expect(page.locator("#progress-summary")).to_have_text("0 of 11 lessons done.")
+    expect(page.locator("#progress-summary")).to_have_text("0 of 12 lessons done.")
 
     set_done(page, ["01-stride", "03-output-size"])
     page.reload()
@@ -75,14 +75,14 @@ def test_index_lists_eleven_lessons_and_marks_done_ones(page: Page, base_url: st
     expect(page.locator('.toc-item[data-slug="01-stride"] .toc-done')).to_be_visible()
     expect(page.locator('.toc-item[data-slug="03-output-size"] .toc-done')).to_be_visible()
     expect(page.locator('.toc-item[data-slug="02-padding"] .toc-done')).to_be_hidden()
-    expect(page.locator("#progress-summary")).to_have_text("2 of 11 lessons done.")
+    expect(page.locator("#progress-summary")).to_have_text("2 of 12 lessons done.")
     for lesson in LESSONS:
         link = page.locator(f'.toc-item[data-slug="{lesson.slug}"] a.toc-title')
         expect(link).to_have_count(1)
 
     page.get_by_role("button", name="Reset progress").click()
     expect(page.locator(".toc-done:visible")).to_have_count(0)
-    expect(page.locator("#progress-summary")).to_have_text("Progress cleared. 0 of 11 lessons done.")
+    expect(page.locator("#progress-summary")).to_have_text("Progress cleared. 0 of 12 lessons done.")
     assert stored(page) is None
 
 

@@ -19,6 +19,7 @@ from app.engine.geometry import conv_axis
 from app.lessons import exercises as ex
 from app.stack.shapes import stack_shapes
 from tests.engine import reference as ref
+from tests.lessons.test_exercises_going_up import CHECKS as GOING_UP_CHECKS
 
 KINDS = list(ex.KINDS)
 SEEDS = range(40)
@@ -56,6 +57,9 @@ def test_the_catalogue_has_every_kind_of_the_contract() -> None:
         "receptive_field",
         "flip",
         "trainable_params",
+        "transpose_size",
+        "transpose_sources",
+        "weight_grad",
     }
 
 
@@ -237,6 +241,7 @@ CHECKS: dict[str, Callable[[ex.Exercise], None]] = {
     "receptive_field": check_receptive_field,
     "flip": check_flip,
     "trainable_params": check_trainable_params,
+    **GOING_UP_CHECKS,  # lesson 12's kinds: their checks live with their own tests
 }
 
 
