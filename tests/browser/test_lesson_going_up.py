@@ -126,3 +126,28 @@ def test_its_widgets_become_ready(page: Page, base_url: str) -> None:
         assert frame is not None
         frame.wait_for_function(READY, timeout=30_000)
         assert frame.url.endswith(wanted[i])
+
+
+def test_its_widgets_become_ready_under_presentation_mode(page: Page, base_url: str) -> None:
+    """The same five widgets, the lesson presented (present=1 reaches every embed): each becomes ready,
+    shows the presentation class, and the console stays clean (the console fixture fails on any error)."""
+    open_lesson(page, base_url, "?present=1")
+    assert page.evaluate("document.documentElement.classList.contains('present')")
+    frames = page.locator("iframe.widget-frame")
+    assert frames.count() == 5
+    for i in range(frames.count()):
+        element = frames.nth(i)
+        element.scroll_into_view_if_needed()
+        frame = element.element_handle().content_frame()
+        assert frame is not None
+        frame.wait_for_function(READY, timeout=30_000)
+        assert frame.evaluate("document.body.textContent.length") > 0
+
+
+def test_each_widget_alone_as_an_embed_in_presentation_mode(page: Page, base_url: str) -> None:
+    """Each of the lesson's embeds opened on its own (as a course page would frame it), presented."""
+    worked = numbers.for_lesson(SLUG)
+    for url in (worked["scatter"]["gather_url"], worked["backward"]["weight_url"]):
+        page.goto(f"{base_url}{url}{'&' if '?' in url else '?'}present=1")
+        page.wait_for_function(READY, timeout=30_000)
+        assert page.evaluate(READY)
