@@ -25,18 +25,18 @@ from functools import lru_cache
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from app.engine.pad import INPUT, OVERHANG, PADDING
+from app.engine.pad import INPUT, INSERTED, OVERHANG, PADDING
 from app.engine.trace import Trace, filled_at, output_panel
 from app.images import palette as P
 
 RGB = tuple[int, int, int]
 WHITE, WINDOW, LABEL, MUTED = P.cell("background"), P.cell("window"), P.cell("label"), P.cell("muted")
 EMPTY, GRID, PAD = P.cell("empty"), P.cell("gridLine"), P.cell("padding")
-HATCH, OVERHANG_FILL = P.cell("paddingHatch"), P.cell("overhang")
+HATCH, OVERHANG_FILL, INSERTED_FILL = P.cell("paddingHatch"), P.cell("overhang"), P.cell("inserted")
 HALO = P.cell("windowHalo")
 UNCOVERED, UNCOVERED_ALPHA = P.parse(P.PALETTE["cell"]["uncovered"])
 INK = [P.cell("inkDark"), P.cell("inkLight")]
-UI = [WHITE, WINDOW, LABEL, MUTED, EMPTY, GRID, PAD, HATCH, OVERHANG_FILL, HALO, *INK, UNCOVERED]
+UI = [WHITE, WINDOW, LABEL, MUTED, EMPTY, GRID, PAD, HATCH, OVERHANG_FILL, INSERTED_FILL, HALO, *INK, UNCOVERED]
 DIM_COLOR, DIM = P.parse(P.PALETTE["cell"]["dim"])  # laid over a channel the current step does not read
 LAYOUT = P.PALETTE["layout"]  # shared with the canvas (SIZES in static/js/config.js)
 GAP, LABEL_H = int(LAYOUT["gap"]), int(LAYOUT["labelHeight"])
@@ -214,6 +214,7 @@ def _fills(values: np.ndarray, kinds: np.ndarray | None, scale: float, empty: bo
     if kinds is not None:
         fills[:, kinds == PADDING] = PAD
         fills[:, kinds == OVERHANG] = OVERHANG_FILL
+        fills[:, kinds == INSERTED] = INSERTED_FILL  # a transposed convolution's inserted zeros: not input
     return fills
 
 
@@ -281,7 +282,8 @@ def _numbers(
     oy: int,
     cell: int,
 ) -> None:
-    """Each cell's number, in ink that reads on its colour (muted on padding); none on overhang or NaN."""
+    """Each cell's number, in ink that reads on its colour (muted on padding and inserted zeros); none on
+    overhang or NaN."""
     rows, cols = values.shape
     for r in range(rows):
         for c in range(cols):
@@ -290,7 +292,7 @@ def _numbers(
             if kind == OVERHANG or math.isnan(value):
                 continue
             back: RGB = tuple(int(v) for v in fills[r, c])  # type: ignore[assignment]
-            _text(draw, fmt(value), ox + c * cell, oy + r * cell, cell, MUTED if kind == PADDING else ink(back))
+            _text(draw, fmt(value), ox + c * cell, oy + r * cell, cell, MUTED if kind in (PADDING, INSERTED) else ink(back))
 
 
 def to_palette(image: Image.Image) -> np.ndarray:

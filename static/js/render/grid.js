@@ -74,7 +74,8 @@ function hatch(ctx, x, y, size, color) {
 
 /**
  * Draw one slice. `value(r, c)` gives a number or null (empty); `kind(r, c)` gives
- * 0 input, 1 padding, 2 overhang (outside every value); `scale` is maxAbs.
+ * 0 input, 1 padding, 2 overhang (outside every value), 3 a zero a transposed convolution
+ * inserted between input cells (its own fill, so it is not taken for input); `scale` is maxAbs.
  */
 export function drawSlice(ctx, sl, cell, { value, kind = () => 0, scale, label, numbers }) {
   const showNumbers = numbers ?? cell >= SIZES.minNumberCell;
@@ -94,11 +95,11 @@ export function drawSlice(ctx, sl, cell, { value, kind = () => 0, scale, label, 
         continue;
       }
       const color = v === null || Number.isNaN(v) ? null : rgb(v, scale);
-      ctx.fillStyle = k === 1 ? COLORS.padding : color ? css(color) : COLORS.empty;
+      ctx.fillStyle = k === 1 ? COLORS.padding : k === 3 ? COLORS.inserted : color ? css(color) : COLORS.empty;
       ctx.fillRect(x, y, cell, cell);
       if (k === 1) hatch(ctx, x, y, cell, COLORS.paddingHatch);
       if (showNumbers && v !== null && !Number.isNaN(v)) {
-        ctx.fillStyle = k === 1 || !color ? COLORS.muted : ink(color);
+        ctx.fillStyle = k === 1 || k === 3 || !color ? COLORS.muted : ink(color);
         fitText(ctx, fmt(v), x + cell / 2, y + cell / 2 + 1, cell - 8);
       }
     }
