@@ -195,6 +195,26 @@ def child_server(
             proc.wait()
 
 
+def run_async(main: Callable[[], Awaitable[T]]) -> T:
+    """``asyncio.run(main())`` on a thread of its own: once the browser tests have started, Playwright's
+    sync API keeps an event loop running in the main thread, where asyncio.run refuses to start."""
+    result: list[T] = []
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            result.append(asyncio.run(main()))  # type: ignore[arg-type]
+        except BaseException as err:  # re-raised in the caller's thread
+            errors.append(err)
+
+    thread = threading.Thread(target=run, name="run-async")
+    thread.start()
+    thread.join()
+    if errors:
+        raise errors[0]
+    return result[0]
+
+
 def rss_bytes() -> int:
     """Resident set size of this process (server included), from /proc/self/statm."""
     with open("/proc/self/statm") as statm:

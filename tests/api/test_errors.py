@@ -6,7 +6,6 @@ the first problem in one sentence. No case here may give a 5xx, a 200 or a trace
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import subprocess
@@ -17,6 +16,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.live import run_async
 from tests.ndjson import error
 
 PAIR_TEXT = "must be one or two whole numbers >= 0 of at most 4 digits, like 2 or 2,3"
@@ -797,7 +797,7 @@ def test_streamed_body_stops_being_read_at_the_cap() -> None:
         "client": ("127.0.0.1", 1),
         "server": ("test", 80),
     }
-    asyncio.run(app(scope, receive, send))
+    run_async(lambda: app(scope, receive, send))
     assert reads == 9
     assert sent[0]["type"] == "http.response.start" and sent[0]["status"] == 413
     body = json.loads(b"".join(m.get("body", b"") for m in sent[1:]))

@@ -8,6 +8,7 @@ import asyncio
 import pytest
 
 from app.http.streaming import Turns
+from tests.live import run_async
 
 
 async def large(name: str, turns: Turns, chunks: int, log: list[str]) -> None:
@@ -37,7 +38,7 @@ def test_something_else_runs_between_two_large_chunks(streams: int) -> None:
         assert len(turns) == 0
         return log
 
-    log = asyncio.run(run())
+    log = run_async(run)
     chunks = [i for i, entry in enumerate(log) if entry != "s"]
     assert len(chunks) == 20 * streams
     assert all(b - a > 1 for a, b in zip(chunks, chunks[1:], strict=False)), "two large chunks in a row"
@@ -62,7 +63,7 @@ def test_a_stream_that_leaves_while_waiting_does_not_block_the_others() -> None:
         assert len(turns) == 0
         return log
 
-    assert asyncio.run(run()) == ["L", "L", "L"]
+    assert run_async(run) == ["L", "L", "L"]
 
 
 def test_a_stream_woken_but_cancelled_before_it_ran_passes_the_turn_on() -> None:
@@ -79,4 +80,4 @@ def test_a_stream_woken_but_cancelled_before_it_ran_passes_the_turn_on() -> None
         await asyncio.wait_for(other, 1)
         return log
 
-    assert asyncio.run(run()) == ["L", "L"]
+    assert run_async(run) == ["L", "L"]
