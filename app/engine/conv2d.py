@@ -298,14 +298,7 @@ def conv2d_layer(layer: Mapping[str, Any], shape: tuple[int, ...]) -> LayerShape
         raise ParamError("padding_mode", padding_mode, f"must be one of {', '.join(PADDING_MODES)}")
     raw_padding = layer.get("padding", 0)
     pads = geometry.conv_padding(raw_padding, kernel, stride, dilation)
-    given = layer.get("in_channels")
-    if given is not None and (not is_int(given) or given != channels):
-        rule = f"must match the channels this layer receives, {channels} (or be left out)"
-        raise ParamError("in_channels", given, rule)
-    for name, count in (("in_channels", channels), ("out_channels", out_channels)):
-        if count % groups:
-            rule = f"must divide {name}, {count}: each group needs a whole number of channels"
-            raise ParamError("groups", groups, rule)
+    check_layer_channels(layer, channels, out_channels, groups)
     axes = (
         geometry.conv_axis("height", height, kernel[0], stride[0], pads[0], dilation[0]),
         geometry.conv_axis("width", width, kernel[1], stride[1], pads[1], dilation[1]),
@@ -325,3 +318,16 @@ def conv2d_layer(layer: Mapping[str, Any], shape: tuple[int, ...]) -> LayerShape
     }
     count = out_channels * (channels // groups) * kernel[0] * kernel[1] + (out_channels if bias else 0)
     return LayerShape(params, (out_channels, axes[0].out, axes[1].out), count, axes)
+
+
+def check_layer_channels(layer: Mapping[str, Any], channels: int, out_channels: int, groups: int) -> None:
+    """A convolution layer in a stack (plain or transposed): an ``in_channels`` it states must be the
+    channels it receives, and ``groups`` must divide both channel counts."""
+    given = layer.get("in_channels")
+    if given is not None and (not is_int(given) or given != channels):
+        rule = f"must match the channels this layer receives, {channels} (or be left out)"
+        raise ParamError("in_channels", given, rule)
+    for name, count in (("in_channels", channels), ("out_channels", out_channels)):
+        if count % groups:
+            rule = f"must divide {name}, {count}: each group needs a whole number of channels"
+            raise ParamError("groups", groups, rule)

@@ -26,7 +26,7 @@ from typing import Any, ClassVar
 import numpy as np
 
 from app.engine import budget
-from app.engine.conv2d import window_bounds, windows
+from app.engine.conv2d import check_layer_channels, window_bounds, windows
 from app.engine.drawing import Highlight, InputPanel, window_highlight
 from app.engine.errors import Described, ParamError
 from app.engine.geometry import Axis, TransposeAxis, transpose_axis
@@ -453,14 +453,7 @@ def conv_transpose2d_layer(layer: Mapping[str, Any], shape: tuple[int, ...]) -> 
     groups = int_arg(layer, "groups", 1, 1)
     bias = flag_arg(layer, "bias", True)
     dilation = pair("dilation", layer.get("dilation", 1), 1)
-    given = layer.get("in_channels")
-    if given is not None and (not is_int(given) or given != channels):
-        rule = f"must match the channels this layer receives, {channels} (or be left out)"
-        raise ParamError("in_channels", given, rule)
-    for name, count in (("in_channels", channels), ("out_channels", out_channels)):
-        if count % groups:
-            rule = f"must divide {name}, {count}: each group needs a whole number of channels"
-            raise ParamError("groups", groups, rule)
+    check_layer_channels(layer, channels, out_channels, groups)
     axes = (
         transpose_axis("height", height, kernel[0], stride[0], padding[0], output_padding[0], dilation[0]),
         transpose_axis("width", width, kernel[1], stride[1], padding[1], output_padding[1], dilation[1]),

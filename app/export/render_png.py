@@ -292,7 +292,14 @@ def _numbers(
             if kind == OVERHANG or math.isnan(value):
                 continue
             back: RGB = tuple(int(v) for v in fills[r, c])  # type: ignore[assignment]
-            _text(draw, fmt(value), ox + c * cell, oy + r * cell, cell, MUTED if kind in (PADDING, INSERTED) else ink(back))
+            _text(
+                draw,
+                fmt(value),
+                ox + c * cell,
+                oy + r * cell,
+                cell,
+                MUTED if kind in (PADDING, INSERTED) else ink(back),
+            )
 
 
 def to_palette(image: Image.Image) -> np.ndarray:

@@ -19,7 +19,7 @@ from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
 from app.pages.forms import form_fields
-from app.pages.players import PLAYER_STATE, PLAYERS, oembed_link
+from app.pages.players import PLAYER_STATE, PLAYERS, oembed_link, page
 from app.pages.templates import templates
 from app.schemas.traces import QUERIES
 
@@ -82,7 +82,7 @@ def embed(request: Request, op: str) -> HTMLResponse:
     given = {k: v for k, v in query.items() if k not in PLAYER_STATE and k not in EMBED_OPTIONS}
     player_query = urlencode(_kept(op, list(request.query_params.multi_items()), PLAYER_STATE))
     context: dict[str, Any] = {
-        **PLAYERS[op],
+        **page(op),
         "op": op,
         "fields": form_fields(QUERIES[op], given),
         "embed": True,
@@ -161,7 +161,7 @@ def oembed(
     src = f"{parts.scheme}://{parts.netloc}/embed/{op}" + (f"?{query}" if query else "")
     width = min(OEMBED_WIDTH, maxwidth or OEMBED_WIDTH)
     height = min(OEMBED_HEIGHT[op], maxheight or OEMBED_HEIGHT[op])
-    title = f"ConvScope: {PLAYERS[op]['title']}"
+    title = f"ConvScope: {page(op)['title']}"
     html = (
         f'<iframe src="{escape(src)}" width="{width}" height="{height}" style="border:0;max-width:100%" '
         f'title="{escape(title)}" loading="lazy" allow="fullscreen"></iframe>'

@@ -37,7 +37,6 @@ WINDOWED = [("input", "Input", "The padded input"), ("output", "Output", "The ou
 POOL_LEAD = "A window slides over each channel on its own. Depth stays the same; height and width shrink. "
 PLAYERS: dict[str, dict[str, Any]] = {
     "conv2d": {
-        "title": "Convolution",
         "lead": "A kernel slides over the (padded) input; at each position it multiplies the values under it "
         "by its weights, adds them up with the bias, and writes one output value.",
         "panels": [
@@ -49,26 +48,22 @@ PLAYERS: dict[str, dict[str, Any]] = {
         "side": "Output size",
     },
     "max_pool2d": {
-        "title": "Max pooling",
         "lead": POOL_LEAD + "Each window keeps only its largest value (marked ◆).",
         "panels": WINDOWED,
         "side": "Output size",
     },
     "avg_pool2d": {
-        "title": "Average pooling",
         "lead": POOL_LEAD + "Each window keeps the mean of its values.",
         "panels": WINDOWED,
         "side": "Output size",
     },
     "lp_pool2d": {
-        "title": "L2-norm pooling",
         "lead": POOL_LEAD + "Each window keeps the root of the sum of its values' powers: "
         "with norm_type 2, the square root of the sum of squares.",
         "panels": WINDOWED,
         "side": "Output size",
     },
     "relu": {
-        "title": "ReLU",
         "lead": "After a convolution, ReLU replaces every negative value with 0 and leaves the rest alone.",
         "panels": [
             ("input", "Input", "The feature map before ReLU"),
@@ -79,7 +74,6 @@ PLAYERS: dict[str, dict[str, Any]] = {
         "side": "The rule",
     },
     "dropout": {
-        "title": "Dropout",
         "lead": "In training, dropout zeroes a random share p of the activations and scales the rest up by "
         "1/(1 - p); in evaluation it does nothing.",
         "panels": [
@@ -90,7 +84,6 @@ PLAYERS: dict[str, dict[str, Any]] = {
         "side": "Training and evaluation",
     },
     "conv_transpose2d": {
-        "title": "Transposed convolution",
         "lead": "A layer that goes back up in size. Scatter view: each input value multiplies the whole kernel and "
         "adds it into the output at stride spacing, and overlapping blocks add up. Gather view: the same numbers as "
         "a convolution with the kernel flipped, over the input with zeros inserted between its cells and padded.",
@@ -103,7 +96,6 @@ PLAYERS: dict[str, dict[str, Any]] = {
         "toggle": "view",
     },
     "conv2d_backward": {
-        "title": "Convolution backward",
         "lead": "How a convolution learns. Given the loss's gradient for each output value (grad_output), each "
         "output gradient goes back through the kernel onto the very cells its forward window read (grad_input); "
         "each weight's gradient sums, over output positions, the input value it touched times the output gradient "
@@ -117,6 +109,14 @@ PLAYERS: dict[str, dict[str, Any]] = {
         "toggle": "gradient",
     },
 }
+
+
+def page(op: str) -> dict[str, Any]:
+    """What a player's page shows about its op: the title from its specification, then the page's own
+    lead, panels and side panel."""
+    return {"title": OPS[op].title, **PLAYERS[op]}
+
+
 PLAYER_STATE = ("step", "speed")  # page-only parameters, not sent to the API
 
 
@@ -169,5 +169,5 @@ def stack_builder(request: Request) -> HTMLResponse:
 def play(request: Request, op: str) -> HTMLResponse:
     query_model = QUERIES[op]
     given = {k: v for k, v in request.query_params.items() if k not in PLAYER_STATE}
-    context = {"op": op, "fields": form_fields(query_model, given), "oembed_url": oembed_link(request), **PLAYERS[op]}
+    context = {"op": op, "fields": form_fields(query_model, given), "oembed_url": oembed_link(request), **page(op)}
     return templates.TemplateResponse(request, "play.html", context)
