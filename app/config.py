@@ -47,6 +47,15 @@ class Settings(BaseSettings):
     max_expensive: int = 4  # expensive requests running at once in one worker (app/http/busy.py); beyond: 503
     busy_retry_after: int = 1  # seconds, the Retry-After of that 503
     large_trace_numbers: int = 2_000_000  # a trace streaming more numbers than this is expensive
+    # Live classroom (docs/CLASSROOM.md)
+    redis_url: str | None = None  # redis://host:6379/0: rooms shared by every worker and machine; unset: in memory
+    classroom_idle_s: int = 3 * 60 * 60  # a room with no message for this long expires
+    max_rooms: int = 500  # rooms at once in the deployment
+    max_students: int = 250  # students in one room
+    classroom_max_message: int = 16_384  # bytes in one WebSocket message
+    classroom_rate: float = 10.0  # messages a second one connection may send, sustained ...
+    classroom_burst: int = 40  # ... and at once; beyond either the connection is closed (1008)
+    presence_window_s: float = 30.0  # a student is present while seen by some worker this recently
 
 
 @lru_cache
