@@ -8,7 +8,7 @@ import { el, replace } from "../../widgets/dom.js";
 import { figureView, formatNumber } from "./figures.js";
 import { randomSeed, shareLink } from "./seeds.js";
 
-const FORMATS = {
+export const FORMATS = {
   integer: { pattern: /^[+-]?\d+$/, hint: "Type a whole number, like 4.", inputmode: "numeric" },
   number: { pattern: /^[+-]?(\d+([.,]\d*)?|[.,]\d+)$/, hint: "Type a number, like 1.5.", inputmode: "decimal" },
 };
@@ -23,7 +23,7 @@ function readParams(node) {
   return parsed;
 }
 
-function parseAnswer(text, format) {
+export function parseAnswer(text, format) {
   const clean = text.trim().replace(/\u2212/g, "-");
   if (!FORMATS[format].pattern.test(clean)) return null;
   return Number(clean.replace(",", "."));

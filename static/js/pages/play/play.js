@@ -36,6 +36,7 @@ let lastUrlWrite = 0;
 let loadTimer = 0;
 let kept = {}; // the KEEP options the URL came with
 let shownStep = 0; // the step of the last "step" event
+let shownPlayback = ""; // playing and speed as of the last "playback" event
 const events = new EventTarget();
 
 const player = new Player({ onChange: changed });
@@ -53,6 +54,13 @@ const api = {
   },
   get playing() {
     return player.playing;
+  },
+  /** Steps a second; setSpeed takes one of the transport's speeds (core/config.js SPEEDS). */
+  get speed() {
+    return player.speed;
+  },
+  setSpeed: (speed) => {
+    if (SPEEDS.includes(speed)) player.setSpeed(speed);
   },
   get header() {
     return buffer.header;
@@ -95,7 +103,8 @@ const api = {
   },
   setParams,
   /** on(type, fn): "ready" {total, step}, "step" {step, total, playing}, "end" (played to the last step),
-   * "complete" {total}, "error" {message}, "params" {params}. fn gets the detail object. */
+   * "complete" {total}, "error" {message}, "params" {params}, "playback" {playing, speed, step} (play,
+   * pause or a new speed). fn gets the detail object. */
   on: (type, fn) => events.addEventListener(type, (event) => fn(event.detail)),
 };
 window.convscope = api;
@@ -182,6 +191,11 @@ function changed(p, reason) {
     // "step" also when play() went back to the first step
     shownStep = p.step;
     emit("step", { step: p.step, total: p.total, playing: p.playing });
+  }
+  const playback = `${p.playing} ${p.speed}`;
+  if (playback !== shownPlayback) {
+    shownPlayback = playback;
+    emit("playback", { playing: p.playing, speed: p.speed, step: p.step });
   }
   if (!p.playing) updateDownloads();
   if (reason === "step" && p.playing && p.step >= p.total - 1) emit("end", { total: p.total });
