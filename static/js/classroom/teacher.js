@@ -116,6 +116,7 @@ export class Teacher {
     this.room.open = open;
     saveTeacherRoom(this.room);
     this.panel.hidden = !open;
+    document.documentElement.classList.toggle("class-docked", open); // wide screens: the page makes room (classroom.css)
     this.toggle?.setAttribute("aria-expanded", String(open));
   }
 
@@ -274,6 +275,8 @@ export class Teacher {
     for (const node of document.querySelectorAll(".class-ask-row")) node.remove();
     this.room.follow = false;
     replace(this.panel, el("p", { class: "class-ended" }, words));
+    document.documentElement.classList.remove("class-docked");
+
     this.toggle?.removeAttribute("aria-expanded");
     this.say(words);
     this.onFinish?.();

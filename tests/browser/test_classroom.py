@@ -1,0 +1,252 @@
+"""The live classroom in Chromium (static/js/classroom/, docs/CLASSROOM.md), on the real app and its
+real WebSocket: one teacher and three students, one of them on a phone (390x844).
+
+The students follow the teacher's play, step and parameter change (their pages' step and parameters
+are read back and compared with the teacher's); one breaks away (banner: exploring) and rejoins
+(back to the class: the teacher's state again); the teacher asks a lesson's exercise, all three
+answer, the histogram shows "3 of 3 answered", and the reveal reaches all three. Also: the join
+page with a wrong code, joining with the keyboard alone, the panel in presentation mode. No page
+may log an error (the open_page fixture). Screenshots go to artifacts/screenshots/classroom-*.png.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from playwright.sync_api import Page, expect
+
+from .conftest import Console, OpenPage
+
+PHONE = {"width": 390, "height": 844}
+PROJECTOR = {"width": 1920, "height": 1080}
+PLAYER = "/play/conv2d?height=5&width=5"  # 9 steps: quick to load three times over
+LESSON = "/lessons/03-output-size"  # its first exercise asks for a whole number
+CODE = re.compile(r"[ACDEFGHJKMNPQRTUVWXY]{6}")
+
+STATE_JS = """() => ({
+  path: location.pathname,
+  params: window.convscope.params,
+  step: window.convscope.step,
+  playing: window.convscope.playing,
+})"""
+
+
+def open_class(teacher: Page, base_url: str, path: str) -> str:
+    """Open a class from the header's Class button on `path`; the room's code."""
+    teacher.goto(base_url + path)
+    teacher.wait_for_function("() => window.convscope && window.convscope.ready")
+    teacher.get_by_role("button", name="Class", exact=True).click()
+    panel = teacher.locator("#class-panel")
+    expect(panel.locator(".class-conn")).to_have_text("live")
+    code = panel.locator(".class-code").inner_text()
+    assert CODE.fullmatch(code), code
+    expect(panel.get_by_role("link")).to_have_text(re.compile(rf"^http://[^/]+/join/{code}$"))
+    qr = panel.get_by_role("img")
+    assert qr.get_attribute("src") == f"/api/classroom/{code}/qr.svg"
+    assert f"/join/{code}" in (qr.get_attribute("alt") or "")
+    teacher.wait_for_function("() => document.querySelector('.class-qr').naturalWidth > 0")  # the QR loaded
+    return code
+
+
+def player_state(page: Page) -> dict[str, Any]:
+    page.wait_for_function("() => window.convscope && window.convscope.ready")
+    state: dict[str, Any] = page.evaluate(STATE_JS)
+    return state
+
+
+def follows(student: Page, teacher: Page) -> None:
+    """The student's page comes to the teacher's page, parameters, step and playing."""
+    want = player_state(teacher)
+    student.wait_for_function(
+        """(want) => window.convscope && window.convscope.ready && location.pathname === want.path
+          && JSON.stringify(window.convscope.params) === JSON.stringify(want.params)
+          && window.convscope.step === want.step && window.convscope.playing === want.playing""",
+        arg=want,
+    )
+    assert player_state(student) == want
+
+
+def no_sideways_scroll(page: Page) -> None:
+    width = page.evaluate("() => document.documentElement.scrollWidth")
+    assert width <= page.viewport_size["width"], f"{page.url} scrolls sideways: {width} px"  # type: ignore[index]
+
+
+def banner(page: Page) -> Any:
+    return page.locator(".class-banner")
+
+
+def test_a_class_follows_the_teacher_breaks_away_rejoins_and_answers(
+    open_page: OpenPage, base_url: str, artifacts: Path
+) -> None:
+    teacher = open_page()
+    students = [open_page(), open_page(), open_page(viewport=PHONE, is_mobile=True, has_touch=True)]
+    phone = students[2]
+    code = open_class(teacher, base_url, PLAYER)
+
+    for student in students:  # the join page, then the teacher's page
+        student.goto(f"{base_url}/join/{code}")
+        student.wait_for_url(re.compile(r"/play/conv2d\?"))
+    for student in students:
+        expect(banner(student).locator(".class-banner-text")).to_have_text(f"Following {code}")
+        expect(banner(student).locator(".class-conn")).to_have_text("live")
+        follows(student, teacher)
+    expect(teacher.locator(".class-present")).to_have_text("3 students present")
+    teacher.screenshot(path=str(artifacts / "classroom-teacher-panel.png"))
+
+    # step: the arrow keys on the teacher's page
+    teacher.locator("body").press("ArrowRight")
+    teacher.locator("body").press("ArrowRight")
+    assert player_state(teacher)["step"] == 2
+    for student in students:
+        follows(student, teacher)
+
+    # play, then pause: every student plays, then stops on the teacher's step
+    teacher.locator("#btn-play").click()
+    for student in students:
+        student.wait_for_function("() => window.convscope.playing")
+    teacher.wait_for_function("() => window.convscope.step >= 4")
+    teacher.locator("#btn-play").click()
+    assert not player_state(teacher)["playing"]
+    for student in students:
+        follows(student, teacher)
+
+    # a parameter change: the students load the teacher's page with the new settings
+    teacher.locator('#params [name="padding"]').fill("1")
+    teacher.locator('#params [name="padding"]').press("Enter")
+    teacher.wait_for_function("() => window.convscope.ready && window.convscope.params.padding === '1'")
+    for student in students:
+        follows(student, teacher)
+    no_sideways_scroll(phone)
+    phone.screenshot(path=str(artifacts / "classroom-phone-following.png"))
+
+    # one breaks away (a parameter of their own) and rejoins
+    rebel = students[0]
+    rebel.locator('#params [name="stride"]').fill("2")
+    rebel.locator('#params [name="stride"]').press("Enter")
+    expect(banner(rebel).locator(".class-banner-text")).to_have_text("Exploring on your own")
+    expect(rebel.locator("#class-announce")).to_contain_text("Exploring on your own")
+    teacher.locator("body").press("ArrowRight")
+    for student in students[1:]:
+        follows(student, teacher)
+    rebel.wait_for_function("() => window.convscope.ready && window.convscope.params.stride === '2'")  # left alone
+    assert player_state(rebel)["params"] != player_state(teacher)["params"]
+    rebel.get_by_role("button", name="Back to the class").click()
+    follows(rebel, teacher)
+    expect(banner(rebel).locator(".class-banner-text")).to_have_text(f"Following {code}")
+
+    # a question from the lesson: all three answer, the histogram shows 3 of 3, then the reveal
+    teacher.goto(base_url + LESSON)
+    teacher.wait_for_function("() => window.convscope.ready && window.convscope.exercises.length > 0")
+    for student in students:
+        student.wait_for_url(re.compile(LESSON))
+    teacher.locator(".class-ask").first.click()
+    answers = ["1", "2", "2"]
+    for student, answer in zip(students, answers, strict=True):
+        card = student.locator(".class-question")
+        expect(card.get_by_role("heading")).to_have_text("Question from the teacher")
+        card.get_by_label("Your answer").fill(answer)
+        card.get_by_role("button", name="Send").click()
+        expect(card.locator(".class-q-status")).to_have_text(
+            f"Your answer ({answer}) was sent. You can change it until the teacher reveals the answer."
+        )
+    histogram = teacher.locator(".class-tally")
+    expect(histogram.locator(".class-answered")).to_have_text("3 of 3 answered")
+    expect(histogram.locator(".class-bar-row")).to_have_count(2)
+    expect(histogram.locator(".class-bar-row").first).to_have_text(re.compile(r"^2\s*2$"))  # most first: "2", twice
+    teacher.screenshot(path=str(artifacts / "classroom-histogram.png"))
+    no_sideways_scroll(phone)
+
+    teacher.get_by_role("button", name="Reveal").click()
+    expect(teacher.locator(".class-reveal-text")).to_have_text(re.compile(r"^Revealed: the answer is \d+\.$"))
+    expected = teacher.locator(".class-reveal-text").inner_text().split()[-1].rstrip(".")
+    for student, answer in zip(students, answers, strict=True):
+        verdict = student.locator(".class-q-verdict")
+        headline = (
+            f"Right: the answer is {expected}."
+            if answer == expected
+            else f"Not quite: you answered {answer}, the answer is {expected}."
+        )
+        expect(verdict.locator(".class-q-headline")).to_have_text(re.compile(re.escape(headline)))
+        expect(verdict.locator(".class-q-explanation")).not_to_be_empty()
+    no_sideways_scroll(phone)
+    phone.screenshot(path=str(artifacts / "classroom-phone-reveal.png"), full_page=False)
+
+    # the end of the class reaches every student
+    teacher.get_by_role("button", name="End class").click()
+    for student in students:
+        expect(banner(student).locator(".class-banner-text")).to_have_text("The class has ended.")
+
+
+def test_the_join_page_says_when_a_code_is_wrong(page: Page, base_url: str, console: Console) -> None:
+    response = page.goto(f"{base_url}/join/KPRTXW")  # well formed, but no class has it
+    assert response is not None and response.status == 404
+    expect(page.get_by_role("alert")).to_have_text(
+        "There is no class KPRTXW right now: it has ended, or the code is not quite right. "
+        "Check the code on your teacher's screen and type it again."
+    )
+    expect(page.get_by_label("Class code")).to_have_value("KPRTXW")
+    page.get_by_label("Class code").fill("hello!")
+    page.get_by_role("button", name="Join").click()
+    expect(page.get_by_role("alert")).to_have_text(
+        "“hello!” is not a class code: a code must be 6 letters from ACDEFGHJKMNPQRTUVWXY."
+    )
+    expect(page.get_by_label("Class code")).to_be_focused()
+    console.messages[:] = [m for m in console.messages if not re.search(r"status of (404|422)", m)]  # the pages' own
+
+
+def test_joining_with_the_keyboard_alone(open_page: OpenPage, base_url: str) -> None:
+    teacher = open_page()
+    code = open_class(teacher, base_url, PLAYER)
+    student = open_page(viewport=PHONE)
+    student.goto(f"{base_url}/join")
+    for _ in range(40):  # Tab through the header to the code field
+        student.keyboard.press("Tab")
+        if student.evaluate("() => document.activeElement.id") == "join-code":
+            break
+    field = student.get_by_label("Class code")
+    expect(field).to_be_focused()
+    assert student.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"  # focus shows
+    student.keyboard.type(code.lower())  # codes are read case-insensitively
+    student.keyboard.press("Enter")
+    student.wait_for_url(re.compile(r"/play/conv2d\?"))
+    follows(student, teacher)
+    student.keyboard.press("ArrowRight")  # the student's own step, from the keyboard: exploring
+    expect(student.locator(".class-banner-text")).to_have_text("Exploring on your own")
+    back = student.get_by_role("button", name="Back to the class")
+    for _ in range(60):
+        student.keyboard.press("Tab")
+        if student.evaluate("() => document.activeElement.textContent") == "Back to the class":
+            break
+    expect(back).to_be_focused()
+    student.keyboard.press("Enter")
+    follows(student, teacher)
+    expect(student.locator(".class-banner-text")).to_have_text(f"Following {code}")
+    no_sideways_scroll(student)
+
+
+def test_the_panel_in_presentation_mode(open_page: OpenPage, base_url: str, artifacts: Path) -> None:
+    teacher = open_page(viewport=PROJECTOR)
+    open_class(teacher, base_url, "/play/relu?present=1")
+    assert teacher.evaluate("() => document.documentElement.classList.contains('present')")
+    panel = teacher.locator("#class-panel")
+    expect(panel).to_be_visible()
+    sizes = teacher.evaluate(
+        """() => [...document.querySelectorAll('#class-panel *')]
+          .filter((el) => [...el.childNodes].some((n) => n.nodeType === 3 && n.textContent.trim())
+            && el.checkVisibility())
+          .map((el) => [el.className || el.tagName, parseFloat(getComputedStyle(el).fontSize)])"""
+    )
+    small = [(what, size) for what, size in sizes if size < 28]
+    assert sizes and not small, f"text under 28 px on the projector: {small}"
+    assert teacher.evaluate("() => parseFloat(getComputedStyle(document.querySelector('.class-code')).fontSize)") >= 80
+    box = panel.bounding_box()
+    assert box is not None and box["x"] + box["width"] <= PROJECTOR["width"]
+    no_sideways_scroll(teacher)
+    teacher.locator("body").press("ArrowRight")  # the player keys still drive the player
+    teacher.wait_for_function("() => window.convscope.step === 1")
+    teacher.screenshot(path=str(artifacts / "classroom-present-panel.png"))
+    teacher.get_by_role("button", name="Class", exact=True).click()  # hides the panel, the class goes on
+    expect(panel).to_be_hidden()
+    expect(teacher.get_by_role("button", name="Class", exact=True)).to_have_attribute("aria-expanded", "false")
