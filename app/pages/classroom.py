@@ -9,7 +9,10 @@ from __future__ import annotations
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from app.api.classroom import hub_of
 from app.classroom import codes
+from app.classroom.broker import BrokerDown
+from app.classroom.hub import STORE_DOWN_MESSAGE
 from app.engine.errors import ParamError
 from app.pages.templates import templates
 
@@ -43,14 +46,15 @@ async def join_room(request: Request, code: str) -> Response:
         room = codes.read_code(code)
     except ParamError:
         return _form(request, code, _not_a_code(code), 404)
-    if not await room_exists(request, room):
+    try:
+        hub = await hub_of(request.app)
+        exists = await hub.broker.get_room(room) is not None
+    except BrokerDown:
+        return _form(request, room, f"This class cannot be joined right now: {STORE_DOWN_MESSAGE}.", 503)
+    if not exists:
         message = (
             f"There is no class {room} right now: it has ended, or the code is not quite right. "
             "Check the code on your teacher's screen and type it again."
         )
         return _form(request, room, message, 404)
     return templates.TemplateResponse(request, "join.html", {"code": room, "typed": room, "message": None})
-
-
-async def room_exists(request: Request, code: str) -> bool:
-    raise NotImplementedError  # wired to the hub once h-core lands

@@ -9,7 +9,7 @@
 const BACKOFF_START_MS = 500;
 const BACKOFF_MAX_MS = 15_000;
 // Close codes after which trying again cannot help (docs/CLASSROOM.md, "Refused connections").
-export const FINAL_CLOSES = new Set([4000, 4003, 4004, 4029]);
+export const FINAL_CLOSES = new Set([4000, 4003, 4004, 4029, 4400]);
 
 /** The live channel's address on this site, ws: or wss: as the page's own scheme. */
 export function liveUrl(code, query = {}) {

@@ -254,6 +254,9 @@ export class Teacher {
       case "error":
         this.say(`The class server said: ${message.message}`);
         break;
+      case "ended": // ended from another of the teacher's pages (another tab with the key)
+        this.finish("Class ended.");
+        break;
       default:
         break; // "state" (our own latest, on connecting) and anything newer: nothing to show
     }
