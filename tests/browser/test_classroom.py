@@ -12,10 +12,11 @@ may log an error (the open_page fixture). Screenshots go to artifacts/screenshot
 from __future__ import annotations
 
 import re
+import time
 from pathlib import Path
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, WebSocketRoute, expect
 
 from .conftest import Console, OpenPage
 
@@ -228,7 +229,7 @@ def test_joining_with_the_keyboard_alone(open_page: OpenPage, base_url: str) -> 
 
 def test_the_panel_in_presentation_mode(open_page: OpenPage, base_url: str, artifacts: Path) -> None:
     teacher = open_page(viewport=PROJECTOR)
-    open_class(teacher, base_url, "/play/relu?present=1")
+    code = open_class(teacher, base_url, "/play/relu?present=1")
     assert teacher.evaluate("() => document.documentElement.classList.contains('present')")
     panel = teacher.locator("#class-panel")
     expect(panel).to_be_visible()
@@ -247,6 +248,60 @@ def test_the_panel_in_presentation_mode(open_page: OpenPage, base_url: str, arti
     teacher.locator("body").press("ArrowRight")  # the player keys still drive the player
     teacher.wait_for_function("() => window.convscope.step === 1")
     teacher.screenshot(path=str(artifacts / "classroom-present-panel.png"))
+
+    student = open_page(viewport=PHONE, is_mobile=True, has_touch=True)  # a student presenting on a phone
+    student.goto(f"{base_url}/join/{code}?present=1")
+    student.wait_for_url(re.compile(r"/play/relu\?(.*&)?present=1"))
+    assert student.evaluate("() => document.documentElement.classList.contains('present')")
+    follows(student, teacher)
+    expect(banner(student)).to_be_visible()
+    no_sideways_scroll(student)
+    student.screenshot(path=str(artifacts / "classroom-phone-presenting.png"))
+
+    teacher.mouse.move(400, 300)  # the presenter's mouse wakes the controls, hidden while it rests
+    teacher.mouse.move(420, 320)
     teacher.get_by_role("button", name="Class", exact=True).click()  # hides the panel, the class goes on
     expect(panel).to_be_hidden()
     expect(teacher.get_by_role("button", name="Class", exact=True)).to_have_attribute("aria-expanded", "false")
+    teacher.locator("body").press("ArrowRight")
+    follows(student, teacher)
+
+
+def test_a_dropped_connection_comes_back_with_backoff_and_the_latest_state(open_page: OpenPage, base_url: str) -> None:
+    teacher = open_page()
+    code = open_class(teacher, base_url, PLAYER)
+    student = open_page()
+    routes: list[WebSocketRoute] = []
+    tries: list[float] = []
+    refusing = [False]
+
+    def route(ws: WebSocketRoute) -> None:  # the student's channel, through Playwright: a drop on demand
+        tries.append(time.monotonic())
+        routes.append(ws)
+        if refusing[0]:
+            ws.close(code=1011, reason="store down")  # opened, never welcomed: the backoff goes on growing
+        else:
+            ws.connect_to_server()
+
+    student.route_web_socket(re.compile(r"/api/classroom/"), route)
+    student.goto(f"{base_url}/join/{code}")
+    student.wait_for_url(re.compile(r"/play/conv2d\?"))
+    follows(student, teacher)
+
+    refusing[0] = True
+    tries.clear()
+    dropped = time.monotonic()
+    routes[-1].close(code=1012, reason="network drop")
+    expect(banner(student).locator(".class-conn")).to_have_text("reconnecting…")
+    expect(student.locator("#class-announce")).to_have_text("Connection lost: reconnecting…")
+    teacher.locator("body").press("ArrowRight")  # the class moves on while the student is away
+    teacher.locator("body").press("ArrowRight")
+    while len(tries) < 2:  # two refused tries, then the store is back: the third connects
+        student.wait_for_timeout(50)
+    refusing[0] = False
+    expect(banner(student).locator(".class-conn")).to_have_text("live", timeout=6000)
+    expect(student.locator("#class-announce")).to_have_text("Live again.")
+    gaps = [b - a for a, b in zip([dropped, *tries][:3], tries[:3], strict=True)]
+    for gap, (low, high) in zip(gaps, [(0.25, 0.5), (0.5, 1.0), (1.0, 2.0)], strict=True):
+        assert low * 0.9 <= gap <= high + 0.3, gaps  # each wait twice the last, give or take its jitter
+    follows(student, teacher)  # the latest state, on reconnecting

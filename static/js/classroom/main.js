@@ -56,6 +56,8 @@ async function boot() {
   toggle?.addEventListener("click", classClicked);
 }
 
-// after the page's own modules (the player's window.convscope) have run
-if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", boot);
-else boot();
+// After the page's own modules have run (the player's window.convscope): this module is in the
+// <head>, so it runs first, while the document is already "interactive"; DOMContentLoaded comes
+// after every deferred and module script.
+if (document.readyState === "complete") boot();
+else document.addEventListener("DOMContentLoaded", boot, { once: true });

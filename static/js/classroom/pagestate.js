@@ -65,12 +65,16 @@ export function watch(changed, pollMs = 500) {
   setInterval(changed, pollMs);
 }
 
-/** The address of the state's page (path and parameters), keeping this page's presentation flag. */
+/** The address of the state's page (path, parameters, and a player's step and speed), keeping this
+ * page's presentation flag. */
 export function stateUrl(state) {
   if (typeof state.path !== "string" || !PATH.test(state.path)) return null;
   const url = new URL(state.path, window.location.origin);
   if (url.origin !== window.location.origin) return null;
-  url.search = new URLSearchParams(state.params ?? {}).toString();
+  const query = new URLSearchParams(state.params ?? {});
+  if (Number.isInteger(state.step) && state.step > 0) query.set("step", String(state.step)); // the player opens there
+  if (SPEEDS.includes(state.speed) && state.speed !== DEFAULT_SPEED) query.set("speed", String(state.speed));
+  url.search = query.toString();
   return withPresent(url.href, presentInUrl());
 }
 
@@ -78,8 +82,9 @@ export function stateUrl(state) {
  * Bring this page to `state`. Returns "navigate" when another page must load (the caller goes
  * there), "wait" when this page's player is not ready yet (call again on its "ready"), else "done".
  */
-export function applyState(state, { sameAsHere = false } = {}) {
+export function applyState(state, { sameAsHere = false, lastSection = null } = {}) {
   if (!sameAsHere && !samePage(state, currentState())) return "navigate";
+  if (state.section && state.section !== lastSection) showSection(state.section);
   const p = player();
   if (!p) return "done";
   if (!p.ready) return "wait";

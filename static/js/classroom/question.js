@@ -10,13 +10,16 @@ import { el, replace } from "../widgets/dom.js";
 import { answerLabel } from "./histogram.js";
 
 export class QuestionCard {
-  /** `node`: the (empty) card element; `send(answer)` returns false when the channel is down. */
-  constructor(node, send, say) {
+  /** `node`: the (empty) card element; `send(answer)` returns false when the channel is down;
+   * `say(text)` announces; `onClose()` when the student closes a revealed question. */
+  constructor(node, send, say, onClose) {
     this.node = node;
     this.send = send;
     this.say = say;
+    this.onClose = onClose;
     this.question = null;
     this.sent = null;
+    this.justSent = false;
   }
 
   clear() {
@@ -25,8 +28,8 @@ export class QuestionCard {
     replace(this.node);
   }
 
-  /** A new question from the teacher (`question.id` tells one from the next). */
-  show(question) {
+  /** A question from the teacher (`question.id` tells one from the next); `fresh`: not shown on an earlier page. */
+  show(question, fresh = true) {
     if (this.question?.id === question.id) return;
     this.question = question;
     this.sent = null;
@@ -58,7 +61,7 @@ export class QuestionCard {
       this.status,
       this.verdict,
     );
-    this.say("The teacher asked a question.");
+    if (fresh) this.say("The teacher asked a question.");
   }
 
   answerField(id) {
@@ -111,7 +114,9 @@ export class QuestionCard {
     }
     this.inputError.hidden = true;
     this.input?.removeAttribute("aria-invalid");
+    this.justSent = true;
     if (!this.send(answer)) {
+      this.justSent = false;
       this.status.textContent = "Not sent: the connection is down. Try again in a moment.";
       this.say(this.status.textContent);
     }
@@ -133,11 +138,16 @@ export class QuestionCard {
     this.sent = message.answer;
     this.node.dataset.state = "sent";
     this.status.textContent = `Your answer (${answerLabel(message.answer, this.question)}) was sent. You can change it until the teacher reveals the answer.`;
-    this.say("Answer sent.");
+    if (this.justSent) this.say("Answer sent.");
+    this.justSent = false;
+    if (this.input && document.activeElement !== this.input)
+      this.input.value = answerLabel(message.answer, this.question);
+    if (this.radios && Number.isInteger(message.answer) && this.radios[message.answer])
+      this.radios[message.answer].checked = true;
   }
 
-  /** The teacher revealed the answer: right or wrong, the expected answer and why. */
-  reveal(message) {
+  /** The teacher revealed the answer: right or wrong, the expected answer and why; `fresh`: not shown before. */
+  reveal(message, fresh = true) {
     if (!this.question || message.question !== this.question.id) return;
     this.node.dataset.state = "revealed";
     for (const field of this.form.querySelectorAll("input, button")) field.disabled = true;
@@ -163,10 +173,20 @@ export class QuestionCard {
         headline,
       ),
       message.explanation ? el("p", { class: "class-q-explanation" }, String(message.explanation)) : null,
+      this.closeButton(),
     );
     this.verdict.hidden = false;
     this.status.textContent = "";
-    this.say(headline);
+    if (fresh) this.say(headline);
+  }
+
+  closeButton() {
+    const button = el("button", { type: "button", class: "class-q-close" }, "Close the question");
+    button.addEventListener("click", () => {
+      this.clear();
+      this.onClose?.();
+    });
+    return button;
   }
 
   /** An error the server sent about this student's answer. */

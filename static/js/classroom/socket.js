@@ -1,8 +1,8 @@
 // The classroom's live channel (docs/CLASSROOM.md): one WebSocket to
 // /api/classroom/{code}/live, JSON objects both ways, and automatic reconnection after a drop,
-// with exponential backoff and full jitter so a room of 200 does not reconnect in one burst.
+// with exponential backoff and jitter so a room of 200 does not reconnect in one burst.
 //
-// Status callbacks say where the channel is: "connecting" (first try), "live" (open),
+// Status callbacks say where the channel is: "connecting" (first try), "live" (welcomed in the room),
 // "reconnecting" (dropped, trying again) or "closed" (the server refused or ended it for good:
 // no such room, a wrong key, the room full, the class ended; `onClosed` gets the code and reason).
 
@@ -18,7 +18,8 @@ export function liveUrl(code, query = {}) {
   return `${scheme}//${window.location.host}/api/classroom/${encodeURIComponent(code)}/live${search ? `?${search}` : ""}`;
 }
 
-/** The wait before reconnection attempt `n` (0, 1, 2...): full jitter under a doubling cap. */
+/** The wait before reconnection attempt `n` (0, 1, 2...): between half and all of a cap that doubles
+ * each attempt (from BACKOFF_START_MS up to BACKOFF_MAX_MS), the point in between drawn at random. */
 export function backoff(n, random = Math.random) {
   const cap = Math.min(BACKOFF_MAX_MS, BACKOFF_START_MS * 2 ** n);
   return Math.round(cap / 2 + random() * (cap / 2));
@@ -59,10 +60,7 @@ export class LiveSocket {
     this.setStatus(this.attempt === 0 ? "connecting" : "reconnecting");
     const ws = new WebSocket(this.url);
     this.ws = ws;
-    ws.addEventListener("open", () => {
-      this.attempt = 0;
-      this.setStatus("live");
-    });
+
     ws.addEventListener("message", (event) => {
       let message;
       try {
@@ -72,6 +70,12 @@ export class LiveSocket {
       }
       if (message && typeof message === "object") {
         if (message.type === "error") this.lastError = String(message.message ?? "");
+        if (message.type === "welcome") {
+          // in the room: live, and the backoff starts again from its shortest wait (an opened socket
+          // that is refused and closed at once, say while the shared store is down, keeps backing off)
+          this.attempt = 0;
+          this.setStatus("live");
+        }
         this.onMessage(message);
       }
     });

@@ -28,10 +28,20 @@ export class Student {
     this.room = room;
     this.say = liveRegion();
     this.latest = null;
+    this.section = null; // the lesson part last scrolled to: the student may scroll on their own in between
     this.waiting = false;
     this.ended = false;
     this.buildBanner();
-    this.card = new QuestionCard(this.cardNode, (answer) => this.socket.send({ type: "answer", answer }), this.say);
+    this.card = new QuestionCard(
+      this.cardNode,
+      (answer) => this.socket.send({ type: "answer", answer }),
+      this.say,
+      () => {
+        this.room.closed = this.card.lastId; // a closed question stays closed on the next pages
+        this.saveRoom();
+        this.say("Question closed.");
+      },
+    );
     this.watchOwnChanges();
     player()?.on?.("ready", () => {
       if (this.waiting && this.latest && !this.room.exploring) this.follow(this.latest);
@@ -88,7 +98,8 @@ export class Student {
   follow(state) {
     this.waiting = false;
     const arrived = this.room.arrived && samePage(state, this.room.arrived) && state.path === window.location.pathname;
-    const done = applyState(state, { sameAsHere: Boolean(arrived) });
+    const done = applyState(state, { sameAsHere: Boolean(arrived), lastSection: this.section });
+    this.section = state.section ?? null;
     if (done === "wait") this.waiting = true;
     if (done !== "navigate") return;
     const url = stateUrl(state);
@@ -167,15 +178,29 @@ export class Student {
         this.latest = message.state;
         if (!this.room.exploring) this.follow(message.state);
         break;
-      case "question":
-        this.card.show(message.question);
+      case "question": {
+        const id = message.question?.id;
+        const fresh = this.room.question !== id;
+        if (fresh) {
+          this.room.question = id;
+          this.saveRoom();
+        }
+        this.card.lastId = id;
+        if (this.room.closed !== id) this.card.show(message.question, fresh);
         break;
+      }
       case "answered":
         this.card.answered(message);
         break;
-      case "reveal":
-        this.card.reveal(message);
+      case "reveal": {
+        const fresh = this.room.revealed !== message.question;
+        if (fresh) {
+          this.room.revealed = message.question;
+          this.saveRoom();
+        }
+        this.card.reveal(message, fresh);
         break;
+      }
       case "status":
         this.connection.update("store", message.status);
         break;

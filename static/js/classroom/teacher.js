@@ -209,7 +209,11 @@ export class Teacher {
     this.revealButton.disabled = false;
     this.revealText.hidden = true;
     this.drawTally();
-    this.say("Question sent to the class.");
+    if (this.room.question !== question.id) {
+      this.room.question = question.id; // a page of the teacher's met this question: not announced again
+      saveTeacherRoom(this.room);
+      this.say("Question sent to the class.");
+    }
   }
 
   drawTally() {
@@ -246,7 +250,11 @@ export class Teacher {
         this.revealText.hidden = false;
         this.revealText.textContent = `Revealed: the answer is ${answerLabel(message.expected, this.question)}.`;
         this.drawTally();
-        this.say(this.revealText.textContent);
+        if (this.room.revealed !== message.question) {
+          this.room.revealed = message.question;
+          saveTeacherRoom(this.room);
+          this.say(this.revealText.textContent);
+        }
         break;
       case "status":
         this.connection.update("store", message.status);
