@@ -211,6 +211,8 @@ class Hub:
         if conn.student is not None:
             welcome["student"] = conn.student
         welcome["present"] = await self._present(code)
+        if conn.role == "teacher":
+            room.shown_present = welcome["present"]
         conn.send(encode(welcome))
         state = await self.broker.get(code, "state")
         question = await self.broker.get(code, "question")

@@ -161,7 +161,7 @@ def _question(fields: dict[str, Any]) -> Question:
 def _answer(fields: dict[str, Any]) -> Answer:
     _no_others("answer", fields, ("answer",))
     answer = fields.get("answer", Described("nothing"))
-    if isinstance(answer, bool) or not isinstance(answer, (int, float, str)):
+    if isinstance(answer, (bool, Described)) or not isinstance(answer, (int, float, str)):
         raise ParamError("answer", answer, "must be a number or a choice (its index or its text)")
     return Answer(answer)
 
