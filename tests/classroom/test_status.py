@@ -5,8 +5,9 @@ emptied, as a restarted Redis would be); the Redis fault tests do it for real.""
 
 from __future__ import annotations
 
+from app.classroom.broker import BrokerDown
 from app.classroom.memory import MemoryBroker
-from tests.classroom.room import STATE, Classroom
+from tests.classroom.room import STATE, Classroom, refused
 
 RECONNECTING = {"type": "status", "status": "reconnecting"}
 LIVE = {"type": "status", "status": "live"}
@@ -41,3 +42,27 @@ def test_pages_are_told_and_the_room_is_written_back_with_its_latest_state(class
         moved = {**STATE, "step": 8}
         teacher.send_json({"type": "state", "state": moved})
         assert student.receive_json() == {"type": "state", "state": moved}
+
+
+class Unreachable(MemoryBroker):
+    """A store that does not answer (Redis down): every room operation raises BrokerDown."""
+
+    async def create_room(self, *args: object, **kwargs: object) -> bool:
+        raise BrokerDown()
+
+    async def get_room(self, code: str) -> None:
+        raise BrokerDown()
+
+
+STORE_DOWN = "the classroom's shared store (Redis) cannot be reached; try again in a moment"
+
+
+def test_with_the_store_unreachable_http_is_503_and_sockets_close_1011(classroom: Classroom) -> None:
+    classroom.hub.broker = Unreachable()
+    response = classroom.client.post("/api/classroom")
+    assert response.status_code == 503
+    assert response.json()["message"] == f"redis_url: got no answer; {STORE_DOWN}"
+    assert classroom.client.get("/api/classroom/KPRTXW").json()["message"] == f"redis_url: got no answer; {STORE_DOWN}"
+    assert classroom.client.get("/api/classroom/KPRTXW/qr.svg").status_code == 503
+    with classroom.client.websocket_connect("/api/classroom/KPRTXW/live") as ws:
+        assert refused(ws) == (STORE_DOWN, 1011, "the shared store cannot be reached")
