@@ -306,3 +306,18 @@ def test_the_default_flood_reason_fits_a_close_frame(classroom: Classroom) -> No
             1008,
             "flooding: over 10 messages a second or 40 at once (CONVSCOPE_CLASSROOM_RATE, _BURST)",
         )
+
+
+def test_a_bug_while_handling_a_message_is_said_in_words_and_the_socket_lives_on(
+    classroom: Classroom, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async def broken(*_: object) -> None:
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(classroom.hub, "_ask", broken)
+    room = classroom.open()
+    with classroom.teacher(room) as teacher, classroom.student(room, "student-1") as student:
+        teacher.receive_json()  # presence
+        teacher.send_json({"type": "question", "kind": "output_size", "seed": 3})
+        assert teacher.receive_json() == error("internal error: the server could not handle this message")
+        nothing_was_forwarded(teacher, student)
