@@ -281,6 +281,8 @@ class Hub:
             if not room.conns and self.rooms.get(room.code) is room:
                 del self.rooms[room.code]
                 await self.broker.unsubscribe(room.code)
+                if room.code in self.rooms:  # someone joined while it was unsubscribing
+                    await self.broker.subscribe(room.code)
         except BrokerDown:
             pass
 
