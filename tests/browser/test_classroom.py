@@ -197,34 +197,53 @@ def test_the_join_page_says_when_a_code_is_wrong(page: Page, base_url: str, cons
     console.messages[:] = [m for m in console.messages if not re.search(r"status of (404|422)", m)]  # the pages' own
 
 
-def test_joining_with_the_keyboard_alone(open_page: OpenPage, base_url: str) -> None:
-    teacher = open_page()
-    code = open_class(teacher, base_url, PLAYER)
+def tab_to(page: Page, script: str, most: int = 60) -> None:
+    """Press Tab until `script` (a function of the focused element) is true."""
+    for _ in range(most):
+        page.keyboard.press("Tab")
+        if page.evaluate(f"() => ({script})(document.activeElement)"):
+            return
+    raise AssertionError(f"Tab never reached {script}")
+
+
+def focus_shows(page: Page) -> None:
+    assert page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"
+
+
+def test_a_class_with_the_keyboard_alone_on_phones(open_page: OpenPage, base_url: str, artifacts: Path) -> None:
+    teacher = open_page(viewport=PHONE)  # the teacher opens the class from the keyboard too
+    teacher.goto(base_url + PLAYER)
+    teacher.wait_for_function("() => window.convscope && window.convscope.ready")
+    tab_to(teacher, "(el) => el.id === 'class-toggle'")
+    teacher.keyboard.press("Enter")
+    follow = teacher.get_by_role("button", name="Follow me: on")
+    expect(follow).to_be_focused()
+    focus_shows(teacher)
+    expect(teacher.locator(".class-conn")).to_have_text("live")
+    code = teacher.locator(".class-code").inner_text()
+    no_sideways_scroll(teacher)
+    teacher.screenshot(path=str(artifacts / "classroom-phone-teacher.png"))
     student = open_page(viewport=PHONE)
     student.goto(f"{base_url}/join")
-    for _ in range(40):  # Tab through the header to the code field
-        student.keyboard.press("Tab")
-        if student.evaluate("() => document.activeElement.id") == "join-code":
-            break
-    field = student.get_by_label("Class code")
-    expect(field).to_be_focused()
-    assert student.evaluate("() => getComputedStyle(document.activeElement).outlineStyle") != "none"  # focus shows
+    tab_to(student, "(el) => el.id === 'join-code'")  # through the header to the code field
+    expect(student.get_by_label("Class code")).to_be_focused()
+    focus_shows(student)
     student.keyboard.type(code.lower())  # codes are read case-insensitively
     student.keyboard.press("Enter")
     student.wait_for_url(re.compile(r"/play/conv2d\?"))
     follows(student, teacher)
     student.keyboard.press("ArrowRight")  # the student's own step, from the keyboard: exploring
     expect(student.locator(".class-banner-text")).to_have_text("Exploring on your own")
-    back = student.get_by_role("button", name="Back to the class")
-    for _ in range(60):
-        student.keyboard.press("Tab")
-        if student.evaluate("() => document.activeElement.textContent") == "Back to the class":
-            break
-    expect(back).to_be_focused()
+    tab_to(student, "(el) => el.textContent === 'Back to the class'")
+    expect(student.get_by_role("button", name="Back to the class")).to_be_focused()
+    focus_shows(student)
     student.keyboard.press("Enter")
     follows(student, teacher)
     expect(student.locator(".class-banner-text")).to_have_text(f"Following {code}")
     no_sideways_scroll(student)
+    teacher.keyboard.press("Enter")  # Follow me (still focused): off, and students are left where they are
+    expect(teacher.get_by_role("button", name="Follow me: off")).to_have_attribute("aria-pressed", "false")
+    expect(teacher.locator("#class-announce")).to_have_text("Students no longer follow your page.")
 
 
 def test_the_panel_in_presentation_mode(open_page: OpenPage, base_url: str, artifacts: Path) -> None:

@@ -258,6 +258,7 @@ export class Teacher {
         break;
       case "status":
         this.connection.update("store", message.status);
+        if (message.status === "live") this.sendState(true); // what was sent while the store was away was not delivered
         break;
       case "error":
         this.say(`The class server said: ${message.message}`);
