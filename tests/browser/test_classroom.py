@@ -324,3 +324,27 @@ def test_a_dropped_connection_comes_back_with_backoff_and_the_latest_state(open_
     for gap, (low, high) in zip(gaps, [(0.25, 0.5), (0.5, 1.0), (1.0, 2.0)], strict=True):
         assert low * 0.9 <= gap <= high + 0.3, gaps  # each wait twice the last, give or take its jitter
     follows(student, teacher)  # the latest state, on reconnecting
+
+
+def test_students_follow_the_stack_builder_and_a_lessons_part(open_page: OpenPage, base_url: str) -> None:
+    teacher = open_page()
+    teacher.goto(base_url + "/play/stack")
+    teacher.get_by_role("button", name="Class", exact=True).click()
+    expect(teacher.locator(".class-conn")).to_have_text("live")
+    code = teacher.locator(".class-code").inner_text()
+    student = open_page(viewport=PHONE)
+    student.goto(f"{base_url}/join/{code}")
+    student.wait_for_url(re.compile(r"/play/stack"))
+
+    teacher.get_by_role("button", name="LeNet-like").click()  # the stack's own URL encoding, followed as written
+    teacher.get_by_role("button", name="Add ReLU layer").click()
+    teacher.wait_for_url(re.compile(r"layers=.*;relu$"))
+    wanted = teacher.url.split("?", 1)[1]
+    student.wait_for_url(re.compile(re.escape(wanted) + "$"))
+    expect(student.locator(".class-banner-text")).to_have_text(f"Following {code}")
+
+    teacher.goto(base_url + LESSON)
+    student.wait_for_url(re.compile(LESSON))
+    teacher.evaluate("() => document.getElementById('h-practice').scrollIntoView()")
+    student.wait_for_function("() => Math.abs(document.getElementById('h-practice').getBoundingClientRect().top) < 2")
+    expect(student.locator(".class-banner-text")).to_have_text(f"Following {code}")  # scrolled for, not exploring

@@ -38,6 +38,24 @@ export function samePage(a, b) {
   return a.path === b.path && paramsKey(a.params) === paramsKey(b.params);
 }
 
+const SECTIONS = "#lesson h2[id]"; // the parts of a lesson, by their headings
+
+/** The id of the lesson part on screen: the last heading above the top third of the window. */
+function sectionOnScreen() {
+  let found = null;
+  for (const heading of document.querySelectorAll(SECTIONS)) {
+    if (heading.getBoundingClientRect().top > window.innerHeight / 3) break;
+    found = heading.id;
+  }
+  return found;
+}
+
+/** Scroll to the lesson part `id` (a heading of this page), if there is one. */
+export function showSection(id) {
+  const heading = typeof id === "string" ? document.getElementById(id) : null;
+  if (heading?.matches(SECTIONS)) heading.scrollIntoView({ block: "start" });
+}
+
 /** The state of this page now. */
 export function currentState() {
   const p = player();
@@ -48,6 +66,8 @@ export function currentState() {
     playing: false,
     speed: DEFAULT_SPEED,
   };
+  const section = sectionOnScreen();
+  if (section) state.section = section;
   if (p?.ready) {
     state.step = p.step;
     state.playing = Boolean(p.playing);
@@ -65,6 +85,10 @@ export function watch(changed, pollMs = 500) {
   setInterval(changed, pollMs);
 }
 
+/** A query part percent-encoded, but for the separators a query value may hold as they are
+ * (`,` `;` `:` `=` `/`): the stack builder's own URL encoding (pages/stack/url.js) stays readable. */
+const gentle = (text) => encodeURIComponent(text).replace(/%(2C|3B|3A|3D|2F)/gi, (code) => decodeURIComponent(code));
+
 /** The address of the state's page (path, parameters, and a player's step and speed), keeping this
  * page's presentation flag. */
 export function stateUrl(state) {
@@ -74,7 +98,7 @@ export function stateUrl(state) {
   const query = new URLSearchParams(state.params ?? {});
   if (Number.isInteger(state.step) && state.step > 0) query.set("step", String(state.step)); // the player opens there
   if (SPEEDS.includes(state.speed) && state.speed !== DEFAULT_SPEED) query.set("speed", String(state.speed));
-  url.search = query.toString();
+  url.search = [...query].map(([name, value]) => `${gentle(name)}=${gentle(value)}`).join("&");
   return withPresent(url.href, presentInUrl());
 }
 

@@ -142,7 +142,9 @@ export class Student {
         if (!event.isTrusted || ours(event.target) || !(event.target instanceof Element)) return;
         if (event.target.closest(".transport button, #view-toggle button, #btn-new-mask")) this.explore();
         const link = event.target.closest("a[href]");
-        if (link && link.origin === window.location.origin && !link.hash) this.explore(); // off to another page
+        const here = window.location;
+        if (link && link.origin === here.origin && (link.pathname !== here.pathname || link.search !== here.search))
+          this.explore(); // off to another page of the site (a link within this page is not)
       },
       true,
     );
