@@ -348,3 +348,37 @@ def test_students_follow_the_stack_builder_and_a_lessons_part(open_page: OpenPag
     teacher.evaluate("() => document.getElementById('h-practice').scrollIntoView()")
     student.wait_for_function("() => Math.abs(document.getElementById('h-practice').getBoundingClientRect().top) < 2")
     expect(student.locator(".class-banner-text")).to_have_text(f"Following {code}")  # scrolled for, not exploring
+
+
+def test_a_choice_question_counts_choices_by_their_text(open_page: OpenPage, base_url: str) -> None:
+    teacher = open_page()
+    teacher.goto(base_url + "/lessons/08-one-by-one")
+    teacher.wait_for_function("() => window.convscope.ready && window.convscope.exercises.length > 0")
+    teacher.get_by_role("button", name="Class", exact=True).click()
+    expect(teacher.locator(".class-conn")).to_have_text("live")
+    code = teacher.locator(".class-code").inner_text()
+    student = open_page(viewport=PHONE)
+    student.goto(f"{base_url}/join/{code}")
+    student.wait_for_url(re.compile(r"/lessons/08-one-by-one"))
+    teacher.locator(".class-ask").first.click()  # "what shape comes out?": four choices
+    card = student.locator(".class-question")
+    choices = card.get_by_role("radio")
+    expect(choices).to_have_count(4)
+    picked = card.locator("label.choice").nth(1).inner_text().strip()
+    choices.nth(1).check()
+    card.get_by_role("button", name="Send").click()
+    expect(card.locator(".class-q-status")).to_contain_text(f"Your answer ({picked}) was sent.")
+    row = teacher.locator(".class-bar-row")
+    expect(row).to_have_count(1)
+    expect(row.locator(".class-bar-label")).to_have_text(picked)
+    expect(teacher.locator(".class-answered")).to_have_text("1 of 1 answered")
+    teacher.get_by_role("button", name="Reveal").click()
+    expect(card.locator(".class-q-headline")).to_contain_text("the answer is")
+    student.reload()  # a reloaded page gets the question, the answer it sent and the reveal again
+    expect(card.get_by_role("radio").nth(1)).to_be_checked()
+    expect(card.locator(".class-q-headline")).to_contain_text("the answer is")
+    card.get_by_role("button", name="Close the question").click()
+    expect(card).to_be_hidden()
+    student.reload()
+    student.wait_for_function("() => document.querySelector('.class-conn')?.dataset.status === 'live'")
+    expect(card).to_be_hidden()  # closed stays closed

@@ -142,8 +142,12 @@ export class QuestionCard {
     this.justSent = false;
     if (this.input && document.activeElement !== this.input)
       this.input.value = answerLabel(message.answer, this.question);
-    if (this.radios && Number.isInteger(message.answer) && this.radios[message.answer])
-      this.radios[message.answer].checked = true;
+    if (this.radios) {
+      const i = Number.isInteger(message.answer)
+        ? message.answer
+        : (this.question.choices ?? []).indexOf(message.answer);
+      if (this.radios[i]) this.radios[i].checked = true; // the server reads a choice as its text
+    }
   }
 
   /** The teacher revealed the answer: right or wrong, the expected answer and why; `fresh`: not shown before. */
