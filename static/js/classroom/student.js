@@ -5,6 +5,7 @@
 // The room ({code, student, exploring}) is in sessionStorage (session.js): each page of the
 // student's tab reconnects as the same student.
 
+import { PLAYER_KEYS } from "../core/present.js";
 import { el } from "../widgets/dom.js";
 import { applyState, player, samePage, stateUrl } from "./pagestate.js";
 import { QuestionCard } from "./question.js";
@@ -12,7 +13,6 @@ import { saveStudentRoom, studentId } from "./session.js";
 import { LiveSocket, liveUrl } from "./socket.js";
 import { Connection, liveRegion, placeBelowHeader } from "./ui.js";
 
-const PLAYER_KEYS = new Set([" ", "ArrowLeft", "ArrowRight", "+", "=", "-", "Home", "End"]);
 const OWN_UI = ".class-ui";
 const TYPING = new Set(["INPUT", "SELECT", "TEXTAREA"]);
 

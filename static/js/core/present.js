@@ -27,7 +27,7 @@ const HINT = "Presenting: P or Esc leaves · F full screen";
 const WIDGETS = 'iframe[src^="/embed/"]';
 const WIDGET_CLASS = "present-widget";
 const PRESENT_CSS = "/static/css/present.css";
-const PLAYER_KEYS = new Set([" ", "ArrowLeft", "ArrowRight", "+", "=", "-", "Home", "End"]);
+export const PLAYER_KEYS = new Set([" ", "ArrowLeft", "ArrowRight", "+", "=", "-", "Home", "End"]); // also the classroom's (a student's own step)
 const MIN_VISIBLE = 0.35; // a widget drives from the keyboard when this share of it is on screen
 
 const root = document.documentElement;
