@@ -246,10 +246,15 @@ def test_a_class_with_the_keyboard_alone_on_phones(open_page: OpenPage, base_url
     student.keyboard.press("Enter")
     follows(student, teacher)
     expect(student.locator(".class-banner-text")).to_have_text(f"Following {code}")
+    expect(student.locator(".class-banner-text")).to_be_focused()  # the button went: focus stays in the banner
     no_sideways_scroll(student)
     teacher.keyboard.press("Enter")  # Follow me (still focused): off, and students are left where they are
     expect(teacher.get_by_role("button", name="Follow me: off")).to_have_attribute("aria-pressed", "false")
     expect(teacher.locator("#class-announce")).to_have_text("Students no longer follow your page.")
+    tab_to(teacher, "(el) => el.textContent === 'End class'")
+    teacher.keyboard.press("Enter")
+    expect(teacher.get_by_role("button", name="Class", exact=True)).to_be_focused()  # back where the class began
+    expect(student.locator(".class-banner-text")).to_have_text("The class has ended.")
 
 
 def test_the_panel_in_presentation_mode(open_page: OpenPage, base_url: str, artifacts: Path) -> None:

@@ -56,7 +56,7 @@ export class Student {
   // ---- the banner ----
 
   buildBanner() {
-    this.text = el("span", { class: "class-banner-text" });
+    this.text = el("span", { class: "class-banner-text", tabindex: "-1" }); // focus lands here when a button goes
     const conn = el("span", { class: "class-conn" });
     this.connection = new Connection(conn, this.say);
     this.connection.update("socket", "connecting");
@@ -119,9 +119,11 @@ export class Student {
   }
 
   backToClass() {
+    const hadFocus = document.activeElement === this.backButton;
     this.room.exploring = false;
     this.saveRoom();
     this.paintBanner();
+    if (hadFocus) this.text.focus(); // the button is gone: keyboard focus stays in the banner
     this.say(`Following ${this.room.code} again.`);
     if (this.latest) this.follow(this.latest);
   }

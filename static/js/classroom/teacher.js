@@ -281,6 +281,7 @@ export class Teacher {
   }
 
   finish(words) {
+    const hadFocus = this.panel.contains(document.activeElement);
     clearTimeout(this.pending);
     this.socket.close();
     saveTeacherRoom(null);
@@ -290,6 +291,7 @@ export class Teacher {
     document.documentElement.classList.remove("class-docked");
 
     this.toggle?.removeAttribute("aria-expanded");
+    if (hadFocus) this.toggle?.focus(); // the panel's buttons are gone: focus goes back to Class
     this.say(words);
     this.onFinish?.();
   }
