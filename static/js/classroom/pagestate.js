@@ -78,11 +78,19 @@ export function currentState() {
 
 /** Call `changed()` whenever the page's state may have changed: the player's events, and a slow poll
  * for whatever writes the URL without an event (the stack builder, the image pages). Call it once
- * the page's own modules have run (DOMContentLoaded). */
+ * the page's own modules have run (DOMContentLoaded). Returns a function that stops watching. */
 export function watch(changed, pollMs = 500) {
+  let on = true;
+  const call = () => {
+    if (on) changed();
+  };
   const p = player();
-  if (p?.on) for (const type of ["ready", "step", "params", "playback", "end"]) p.on(type, changed);
-  setInterval(changed, pollMs);
+  if (p?.on) for (const type of ["ready", "step", "params", "playback", "end"]) p.on(type, call);
+  const timer = setInterval(call, pollMs);
+  return () => {
+    on = false;
+    clearInterval(timer);
+  };
 }
 
 /** A query part percent-encoded, but for the separators a query value may hold as they are

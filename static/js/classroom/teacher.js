@@ -50,7 +50,7 @@ export class Teacher {
       },
       onClosed: ({ reason }) => this.closed(reason),
     });
-    watch(() => this.sendState());
+    this.unwatch = watch(() => this.sendState());
   }
 
   // ---- the panel ----
@@ -283,6 +283,7 @@ export class Teacher {
   finish(words) {
     const hadFocus = this.panel.contains(document.activeElement);
     clearTimeout(this.pending);
+    this.unwatch();
     this.socket.close();
     saveTeacherRoom(null);
     for (const node of document.querySelectorAll(".class-ask-row")) node.remove();
