@@ -11,7 +11,7 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from app import __version__
-from app.api import augment, exercises, exports, images, ops, stack, stack_run, traces, transfer
+from app.api import augment, classroom, exercises, exports, images, ops, stack, stack_run, traces, transfer
 from app.config import get_settings
 from app.engine.errors import ParamError
 from app.http import errors
@@ -38,6 +38,7 @@ def create_app() -> FastAPI:
         title="ConvScope",
         version=__version__,
         summary="Every step of what a CNN course teaches, computed exactly as PyTorch does, streamed as NDJSON.",
+        lifespan=classroom.lifespan,  # the live classroom's hub and its broker (memory or Redis)
     )
     app.add_exception_handler(RequestValidationError, errors.validation_handler)
     app.add_exception_handler(ParamError, errors.param_error_handler)
@@ -57,6 +58,7 @@ def create_app() -> FastAPI:
     app.include_router(transfer.router)
     app.include_router(exports.router)
     app.include_router(exercises.router)
+    app.include_router(classroom.router)
     app.include_router(transfer_page.router)
     app.include_router(image_pages.router)
     app.include_router(lesson_pages.router)

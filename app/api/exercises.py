@@ -7,7 +7,6 @@ dataclasses to JSON. Every rule and every number comes from ``app.lessons.exerci
 
 from __future__ import annotations
 
-import secrets
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -15,7 +14,6 @@ from fastapi import Path as PathParam
 from fastapi.responses import Response
 
 from app.engine.errors import ParamError
-from app.engine.random import MAX_SEED
 from app.http.errors import param_error_response
 from app.lessons import exercises as ex
 from app.schemas.exercises import AnswerBody, ExerciseOut, KindList, VerdictOut
@@ -48,14 +46,6 @@ def _query_value(text: str) -> Any:
         return text
 
 
-def _seed(value: Any) -> int:
-    if value is None:
-        return secrets.randbelow(MAX_SEED + 1)
-    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
-        raise ParamError("seed", value, f"must be a whole number from 0 to {MAX_SEED}")
-    return value
-
-
 @router.get("", response_model=KindList, summary="The exercise kinds")
 def exercise_kinds() -> KindList:
     return KindList(
@@ -72,7 +62,7 @@ def exercise_kinds() -> KindList:
 def get_exercise(request: Request, kind: Kind) -> ExerciseOut:
     _kind(kind)
     given = {key: _query_value(value) for key, value in request.query_params.items()}
-    seed = _seed(given.pop("seed", None))
+    seed = ex.seed_or_draw(given.pop("seed", None))
     exercise = ex.make(kind, seed, given)
     return ExerciseOut(**exercise.public())
 

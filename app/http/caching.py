@@ -11,7 +11,8 @@ Pure ASGI middleware, one place for every route (docs/CACHING.md). Each GET path
 - Pages and ``/static/``: the ETag is a hash of the body (pages name their own address in
   their oEmbed link, so they depend on the Host header too). The body is held back until
   complete (at most ``MAX_HASHED`` bytes), then sent, or replaced by a 304.
-- ``/healthz`` and an exercise without a seed (a fresh random one each time): ``no-store``.
+- ``/healthz``, an exercise without a seed (a fresh random one each time) and a classroom room
+  (``/api/classroom/...``: it changes, ends and expires): ``no-store``.
 
 Every 4xx/5xx gets ``Cache-Control: no-store`` and no ETag; POSTs are never tagged. The build id
 hashes the version, the app's source files, the settings and the libraries that shape a body,
@@ -67,8 +68,8 @@ _PAGE_PREFIXES = ("/lessons/", "/play/", "/embed/")
 
 def policy_for(path: str, query: str) -> Policy | None:
     """How a GET of ``path`` is cached; None leaves the response alone (/docs, /openapi.json)."""
-    if path == "/healthz":
-        return UNCACHED
+    if path == "/healthz" or path.startswith("/api/classroom/"):
+        return UNCACHED  # a room's presence changes; it ends or expires
     if path.startswith("/static/") or path == PALETTE_CSS:
         return STATIC
     if path in _PAGES or path.startswith(_PAGE_PREFIXES):

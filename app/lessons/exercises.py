@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import math
 import re
+import secrets
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -30,7 +31,7 @@ from app.engine.dropout import dropout
 from app.engine.errors import ParamError
 from app.engine.pairs import is_int
 from app.engine.pool import avg_pool2d, max_pool2d
-from app.engine.random import check_seed, integers
+from app.engine.random import MAX_SEED, check_seed, integers
 from app.engine.relu import relu
 from app.stack.shapes import stack_shapes
 
@@ -765,6 +766,26 @@ def judge(exercise: Exercise, answer: Any) -> Verdict:
             tolerance = exercise.tolerance if exercise.tolerance is not None else TOLERANCE
             correct = abs(float(answer) - float(exercise.expected)) <= tolerance + _SLACK
     return Verdict(bool(correct), exercise.expected, exercise.explanation)
+
+
+def read_answer(exercise: Exercise, answer: Any) -> Any:
+    """An answer as ``judge`` reads it, to count alike answers together: a choice as its text (by
+    index or by its text, spelled either way), a whole number of an integer answer as an int."""
+    if exercise.answer_format == "choice":
+        index = _choice_index(exercise, answer)
+        return exercise.choices[index] if index >= 0 else answer
+    if exercise.answer_format == "integer" and isinstance(answer, float) and answer.is_integer():
+        return int(answer)
+    return answer
+
+
+def seed_or_draw(value: Any) -> int:
+    """A seed as given (checked), or a fresh random one for None."""
+    if value is None:
+        return secrets.randbelow(MAX_SEED + 1)
+    if isinstance(value, bool) or not isinstance(value, int) or not 0 <= value <= MAX_SEED:
+        raise ParamError("seed", value, f"must be a whole number from 0 to {MAX_SEED}")
+    return value
 
 
 def _choice_index(exercise: Exercise, answer: Any) -> int:

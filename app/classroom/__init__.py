@@ -1,0 +1,1 @@
+"""The live classroom (docs/CLASSROOM.md): rooms, their codes and keys, the WebSocket protocol, the hub."""
