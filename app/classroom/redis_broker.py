@@ -23,9 +23,13 @@ script, so it is atomic and reads the time from Redis (one clock for every machi
 Fan-out: one PubSub connection per process, read by one listener task that calls
 ``on_message(code, message)``. The connection also subscribes to ``convscope:broker`` so that a drop
 is noticed even with no room open. When it drops the listener calls ``on_status(False)``, retries
-with exponential backoff (0.1 s doubling to 5 s), and once connected again subscribes every room
+with exponential backoff (0.1 s doubling to 2 s), and once connected again subscribes every room
 it had and calls ``on_status(True)``: the hub then ``restore``s its rooms, since a Redis that
 restarted without persistence has lost them.
+
+From the drop until ``on_status(True)`` has returned, every operation raises ``BrokerDown`` at once
+(except those ``on_status`` itself makes, in the listener's task): otherwise a heartbeat could read
+a Redis that came back empty before the rooms are restored, and take a live room for an expired one.
 
 Redis being down never crashes the app: every operation raises ``BrokerDown`` with a worded
 message, after one immediate retry (which replaces a pooled connection that a restart closed).
@@ -54,7 +58,7 @@ PREFIX = "convscope:room:"
 ROOMS = "convscope:rooms"
 CONTROL = "convscope:broker"  # subscribed by every process, so a dropped connection is noticed
 BACKOFF_FIRST_S = 0.1
-BACKOFF_MAX_S = 5.0
+BACKOFF_MAX_S = 2.0
 PING_EVERY_S = 5.0  # a listener with nothing to read pings, to notice a connection gone silent
 SUBSCRIBE_WAIT_S = 5.0
 CONNECT_TIMEOUT_S = 2.0
@@ -170,6 +174,8 @@ class RedisBroker:
         self._confirm: dict[str, asyncio.Event] = {}  # channel -> set when Redis confirms SUBSCRIBE
         self._pubsub: PubSub | None = None  # set while the listener's connection is up
         self._up: bool | None = None  # None until the first attempt
+        self._serving = False  # connected, and on_status(True) has returned: operations may run
+        self._why = "not connected yet"  # why not, for BrokerDown's message
         self._first_attempt = asyncio.Event()
         self._listener: asyncio.Task[None] | None = None
 
@@ -197,12 +203,19 @@ class RedisBroker:
         await self.redis.aclose()
         await self._listen_client.aclose()
 
-    def _down(self, err: BaseException) -> BrokerDown:
-        detail = str(err) or type(err).__name__
+    def _down(self, err: BaseException | str) -> BrokerDown:
+        detail = err if isinstance(err, str) else str(err) or type(err).__name__
         return BrokerDown(f"the shared store (Redis at {self.where}) cannot be reached: {detail}")
+
+    def _guard(self) -> None:
+        """Raise BrokerDown while the listener has no connection, or has one but the rooms are not
+        restored yet; the listener's own task (on_status(True), restoring) may go on."""
+        if not self._serving and asyncio.current_task() is not self._listener:
+            raise self._down(self._why)
 
     # --- rooms ---------------------------------------------------------------------------
     async def create_room(self, code: str, record: Json, *, idle_s: int, max_rooms: int) -> bool:
+        self._guard()
         keys = [ROOMS, key(code, "record")]
         try:
             made = await self._create(keys, [code, _dumps(record), idle_s * 1000, max_rooms])
@@ -213,6 +226,7 @@ class RedisBroker:
         return bool(made == 1)
 
     async def get_room(self, code: str) -> Json | None:
+        self._guard()
         try:
             raw = await self.redis.get(key(code, "record"))
         except _DOWN_ERRORS as err:
@@ -220,6 +234,7 @@ class RedisBroker:
         return None if raw is None else orjson.loads(raw)
 
     async def touch(self, code: str, *, idle_s: int) -> None:
+        self._guard()
         keys = [ROOMS, *(key(code, part) for part in ("record", "values", "answers", "present"))]
         try:
             await self._touch(keys, [code, idle_s * 1000])
@@ -227,6 +242,7 @@ class RedisBroker:
             raise self._down(err) from err
 
     async def delete_room(self, code: str) -> None:
+        self._guard()
         try:
             async with self.redis.pipeline(transaction=True) as pipe:
                 pipe.delete(*(key(code, part) for part in ("record", "values", "answers", "present")))
@@ -236,12 +252,14 @@ class RedisBroker:
             raise self._down(err) from err
 
     async def count_rooms(self) -> int:
+        self._guard()
         try:
             return int(await self._count([ROOMS], []))
         except _DOWN_ERRORS as err:
             raise self._down(err) from err
 
     async def restore(self, code: str, record: Json, values: dict[str, Json], *, idle_s: int) -> None:
+        self._guard()
         args: list[Any] = [code, _dumps(record), idle_s * 1000]
         for name, value in values.items():
             args += [name, _dumps(value)]
@@ -252,12 +270,14 @@ class RedisBroker:
 
     # --- writes that expire with the room --------------------------------------------------
     async def _write_room(self, code: str, part: str, *command: Any) -> None:
+        self._guard()
         try:
             await self._write([key(code, "record"), key(code, part)], list(command))
         except _DOWN_ERRORS as err:
             raise self._down(err) from err
 
     async def _plain(self, command: str, *args: Any) -> Any:
+        self._guard()
         try:
             return await self.redis.execute_command(command, *args)
         except _DOWN_ERRORS as err:
@@ -310,6 +330,7 @@ class RedisBroker:
         returns is received. Raises BrokerDown (and is not subscribed) while Redis is down."""
         if code in self._rooms:
             return
+        self._guard()
         self._rooms.add(code)
         name = channel(code)
         confirmed = self._confirm.setdefault(name, asyncio.Event())
@@ -318,7 +339,8 @@ class RedisBroker:
             if pubsub is None:
                 raise RedisConnectionError("the connection is being re-established")
             await pubsub.subscribe(name)
-            await asyncio.wait_for(confirmed.wait(), SUBSCRIBE_WAIT_S)
+            if asyncio.current_task() is not self._listener:  # the listener reads the confirmation
+                await asyncio.wait_for(confirmed.wait(), SUBSCRIBE_WAIT_S)
         except TimeoutError as err:
             self._rooms.discard(code)
             raise self._down(RedisTimeoutError(f"no answer to SUBSCRIBE within {SUBSCRIBE_WAIT_S:g} s")) from err
@@ -352,14 +374,18 @@ class RedisBroker:
                 if missing:
                     await pubsub.subscribe(*(channel(code) for code in missing))
                 await self._set_status(True)
+                self._serving = True
                 delay = BACKOFF_FIRST_S
                 await self._read(pubsub)
             except asyncio.CancelledError:
                 self._pubsub = None
+                self._serving = False
                 await _quietly_close(pubsub)
                 raise
             except _DOWN_ERRORS as err:
                 self._pubsub = None
+                self._serving = False
+                self._why = str(err) or type(err).__name__
                 await _quietly_close(pubsub)
                 if self._up is not False:
                     log.warning("classroom: lost Redis at %s (%s); retrying", self.where, err)
