@@ -48,7 +48,8 @@ import orjson
 from websockets.asyncio.client import ClientConnection, connect
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-import _server  # noqa: E402, F401  (puts the project root on sys.path)
+import _server  # noqa: E402  (also puts the project root on sys.path)
+import run_all  # noqa: E402  (wait_quiet: --wait-quiet)
 
 from tests.live import child_server  # noqa: E402
 from tests.redis_server import RedisServer  # noqa: E402
@@ -100,6 +101,12 @@ def cpu_seconds(pid: int) -> float:
             continue
         total += (int(fields[11]) + int(fields[12])) / ticks
     return total
+
+
+def machine_ticks() -> tuple[int, int]:
+    """All cores' (total, idle + iowait) ticks from /proc/stat."""
+    fields = [int(v) for v in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]]
+    return sum(fields), fields[3] + fields[4]
 
 
 def pct(values: list[float], q: float) -> float:
@@ -162,6 +169,7 @@ async def one_run(base: str, pid: int, args: argparse.Namespace) -> dict[str, An
         sent: dict[int, float] = {}
         client_cpu = resource.getrusage(resource.RUSAGE_SELF)
         server_cpu = cpu_seconds(pid)
+        ticks = machine_ticks()
         started = time.perf_counter()
         for step in range(args.rounds):
             text = orjson.dumps({"type": "state", "state": {**STATE, "step": step}}).decode()
@@ -175,6 +183,8 @@ async def one_run(base: str, pid: int, args: argparse.Namespace) -> dict[str, An
         used = resource.getrusage(resource.RUSAGE_SELF)
         client_cpu_s = used.ru_utime + used.ru_stime - client_cpu.ru_utime - client_cpu.ru_stime
         server_cpu_s = cpu_seconds(pid) - server_cpu
+        total, idle = (now - then for now, then in zip(machine_ticks(), ticks, strict=True))
+        machine_busy = 1.0 - idle / max(1, total)
         delivered = counter.messages
         for task in readers:
             task.cancel()
@@ -195,6 +205,8 @@ async def one_run(base: str, pid: int, args: argparse.Namespace) -> dict[str, An
         "rss_mb": rss_after / 1024,
         "client_cpu": client_cpu_s / wall,
         "server_cpu": server_cpu_s / wall,
+        "machine_busy": machine_busy,
+        "load": os.getloadavg()[0],
     }
 
 
@@ -213,7 +225,10 @@ def report(label: str, result: dict[str, Any], args: argparse.Namespace) -> None
     print(
         f"  server RSS {result['rss_mb']:.0f} MiB with every socket open; {result['per_conn_kb']:.1f} kB per connection"
     )
-    print(f"  CPU: server {result['server_cpu']:.0%} of a core, client {result['client_cpu']:.0%}")
+    print(
+        f"  CPU: server {result['server_cpu']:.0%} of a core, client {result['client_cpu']:.0%}; the whole machine "
+        f"{result['machine_busy']:.0%} busy ({os.cpu_count()} cores), load average {result['load']:.1f}"
+    )
 
 
 @contextmanager
@@ -246,13 +261,18 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=5)
     parser.add_argument("--interval", type=float, default=0.2)
     parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--wait-quiet", type=float, default=0, metavar="S", help="wait up to S s for an idle CPU")
     args = parser.parse_args()
     print(f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}; {platform.processor() or platform.machine()}, "
           f"{os.cpu_count()} cores; Python {platform.python_version()}")  # fmt: skip
     if args.only in (None, "memory"):
+        if args.wait_quiet:
+            run_all.wait_quiet(0.10, args.wait_quiet)
         with memory_server() as (base, pid):
             report("in memory, one process", asyncio.run(one_run(base, pid, args)), args)
     if args.only in (None, "redis"):
+        if args.wait_quiet:
+            run_all.wait_quiet(0.10, args.wait_quiet)
         with redis_servers(args.workers) as (base, pid):
             report(f"{args.workers} workers + Redis", asyncio.run(one_run(base, pid, args)), args)
 
