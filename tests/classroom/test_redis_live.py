@@ -196,3 +196,34 @@ def test_redis_stop_and_start_under_a_lesson(two: list[str], redis_server: Redis
                 await student.until("state", state=again)
 
     run_async(body)
+
+
+def test_a_worker_restart_costs_a_reconnect_not_the_room(two: list[str], redis_server: RedisServer) -> None:
+    """The teacher's process stops (a deploy, a crash): the room lives on in Redis; the teacher's
+    page reconnects to another process, gets the latest state back, and the class goes on."""
+    a, _ = two
+    moved = {**STATE, "step": 8}
+
+    async def body() -> None:
+        async with AsyncExitStack() as stack:
+            third = servers(redis_server.url, 1)
+            # Started and stopped on a thread: the loop must stay free for the sockets' close handshake.
+            (doomed,) = await asyncio.to_thread(third.__enter__)
+            try:
+                room = await open_room(doomed)
+                teacher = await join(stack, doomed, room, "teacher")
+                student = await join(stack, a, room, "student-on-a")
+                await teacher.send({"type": "state", "state": moved})
+                await student.until("state", state=moved)
+            finally:
+                await asyncio.to_thread(third.__exit__, None, None, None)
+            # The teacher's process is gone; the room is not.
+            async with httpx.AsyncClient() as client:
+                assert (await client.get(f"{a}/api/classroom/{room['code']}")).status_code == 200
+            back = await join(stack, a, room, "teacher")
+            assert await back.until("state") == {"type": "state", "state": moved}
+            again = {**moved, "step": 9}
+            await back.send({"type": "state", "state": again})
+            assert await student.until("state", state=again) == {"type": "state", "state": again}
+
+    run_async(body)
