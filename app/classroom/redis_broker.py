@@ -39,6 +39,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Collection
 from typing import TYPE_CHECKING, Any
 
@@ -59,7 +60,8 @@ ROOMS = "convscope:rooms"
 CONTROL = "convscope:broker"  # subscribed by every process, so a dropped connection is noticed
 BACKOFF_FIRST_S = 0.1
 BACKOFF_MAX_S = 2.0
-PING_EVERY_S = 5.0  # a listener with nothing to read pings, to notice a connection gone silent
+PING_EVERY_S = 5.0  # a listener with nothing to read pings, to notice a connection gone silent ...
+SILENT_S = 3 * PING_EVERY_S  # ... and gives up on it when nothing (not even a pong) came for this long
 SUBSCRIBE_WAIT_S = 5.0
 CONNECT_TIMEOUT_S = 2.0
 SOCKET_TIMEOUT_S = 5.0
@@ -369,6 +371,7 @@ class RedisBroker:
             try:
                 wanted = set(self._rooms)
                 await pubsub.subscribe(CONTROL, *(channel(code) for code in wanted))
+                await _first_answer(pubsub)  # a Redis that accepts connections but does not answer is not up
                 self._pubsub = pubsub
                 missing = self._rooms - wanted  # subscribed while this connection was being made
                 if missing:
@@ -394,11 +397,15 @@ class RedisBroker:
                 delay = min(delay * 2, BACKOFF_MAX_S)
 
     async def _read(self, pubsub: PubSub) -> None:
+        heard = time.monotonic()  # when Redis last sent anything (a pong included)
         while True:
             message = await pubsub.get_message(timeout=PING_EVERY_S)
             if message is None:
+                if time.monotonic() - heard > SILENT_S:  # a connection gone silent (no RST): give up on it
+                    raise RedisTimeoutError(f"no answer to PING within {SILENT_S:g} s")
                 await pubsub.ping()
                 continue
+            heard = time.monotonic()
             kind = message["type"]
             if kind == "subscribe":
                 confirmed = self._confirm.get(_decode(message["channel"]))
@@ -427,6 +434,18 @@ class RedisBroker:
                 await self.on_status(up)
             except Exception:
                 log.exception("classroom: on_status(%s) failed", up)
+
+
+async def _first_answer(pubsub: PubSub) -> None:
+    """Wait for Redis to confirm the subscription to CONTROL, the first of the SUBSCRIBE's channels."""
+    deadline = time.monotonic() + SUBSCRIBE_WAIT_S
+    while True:
+        left = deadline - time.monotonic()
+        if left <= 0:
+            raise RedisTimeoutError(f"no answer to SUBSCRIBE within {SUBSCRIBE_WAIT_S:g} s")
+        message = await pubsub.get_message(timeout=left)
+        if message is not None and message["type"] == "subscribe" and _decode(message["channel"]) == CONTROL:
+            return
 
 
 def _decode(name: bytes | str) -> str:

@@ -404,3 +404,36 @@ def test_messages_name_no_password() -> None:
     broker = RedisBroker("redis://user:s3cret@127.0.0.1:1/2")
     assert broker.where == "127.0.0.1:1/2"
     assert "s3cret" not in str(broker._down(ConnectionError("refused")))
+
+
+def test_a_redis_gone_silent_is_noticed(redis: RedisServer, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Redis frozen (SIGSTOP: the connection stays open, nothing answers): the listener's pings get no
+    pong, and after SILENT_S it gives the connection up (on_status(False)); thawed, it is back."""
+    import signal
+
+    import app.classroom.redis_broker as redis_broker
+
+    monkeypatch.setattr(redis_broker, "PING_EVERY_S", 0.2)
+    monkeypatch.setattr(redis_broker, "SILENT_S", 1.0)
+    monkeypatch.setattr(redis_broker, "SUBSCRIBE_WAIT_S", 0.5)
+
+    async def body() -> None:
+        async with opened(RedisBroker(redis.url)) as broker:
+            statuses = Statuses()
+            broker.on_status = statuses
+            await asyncio.sleep(2.0)  # idle, with pongs coming back: still up
+            assert statuses.seen == [] and broker.connected
+            assert redis.proc is not None
+            redis.proc.send_signal(signal.SIGSTOP)
+            try:
+                await statuses.wait([False], timeout=10)
+                await asyncio.sleep(2.0)  # reconnections reach the frozen Redis's socket, which never answers
+                assert statuses.seen == [False] and not broker.connected
+                with pytest.raises(BrokerDown, match="cannot be reached: no answer to"):
+                    await broker.count_rooms()
+            finally:
+                redis.proc.send_signal(signal.SIGCONT)
+            await statuses.wait([False, True], timeout=10)
+            assert await broker.count_rooms() == 0
+
+    run(body)
