@@ -46,6 +46,7 @@ def no_room(code: str) -> str:
 
 
 STORE_DOWN_MESSAGE = "the classroom's shared store (Redis) cannot be reached; try again in a moment"
+INTERNAL = "internal error: the server could not handle this message"
 NOT_SENT = "the classroom's shared store (Redis) cannot be reached: this message was not delivered; send it again"
 
 
@@ -211,6 +212,8 @@ class Hub:
         if conn.student is not None:
             welcome["student"] = conn.student
         welcome["present"] = await self._present(code)
+        if conn.role == "teacher":
+            room.shown_present = welcome["present"]
         conn.send(encode(welcome))
         state = await self.broker.get(code, "state")
         question = await self.broker.get(code, "question")
@@ -254,6 +257,9 @@ class Hub:
                 conn.send(encode({"type": "error", "message": str(err)}))
             except BrokerDown:
                 conn.send(encode({"type": "error", "message": NOT_SENT}))
+            except Exception:  # a bug: said in words, logged, and the connection lives on
+                log.exception("classroom message failed")
+                conn.send(encode({"type": "error", "message": INTERNAL}))
 
     def _flooded(self, conn: Conn) -> None:
         rate, burst = f"{self.settings.classroom_rate:g}", self.settings.classroom_burst
@@ -275,6 +281,8 @@ class Hub:
             if not room.conns and self.rooms.get(room.code) is room:
                 del self.rooms[room.code]
                 await self.broker.unsubscribe(room.code)
+                if room.code in self.rooms:  # someone joined while it was unsubscribing
+                    await self.broker.subscribe(room.code)
         except BrokerDown:
             pass
 

@@ -71,6 +71,13 @@ def parse(raw: str | bytes, role: Role, max_bytes: int) -> Message:
     if size > max_bytes:
         rule = f"must be at most {max_bytes:,} bytes (the cap in settings: CONVSCOPE_CLASSROOM_MAX_MESSAGE)"
         raise ParamError("message", Described(f"{size:,} bytes"), rule)
+    if isinstance(raw, bytes):
+        try:
+            raw = raw.decode("utf-8")
+        except UnicodeDecodeError as err:
+            raise ParamError(
+                "message", Described(f"bytes that are not UTF-8 (at byte {err.start})"), OBJECT_RULE
+            ) from None
     try:
         body = orjson.loads(raw)
     except orjson.JSONDecodeError as err:
@@ -80,7 +87,7 @@ def parse(raw: str | bytes, role: Role, max_bytes: int) -> Message:
         raise ParamError("message", Described(f"{what}, not an object"), OBJECT_RULE)
     kind = body.get("type", Described("nothing"))
     own = TEACHER_TYPES if role == "teacher" else STUDENT_TYPES
-    if kind not in TEACHER_TYPES + STUDENT_TYPES or not isinstance(kind, str):
+    if not isinstance(kind, str) or kind not in TEACHER_TYPES + STUDENT_TYPES:
         raise ParamError("type", kind, f"must be one of {_spelled(TEACHER_TYPES + STUDENT_TYPES)}")
     if kind not in own:
         who = "only the teacher" if role == "student" else "only a student"
@@ -125,7 +132,7 @@ def _state(fields: dict[str, Any]) -> State:
 
 def _path(path: Any) -> None:
     if not isinstance(path, str):
-        raise ParamError("state.path", path, f"must be a string that {PATH_START[5:]}")
+        raise ParamError("state.path", path, "must be a string: a path on this site, starting with one '/'")
     if not path.startswith("/") or path.startswith("//"):
         raise ParamError("state.path", path, PATH_START)
     if "//" in path or "\\" in path:
@@ -154,7 +161,7 @@ def _question(fields: dict[str, Any]) -> Question:
 def _answer(fields: dict[str, Any]) -> Answer:
     _no_others("answer", fields, ("answer",))
     answer = fields.get("answer", Described("nothing"))
-    if isinstance(answer, bool) or not isinstance(answer, (int, float, str)):
+    if isinstance(answer, (bool, Described)) or not isinstance(answer, (int, float, str)):
         raise ParamError("answer", answer, "must be a number or a choice (its index or its text)")
     return Answer(answer)
 

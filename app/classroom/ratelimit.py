@@ -19,7 +19,7 @@ class TokenBucket:
         now = self.clock()
         self.tokens = min(float(self.burst), self.tokens + (now - self.last) * self.rate)
         self.last = now
-        if self.tokens < 1:
+        if self.tokens < 1 - 1e-9:  # sending at exactly the rate adds up to 0.999...
             return False
-        self.tokens -= 1
+        self.tokens = max(0.0, self.tokens - 1)
         return True
