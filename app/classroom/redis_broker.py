@@ -22,7 +22,9 @@ script, so it is atomic and reads the time from Redis (one clock for every machi
 
 Fan-out: one PubSub connection per process, read by one listener task that calls
 ``on_message(code, message)``. The connection also subscribes to ``convscope:broker`` so that a drop
-is noticed even with no room open. When it drops the listener calls ``on_status(False)``, retries
+is noticed even with no room open; idle, it pings every 5 s and gives the connection up after 15 s
+without an answer (a Redis frozen, or a network that dropped without a reset), and a new connection
+counts only once Redis has confirmed its subscriptions. When it drops the listener calls ``on_status(False)``, retries
 with exponential backoff (0.1 s doubling to 2 s), and once connected again subscribes every room
 it had and calls ``on_status(True)``: the hub then ``restore``s its rooms, since a Redis that
 restarted without persistence has lost them.
