@@ -437,3 +437,11 @@ def test_a_redis_gone_silent_is_noticed(redis: RedisServer, monkeypatch: pytest.
             assert await broker.count_rooms() == 0
 
     run(body)
+
+
+def test_a_missing_redis_server_fails_with_what_to_do(monkeypatch: pytest.MonkeyPatch) -> None:
+    import tests.redis_server
+
+    monkeypatch.setattr(tests.redis_server, "REDIS_SERVER", tests.redis_server.Path("/nonexistent/redis-server"))
+    with pytest.raises(RuntimeError, match=r"redis-server is missing: .* scripts/test installs it when run as root"):
+        RedisServer().start()
