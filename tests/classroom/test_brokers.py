@@ -443,5 +443,9 @@ def test_a_missing_redis_server_fails_with_what_to_do(monkeypatch: pytest.Monkey
     import tests.redis_server
 
     monkeypatch.setattr(tests.redis_server, "REDIS_SERVER", tests.redis_server.Path("/nonexistent/redis-server"))
-    with pytest.raises(RuntimeError, match=r"redis-server is missing: .* scripts/test installs it when run as root"):
-        RedisServer().start()
+    server = RedisServer()
+    try:
+        with pytest.raises(RuntimeError, match=r"redis-server is missing: .* scripts/test installs it when run as"):
+            server.start()
+    finally:
+        server.close()
