@@ -4,7 +4,8 @@
 # explains the choices and how to run it behind a load balancer or on Kubernetes.
 #   docker build -t convscope .
 #   docker run --rm -p 8000:8000 convscope
-#   docker run --rm -p 8000:8000 -e CONVSCOPE_WORKERS=4 convscope
+#   docker run --rm -p 8000:8000 -e CONVSCOPE_WORKERS=2 -e CONVSCOPE_REDIS_URL=redis://redis:6379/0 convscope
+# (several workers need a Redis for the live classroom's rooms: deploy/compose.yaml runs both)
 
 # One base image for both stages: the venv built in the first stage is copied into the second
 # and runs on that stage's /usr/local/bin/python, so both must be the very same image.
@@ -72,15 +73,18 @@ ENV PATH="/opt/venv/bin:$PATH" \
     OPENBLAS_NUM_THREADS=1 \
     OMP_NUM_THREADS=1 \
     MKL_NUM_THREADS=1 \
-    CONVSCOPE_WORKERS=2 \
+    CONVSCOPE_WORKERS=1 \
     CONVSCOPE_TIMEOUT_KEEP_ALIVE=75
 # PYTHONDONTWRITEBYTECODE: the app never writes a file, so the root filesystem can be read-only.
 # PYTHONUNBUFFERED: log lines reach `docker logs` at once.
 # *_NUM_THREADS=1: NumPy's bundled OpenBLAS otherwise starts one thread per core in every worker
 #   process (N workers x N cores threads on N cores); the ops here are small, and parallelism
 #   comes from workers and replicas instead.
-# CONVSCOPE_WORKERS=2: uvicorn worker processes, one per core of a 2-core host; set it to the
-#   host's core count, and to 1 on Kubernetes, where replicas do the scaling (docs/DEPLOY.md).
+# CONVSCOPE_WORKERS=1: uvicorn worker processes. One is the safe default: the live classroom keeps
+#   its rooms in the process's memory, and `convscope serve` refuses more than one worker without
+#   CONVSCOPE_REDIS_URL (each worker would hold its own rooms and split a class). With a Redis, set
+#   CONVSCOPE_REDIS_URL and one worker per core of the host (2 on a 2-core host, as
+#   deploy/compose.yaml does); keep 1 on Kubernetes, where replicas do the scaling (docs/DEPLOY.md).
 # CONVSCOPE_TIMEOUT_KEEP_ALIVE=75: seconds an idle connection is kept. Longer than the usual 60 s
 #   idle timeout of the load balancer or proxy in front, so that it, not the app, closes idle
 #   connections (otherwise a request can race the app's close and get a 502).

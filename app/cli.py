@@ -11,6 +11,7 @@ from typing import Any
 APP_IMPORT = "app.main:app"
 WORKERS_ENV = "CONVSCOPE_WORKERS"
 KEEP_ALIVE_ENV = "CONVSCOPE_TIMEOUT_KEEP_ALIVE"
+REDIS_ENV = "CONVSCOPE_REDIS_URL"  # app/config.py's redis_url: the classroom's rooms shared by every worker
 KEEP_ALIVE_DEFAULT = 75  # seconds; uvicorn's own 5 s dropped requests under load (docs/PERFORMANCE.md, Load)
 PACKAGE_DIR = Path(__file__).resolve().parent
 
@@ -39,6 +40,19 @@ def default_keep_alive(environ: Mapping[str, str] | None = None) -> int:
     """Seconds an idle keep-alive connection stays open, from CONVSCOPE_TIMEOUT_KEEP_ALIVE, else 75.
     Behind a load balancer that reuses connections, make it longer than the balancer's idle timeout."""
     return _int_from_env(KEEP_ALIVE_ENV, KEEP_ALIVE_DEFAULT, environ)
+
+
+def check_shared_rooms(workers: int, source: str, environ: Mapping[str, str] | None = None) -> None:
+    """Several workers need Redis for the live classroom: without it each worker keeps rooms of its
+    own, and a class whose students land on different workers is split (docs/CLASSROOM.md)."""
+    env: Mapping[str, str] = os.environ if environ is None else environ
+    if env.get(REDIS_ENV, "").strip():
+        return
+    raise ValueError(
+        f"{source}: {workers} workers need {REDIS_ENV} (a Redis shared by the workers): without it each "
+        "worker keeps its own classroom rooms and would split a class between them. Set "
+        f"{REDIS_ENV}=redis://host:6379/0 (docs/DEPLOY.md, Redis) or run one worker"
+    )
 
 
 def _positive_int(text: str) -> int:
@@ -73,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--workers",
         type=_positive_int,
         default=None,
-        help=f"worker processes (default: ${WORKERS_ENV}, else 1)",
+        help=f"worker processes (default: ${WORKERS_ENV}, else 1); more than 1 needs ${REDIS_ENV}",
     )
     serve.add_argument(
         "--timeout-keep-alive",
@@ -91,6 +105,8 @@ def uvicorn_kwargs(args: argparse.Namespace, environ: Mapping[str, str] | None =
     workers = args.workers if args.workers is not None else default_workers(environ)
     if args.reload and workers > 1:
         raise ValueError(f"--reload: cannot be combined with {workers} workers; use one worker")
+    if workers > 1:
+        check_shared_rooms(workers, "--workers" if args.workers is not None else WORKERS_ENV, environ)
     kwargs: dict[str, Any] = {
         "host": args.host,
         "port": args.port,

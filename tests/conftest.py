@@ -19,6 +19,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from tests.live import Live, Serve, in_process, live_server
+from tests.redis_server import MISSING, REDIS_SERVER, RedisServer
 
 
 @pytest.fixture(scope="session")
@@ -34,3 +35,22 @@ def live(request: pytest.FixtureRequest) -> Iterator[Live]:
     options: Serve = getattr(request, "param", Serve())
     with live_server(options.app(), send_buffer=options.send_buffer) as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def redis_server() -> Iterator[RedisServer]:
+    """A real redis-server (tests/redis_server.py) for the session; fails, never skips, when it is missing."""
+    if not REDIS_SERVER.exists():
+        pytest.fail(MISSING)
+    server = RedisServer()
+    server.start()
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def redis(redis_server: RedisServer) -> RedisServer:
+    """The session's redis-server, running (a fault test may have stopped it) and empty."""
+    redis_server.start()
+    redis_server.flushall()
+    return redis_server

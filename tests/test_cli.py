@@ -14,8 +14,11 @@ def kwargs_for(*argv: str, environ: dict[str, str] | None = None) -> dict[str, o
     return uvicorn_kwargs(build_parser().parse_args(list(argv)), environ=environ or {})
 
 
+REDIS = {"CONVSCOPE_REDIS_URL": "redis://127.0.0.1:6379/0"}
+
+
 def test_serve_maps_to_uvicorn_arguments() -> None:
-    assert kwargs_for("serve", "--host", "127.0.0.1", "--port", "8123", "--workers", "2") == {
+    assert kwargs_for("serve", "--host", "127.0.0.1", "--port", "8123", "--workers", "2", environ=REDIS) == {
         "host": "127.0.0.1",
         "port": 8123,
         "workers": 2,
@@ -37,11 +40,11 @@ def test_serve_defaults() -> None:
 
 
 def test_workers_default_from_environment() -> None:
-    assert kwargs_for("serve", environ={"CONVSCOPE_WORKERS": "3"})["workers"] == 3
+    assert kwargs_for("serve", environ={"CONVSCOPE_WORKERS": "3", **REDIS})["workers"] == 3
 
 
 def test_workers_flag_beats_environment() -> None:
-    assert kwargs_for("serve", "--workers", "2", environ={"CONVSCOPE_WORKERS": "3"})["workers"] == 2
+    assert kwargs_for("serve", "--workers", "2", environ={"CONVSCOPE_WORKERS": "3", **REDIS})["workers"] == 2
 
 
 @pytest.mark.parametrize("raw", ["zero", "0", "-1"])
@@ -84,3 +87,41 @@ def test_bad_arguments_exit_with_usage(argv: list[str], capsys: pytest.CaptureFi
         build_parser().parse_args(argv)
     assert excinfo.value.code == 2
     assert "usage: convscope" in capsys.readouterr().err
+
+
+REFUSAL = (
+    "{source}: 2 workers need CONVSCOPE_REDIS_URL (a Redis shared by the workers): without it each worker keeps "
+    "its own classroom rooms and would split a class between them. Set CONVSCOPE_REDIS_URL=redis://host:6379/0 "
+    "(docs/DEPLOY.md, Redis) or run one worker"
+)
+
+
+@pytest.mark.parametrize(
+    ("argv", "environ", "source"),
+    [
+        (["--workers", "2"], {}, "--workers"),
+        ([], {"CONVSCOPE_WORKERS": "2"}, "CONVSCOPE_WORKERS"),
+        (["--workers", "2"], {"CONVSCOPE_REDIS_URL": "  "}, "--workers"),
+    ],
+)
+def test_several_workers_without_redis_are_refused(argv: list[str], environ: dict[str, str], source: str) -> None:
+    with pytest.raises(ValueError) as refused:
+        kwargs_for("serve", *argv, environ=environ)
+    assert str(refused.value) == REFUSAL.format(source=source)
+
+
+def test_one_worker_needs_no_redis() -> None:
+    assert kwargs_for("serve", "--workers", "1", environ={"CONVSCOPE_WORKERS": "4"})["workers"] == 1
+
+
+def test_several_workers_with_redis_are_served() -> None:
+    assert kwargs_for("serve", "--workers", "2", environ=REDIS)["workers"] == 2
+
+
+def test_command_line_refusal_exits_2_with_the_message(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.MonkeyPatch.context() as patch:
+        patch.delenv("CONVSCOPE_REDIS_URL", raising=False)
+        with pytest.raises(SystemExit) as exited:
+            app.cli.main(["serve", "--workers", "2"])
+    assert exited.value.code == 2
+    assert REFUSAL.format(source="--workers") in " ".join(capsys.readouterr().err.split())
