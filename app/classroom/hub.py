@@ -208,7 +208,7 @@ class Hub:
     async def _greet(self, room: Room, conn: Conn) -> None:
         """``welcome``, then the latest values (docs/CLASSROOM.md, "On connecting")."""
         code = room.code
-        welcome: Json = {"type": "welcome", "role": conn.role, "code": code}
+        welcome: Json = {"type": "welcome", "role": conn.role, "code": code, "rate": self.settings.classroom_rate}
         if conn.student is not None:
             welcome["student"] = conn.student
         welcome["present"] = await self._present(code)

@@ -51,7 +51,7 @@ class MemoryBroker:
         if self._room(code) is not None:
             return False
         if await self.count_rooms() >= max_rooms:
-            raise RoomsFull()
+            raise RoomsFull(f"the deployment already holds {max_rooms} rooms")
         self._rooms[code] = _Room(copy.deepcopy(record), self.clock() + idle_s)
         return True
 

@@ -30,9 +30,22 @@ def test_the_teacher_and_a_student_are_welcomed(classroom: Classroom) -> None:
     room = classroom.open()
     code = room["code"]
     with classroom.teacher(room, greeting=0) as teacher:
-        assert teacher.receive_json() == {"type": "welcome", "role": "teacher", "code": code, "present": 0}
+        assert teacher.receive_json() == {
+            "type": "welcome",
+            "role": "teacher",
+            "code": code,
+            "rate": 10.0,
+            "present": 0,
+        }
         with classroom.student(room, "student-1", greeting=0) as student:
-            welcome = {"type": "welcome", "role": "student", "code": code, "student": "student-1", "present": 1}
+            welcome = {
+                "type": "welcome",
+                "role": "student",
+                "code": code,
+                "rate": 10.0,
+                "student": "student-1",
+                "present": 1,
+            }
             assert student.receive_json() == welcome
             assert teacher.receive_json() == {"type": "presence", "present": 1}
         assert teacher.receive_json() == {"type": "presence", "present": 0}

@@ -12,7 +12,8 @@ import { saveTeacherRoom } from "./session.js";
 import { LiveSocket, liveUrl } from "./socket.js";
 import { Connection, liveRegion, placeBelowHeader } from "./ui.js";
 
-const SEND_EVERY_MS = 125; // at most 8 states a second: under the server's rate (CONVSCOPE_CLASSROOM_RATE, 10/s)
+const RATE_SHARE = 0.8; // of the server's rate (welcome.rate, CONVSCOPE_CLASSROOM_RATE): the states' share, with room for the rest
+const SEND_EVERY_MS = 125; // until the welcome says the rate: 8 a second, under the default 10
 
 /** POST /api/classroom: a new room, kept in this tab's sessionStorage. */
 export async function createRoom() {
@@ -39,6 +40,7 @@ export class Teacher {
     this.revealed = null;
     this.lastSent = "";
     this.lastSentAt = 0;
+    this.sendEvery = SEND_EVERY_MS;
     this.pending = 0;
     this.buildPanel();
     this.addAskButtons();
@@ -140,6 +142,15 @@ export class Teacher {
     if (on) this.sendState(true);
   }
 
+  /** The count of students present, in the panel and in the open question's tally. */
+  showPresent(count) {
+    this.setPresent(count);
+    if (this.tally && !this.revealed) {
+      this.tally.present = count;
+      this.drawTally();
+    }
+  }
+
   setPresent(count) {
     const n = Number(count) || 0;
     this.presentCount.textContent = String(n);
@@ -148,13 +159,13 @@ export class Teacher {
 
   // ---- the state, throttled ----
 
-  /** Send the page's state if it changed: at most one message per SEND_EVERY_MS, the last one always. */
+  /** Send the page's state if it changed: at most one message per sendEvery ms, the last one always. */
   sendState(force = false) {
     if (this.room.follow === false || !this.socket?.isOpen) return;
     const state = currentState();
     const text = JSON.stringify(state);
     if (text === this.lastSent && !force) return;
-    const wait = this.lastSentAt + SEND_EVERY_MS - performance.now();
+    const wait = this.lastSentAt + this.sendEvery - performance.now();
     if (wait > 0) {
       if (!this.pending) {
         this.pending = setTimeout(() => {
@@ -226,12 +237,11 @@ export class Teacher {
   receive(message) {
     switch (message.type) {
       case "welcome":
+        if (Number.isFinite(message.rate) && message.rate > 0) this.sendEvery = 1000 / (message.rate * RATE_SHARE);
+        this.showPresent(message.present);
+        break;
       case "presence":
-        this.setPresent(message.present);
-        if (this.tally && !this.revealed) {
-          this.tally.present = message.present;
-          this.drawTally();
-        }
+        this.showPresent(message.present);
         break;
       case "question":
         this.showQuestion(message.question);
