@@ -207,7 +207,13 @@ def test_a_reloaded_teacher_gets_state_question_tally_and_reveal(classroom: Clas
             teacher.send_json({"type": "reveal"})
             revealed = teacher.receive_json()
         with classroom.teacher(room, greeting=0) as reloaded:
-            assert reloaded.receive_json() == {"type": "welcome", "role": "teacher", "code": room["code"], "rate": 10.0, "present": 1}
+            assert reloaded.receive_json() == {
+                "type": "welcome",
+                "role": "teacher",
+                "code": room["code"],
+                "rate": 10.0,
+                "present": 1,
+            }
             assert reloaded.receive_json() == {"type": "state", "state": STATE}
             assert reloaded.receive_json() == {"type": "question", "question": question}
             assert reloaded.receive_json() == tally(question, [(9, 1)], 1, 1)
