@@ -2,8 +2,8 @@
 GET /api/classroom/{code}, its QR code, and the live channel /api/classroom/{code}/live.
 
 The hub (app/classroom/hub.py) is made in the app's lifespan over the broker the settings choose:
-in memory, or Redis when CONVSCOPE_REDIS_URL is set. An app served without its lifespan (the tests'
-in-process client and loopback uvicorn) makes it on first use.
+in memory, or Redis when CONVSCOPE_REDIS_URL is set, and closed there (its heartbeat cancelled). An app
+served without its lifespan (the tests' in-process client, not entered) makes it on first use.
 """
 
 from __future__ import annotations

@@ -11,6 +11,7 @@ may log an error (the open_page fixture). Screenshots go to artifacts/screenshot
 
 from __future__ import annotations
 
+import json
 import re
 import time
 from pathlib import Path
@@ -393,3 +394,44 @@ def test_a_choice_question_counts_choices_by_their_text(open_page: OpenPage, bas
     student.reload()
     student.wait_for_function("() => document.querySelector('.class-conn')?.dataset.status === 'live'")
     expect(card).to_be_hidden()  # closed stays closed
+
+
+def test_the_teachers_page_paces_its_states_by_the_rate_the_welcome_says(open_page: OpenPage, base_url: str) -> None:
+    """The welcome's rate (CONVSCOPE_CLASSROOM_RATE) sets how often the teacher's page sends: here it is
+    rewritten to 2 a second on its way in, so states go out at most every 1/(2 x 4/5) = 0.625 s, and the
+    last one always."""
+    teacher = open_page()
+    sent: list[tuple[float, int]] = []
+
+    def route(ws: WebSocketRoute) -> None:
+        server = ws.connect_to_server()
+
+        def to_server(message: str | bytes) -> None:
+            data = json.loads(message)
+            if data["type"] == "state":
+                sent.append((time.monotonic(), data["state"]["step"]))
+            server.send(message)
+
+        def to_page(message: str | bytes) -> None:
+            data = json.loads(message)
+            if data["type"] == "welcome":
+                data["rate"] = 2
+            ws.send(json.dumps(data))
+
+        ws.on_message(to_server)
+        server.on_message(to_page)
+
+    teacher.route_web_socket(re.compile(r"/api/classroom/"), route)
+    open_class(teacher, base_url, PLAYER)
+    teacher.wait_for_timeout(700)  # past the first state's pacing
+    sent.clear()
+    for _ in range(8):
+        teacher.locator("body").press("ArrowRight")
+    last = player_state(teacher)["step"]
+    deadline = time.monotonic() + 5
+    while (not sent or sent[-1][1] != last) and time.monotonic() < deadline:
+        teacher.wait_for_timeout(50)
+    assert sent and sent[-1][1] == last, sent  # the last state always goes out
+    gaps = [b[0] - a[0] for a, b in zip(sent, sent[1:], strict=False)]
+    assert 1 <= len(sent) <= 4, sent  # 8 steps in well under 2 s: a few states, not 8
+    assert all(gap >= 0.6 for gap in gaps), gaps
