@@ -20,7 +20,7 @@ from app.http.caching import HttpCaching
 from app.http.headers import SecurityHeaders
 from app.http.limits import BodySizeLimit
 from app.pages import classroom as classroom_pages
-from app.pages import embed, missing, palette, players
+from app.pages import embed, missing, oembed, palette, players
 from app.pages import images as image_pages
 from app.pages import lessons as lesson_pages
 from app.pages import transfer as transfer_page
@@ -65,6 +65,7 @@ def create_app() -> FastAPI:
     app.include_router(lesson_pages.router)
     app.include_router(classroom_pages.router)
     app.include_router(embed.router)
+    app.include_router(oembed.router)
     app.include_router(players.router)
     app.include_router(palette.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote, unquote_plus, urlencode
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
@@ -160,9 +160,34 @@ def home(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "index.html", {"ops": ops, "examples": EXAMPLES})
 
 
+STACK_TITLE = "Layer stack"
+STACK_STATE = ("input", "layers")  # the stack in the builder's URL (static/js/pages/stack/url.js)
+
+
+def raw_query(query: str, names: tuple[str, ...]) -> str:
+    """The parts of ``query`` named in ``names``, as written: the stack's encoding escapes some of its
+    values inside a value, so decoding and encoding again would lose them (url.js)."""
+    parts = [part for part in query.split("&") if unquote_plus(part.split("=", 1)[0]) in names]
+    return quote("&".join(parts), safe="%&=:;,+*!$'()/?@-._~")
+
+
 @router.get("/play/stack", response_class=HTMLResponse, include_in_schema=False)
 def stack_builder(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "stack.html", {})
+    return templates.TemplateResponse(request, "stack.html", {"oembed_url": oembed_link(request)})
+
+
+@router.get("/embed/stack", response_class=HTMLResponse, include_in_schema=False)
+def stack_embed(request: Request) -> HTMLResponse:
+    """The builder alone, for an <iframe>: no site header; the stack stays in the URL (``input``, ``layers``)."""
+    query = raw_query(request.url.query, STACK_STATE)
+    context = {
+        "layout": "embed/frame.html",
+        "title": STACK_TITLE,
+        "theme": "light",
+        "page_url": "/play/stack" + (f"?{query}" if query else ""),
+        "embed_script": "/static/js/embed/stack.js",
+    }
+    return templates.TemplateResponse(request, "stack.html", context)
 
 
 @router.get("/play/{op:op}", response_class=HTMLResponse, include_in_schema=False)

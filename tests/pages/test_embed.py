@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
+from app.pages.oembed import HEIGHTS
 from tests.ndjson import OPS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -209,7 +210,7 @@ def test_oembed_answers_a_rich_iframe(client: TestClient) -> None:
     assert iframe, body["html"]
     assert unescape(iframe["src"]) == "http://testserver/embed/conv2d?stride=2&step=3"
     assert "&amp;" in iframe["src"]
-    assert (int(iframe["width"]), int(iframe["height"])) == (body["width"], body["height"]) == (800, 540)
+    assert (int(iframe["width"]), int(iframe["height"])) == (body["width"], body["height"]) == (800, HEIGHTS["conv2d"][800])
     assert unescape(iframe["title"]) == body["title"]
 
 
@@ -219,16 +220,16 @@ def test_oembed_for_every_op_and_both_paths(client: TestClient, op: str) -> None
         body = oembed(client, url=f"http://testserver/{path}/{op}").json()
         iframe = IFRAME.fullmatch(body["html"])
         assert iframe and unescape(iframe["src"]) == f"http://testserver/embed/{op}"
-        assert 300 <= body["height"] <= 1000
+        assert (body["width"], body["height"]) == (800, HEIGHTS[op][800]), "the widest measured size"
 
 
 def test_oembed_respects_maxwidth_and_maxheight(client: TestClient) -> None:
     body = oembed(client, url="http://testserver/play/relu", maxwidth=480, maxheight=300).json()
-    assert (body["width"], body["height"]) == (480, 300)
+    assert (body["width"], body["height"]) == (400, 300), "the widest measured width within 480, cut to 300 high"
     iframe = IFRAME.fullmatch(body["html"])
-    assert iframe and (iframe["width"], iframe["height"]) == ("480", "300")
+    assert iframe and (iframe["width"], iframe["height"]) == ("400", "300")
     wide = oembed(client, url="http://testserver/play/relu", maxwidth=5000, maxheight=5000).json()
-    assert (wide["width"], wide["height"]) == (800, 860), "never larger than the widget's own size"
+    assert (wide["width"], wide["height"]) == (800, HEIGHTS["relu"][800]), "never larger than the widget's own size"
 
 
 def test_oembed_keeps_embed_options_and_drops_unknown_keys(client: TestClient) -> None:
@@ -256,7 +257,7 @@ def test_oembed_default_ports_and_https_count_as_ours(client: TestClient) -> Non
         "ftp://testserver/play/conv2d",
         "javascript:alert(1)//testserver/play/conv2d",
         "/play/conv2d",
-        "http://testserver/play/stack",
+        "http://testserver/play/image",
         "http://testserver/play/conv3d",
         "http://testserver/play/conv2d/extra",
         "http://testserver/api/conv2d/trace",
