@@ -25,13 +25,14 @@ from playwright.sync_api import sync_playwright  # noqa: E402
 from app.main import app  # noqa: E402
 from app.pages.oembed import SIZES_FILE, VIEWS, load_heights  # noqa: E402
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, PAGE_TIMEOUT_MS  # noqa: E402
-from tests.browser.measure import PROBE_HEIGHT, WIDTHS, document_height  # noqa: E402
+from tests.browser.measure import WIDTHS, document_height  # noqa: E402
 from tests.live import live_server  # noqa: E402
 
 ABOUT = (
-    "Written by scripts/measure_embeds.py: the document height (scrollHeight, CSS px) of /embed/{view} with its "
-    "default parameters and options, in Debian's Chromium with a viewport of each width (and "
-    f"{PROBE_HEIGHT} px high). /oembed answers the widest width within maxwidth and its height."
+    "Written by scripts/measure_embeds.py (the method: tests/browser/measure.py): for each view and width, the "
+    "height in CSS px of the frame that /embed/{view}, with its default parameters and options, fills exactly in "
+    "Debian's Chromium (the players size their canvases from the frame's height too). /oembed answers the widest "
+    "width within maxwidth and its height."
 )
 
 

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, Frame, Page
 
 from app.pages.oembed import HEIGHTS, VIEWS
-from tests.browser.measure import WIDTHS, document_height, fits
+from tests.browser.measure import CONTENT_AFTER_FRAMES, WIDTHS, document_height
 from tests.pages.test_oembed_consumer import consumer
 
 from .hosting import static_host
@@ -58,11 +58,12 @@ def framed(page: Page, host_url: str, html: str) -> Frame:
 def test_the_table_holds_the_measured_heights(page: Page, base_url: str, view: str) -> None:
     measured = {width: document_height(page, base_url, view, width) for width in WIDTHS}
     assert measured == HEIGHTS[view], f"/embed/{view} changed height: run scripts/measure_embeds.py"
-    assert fits(page, HEIGHTS[view][WIDTHS[-1]]) == (True, False), "the height is exactly the one that fits"
 
 
 @pytest.mark.parametrize(("view", "maxwidth"), [("conv2d", 400), ("relu", 700), ("stack", 320), ("transfer", 800)])
-def test_the_iframe_a_consumer_gets_fits_its_widget(page: Page, base_url: str, host_url: str, view: str, maxwidth: int) -> None:
+def test_the_iframe_a_consumer_gets_fits_its_widget(
+    page: Page, base_url: str, host_url: str, view: str, maxwidth: int
+) -> None:
     html = consumer(base_url).request(f"{base_url}/play/{view}", maxwidth=maxwidth)["html"]
     frame = framed(page, host_url, html)
     found = SIZE.match(html)
@@ -72,8 +73,11 @@ def test_the_iframe_a_consumer_gets_fits_its_widget(page: Page, base_url: str, h
     assert page.locator("#slot iframe").evaluate("(f) => [f.clientWidth, f.clientHeight]") == [width, height]
     frame.wait_for_function("() => window.convscope && (convscope.complete || (convscope.ready && !convscope.pending))")
     frame.wait_for_timeout(300)
-    size = frame.evaluate("[document.documentElement.scrollHeight, innerHeight, document.documentElement.scrollWidth, innerWidth]")
-    assert size[0] == size[1] == height, f"the widget fills its frame exactly: {size}"
+    assert frame.evaluate(CONTENT_AFTER_FRAMES) == height, "the widget fills its frame exactly"
+    size = frame.evaluate(
+        "[document.documentElement.scrollHeight, innerHeight, document.documentElement.scrollWidth, innerWidth]"
+    )
+    assert size[0] == size[1] == height, f"and does not scroll: {size}"
     assert size[2] <= size[3], "nothing sticks out sideways"
 
 
@@ -82,7 +86,7 @@ def test_a_frame_cut_by_maxheight_scrolls_inside(page: Page, base_url: str, host
     assert 'width="640" height="300"' in html
     frame = framed(page, host_url, html)
     frame.wait_for_function("() => window.convscope && convscope.complete")
-    assert frame.evaluate("document.documentElement.scrollHeight") == HEIGHTS["conv2d"][640]
+    assert frame.evaluate("[document.documentElement.scrollHeight, innerHeight]")[0] > 300 + 100
     frame.evaluate("document.getElementById('embed-brand').scrollIntoView()")
     assert frame.evaluate("scrollY") > 0, "the reader can scroll to the rest of the widget"
 

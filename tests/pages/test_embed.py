@@ -210,7 +210,11 @@ def test_oembed_answers_a_rich_iframe(client: TestClient) -> None:
     assert iframe, body["html"]
     assert unescape(iframe["src"]) == "http://testserver/embed/conv2d?stride=2&step=3"
     assert "&amp;" in iframe["src"]
-    assert (int(iframe["width"]), int(iframe["height"])) == (body["width"], body["height"]) == (800, HEIGHTS["conv2d"][800])
+    assert (
+        (int(iframe["width"]), int(iframe["height"]))
+        == (body["width"], body["height"])
+        == (800, HEIGHTS["conv2d"][800])
+    )
     assert unescape(iframe["title"]) == body["title"]
 
 
