@@ -18,7 +18,7 @@ from playwright.sync_api import Browser, Frame, Page
 
 from app.pages.oembed import HEIGHTS, VIEWS
 from tests.browser.measure import CONTENT_AFTER_FRAMES, WIDTHS, document_height
-from tests.pages.test_oembed_consumer import consumer
+from tests.pages.test_oembed_consumer import ROOMY, consumer
 
 from .hosting import static_host
 
@@ -64,7 +64,7 @@ def test_the_table_holds_the_measured_heights(page: Page, base_url: str, view: s
 def test_the_iframe_a_consumer_gets_fits_its_widget(
     page: Page, base_url: str, host_url: str, view: str, maxwidth: int
 ) -> None:
-    html = consumer(base_url).request(f"{base_url}/play/{view}", maxwidth=maxwidth)["html"]
+    html = consumer(base_url).request(f"{base_url}/play/{view}", maxwidth=maxwidth, maxheight=ROOMY)["html"]
     frame = framed(page, host_url, html)
     found = SIZE.match(html)
     assert found, html
