@@ -14,9 +14,9 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 
 import pytest
-from fastapi.routing import APIRoute
+from fastapi.routing import iter_route_contexts
 from fastapi.testclient import TestClient
-from starlette.routing import Mount, Route
+from starlette.routing import Mount
 
 from app.http import busy
 from app.main import app, create_app
@@ -40,7 +40,7 @@ TEMPLATED = {  # a route with path parameters: the URLs that ask it
     "/join/{code}": [f"/join/{ROOM}"],
 }
 STATIC = ["/static/js/core/api.js", "/static/css/base.css", "/static/favicon.svg", "/static/palette.json"]
-ERRORS = [  # a 4xx GET gives the same 4xx to HEAD
+ERRORS = [  # a 4xx GET gives the same 4xx to HEAD (and oEmbed's 501 for a format it does not serve, its 501)
     "/api/conv2d/trace?stride=0",
     "/api/conv2d/shape?stride=0",
     "/api/relu/animation.gif?frames=0",
@@ -60,13 +60,13 @@ UNSTABLE = {"date"}  # differs between two requests
 
 
 def get_routes() -> list[str]:
-    """The path of every route that answers GET, and each mount's."""
+    """The path of every route that answers GET (routers included, as FastAPI resolves them), and each mount's."""
     paths = []
-    for route in app.routes:
-        if isinstance(route, APIRoute | Route) and "GET" in (route.methods or ()):
-            paths.append(route.path)
-        elif isinstance(route, Mount):
-            paths.append(route.path + "/")
+    for context in iter_route_contexts(app.routes):
+        if isinstance(context.original_route, Mount):
+            paths.append(context.path + "/")
+        elif "GET" in (context.methods or ()):
+            paths.append(context.path)
     return paths
 
 
@@ -115,7 +115,7 @@ def test_head_is_the_get_without_its_body(entered: tuple[TestClient, str], url: 
     head = client.head(url, headers=asked)
     assert head.status_code == get.status_code, (url, head.status_code, get.status_code)
     if url in ERRORS:
-        assert 400 <= get.status_code < 500
+        assert 400 <= get.status_code < 500 or (get.status_code == 501 and "format=xml" in url)
     else:
         assert get.status_code == 200, body[:300]
     assert head.content == b""
