@@ -17,7 +17,7 @@ from fastapi.testclient import TestClient
 from starlette.types import Message, Receive, Scope, Send
 
 from app.http import busy, caching
-from app.http.compression import MINIMUM_SIZE, Compression, negotiate, representation_tags, with_coding
+from app.http.compression import BROTLI_WINDOW, MINIMUM_SIZE, Compression, negotiate, representation_tags, with_coding
 from tests.live import Live, run_async
 
 LARGE = "/api/conv2d/trace?in_channels=3&height=64&width=64&out_channels=4&detail=full"  # the issue's 5.5 MB trace
@@ -133,6 +133,15 @@ def test_a_large_trace_shrinks_about_ninefold(client: TestClient) -> None:
     assert 5_000_000 < len(plain_body) < 6_000_000
     assert sizes["gzip"] < 0.7 * 1e6, sizes  # under 0.7 MB: about 9x smaller
     assert sizes["br"] < sizes["gzip"], sizes
+
+
+def test_brotli_keeps_a_small_window(client: TestClient) -> None:
+    """A brotli stream names its window in its first bits (RFC 7932 9.1): 1 then 3 bits n, lgwin = 17 + n.
+    256 KiB (lgwin 18), not brotli's default 4 MiB: about 1.5 MiB held per stream instead of 6.5."""
+    assert BROTLI_WINDOW == 18
+    for url in (LARGE, "/lessons/01-stride"):
+        _, body = raw(client, url, "br")
+        assert body[0] & 1 == 1 and 17 + ((body[0] >> 1) & 7) == BROTLI_WINDOW
 
 
 @pytest.mark.parametrize(
