@@ -28,6 +28,7 @@ PAGES = [
     "/play/augment",
     "/play/transfer",
     "/embed/transfer",
+    "/embed/stack",
     "/join",
     "/join?code=no",
     "/join/{room}",

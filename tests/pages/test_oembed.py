@@ -165,6 +165,7 @@ def test_oembed_may_be_read_from_any_origin(client: TestClient, query: dict[str,
 def test_oembed_head_and_revalidation_carry_cors(client: TestClient) -> None:
     url = "/oembed?url=http%3A%2F%2Ftestserver%2Fplay%2Frelu"
     head = client.head(url, headers={"Origin": "https://course.example"})
+    assert head.status_code == 200 and head.content == b""
     assert head.headers["access-control-allow-origin"] == "*"
     tag = client.get(url).headers["etag"]
     again = client.get(url, headers={"If-None-Match": tag, "Origin": "https://course.example"})
