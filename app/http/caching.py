@@ -2,7 +2,7 @@
 
 Pure ASGI middleware, one place for every route (docs/CACHING.md). Each GET path has a policy:
 
-- API results (``/api/{op}/trace|shape|check|animation.gif|frame.png``, ``/api/augment...``,
+- API results (``/api/{op}/trace|shape|check|animation.gif|frame.png``, ``/api/ops``, ``/api/augment...``,
   ``/api/transfer/...``, ``/api/exercises`` and a seeded exercise): the body is a pure function
   of the build and the URL, so the ETag is a hash of the build id, the path and the query
   with its parameters in sorted order (``url_tag``). A stream cannot be hashed before it is
@@ -67,6 +67,7 @@ UNCACHED = Policy(NO_STORE, None)
 
 _OP_RESULT = re.compile(r"^/api/[a-z0-9_]+/(trace|shape|check|animation\.gif|frame\.png)$")
 _PAGES = ("/", "/lessons")
+OPS_SPECS = "/api/ops"  # every page asks it first: a function of the settings and the code, both in the build id
 _PAGE_PREFIXES = ("/lessons/", "/play/", "/embed/")
 
 
@@ -82,7 +83,7 @@ def policy_for(path: str, query: str) -> Policy | None:
         return PAGE
     if path == "/oembed":
         return HASHED_API  # its answer holds absolute URLs built from the Host header
-    if _OP_RESULT.match(path) or path == "/api/exercises":
+    if _OP_RESULT.match(path) or path in ("/api/exercises", OPS_SPECS):
         return API
     if path == "/api/augment" or path.startswith(("/api/augment/", "/api/transfer/")):
         return API
