@@ -17,6 +17,8 @@ from app.engine.errors import ParamError
 from app.http import errors
 from app.http.busy import ServerBusy, busy_handler
 from app.http.caching import HttpCaching
+from app.http.compression import Compression
+from app.http.head import HeadAsGet
 from app.http.headers import SecurityHeaders
 from app.http.limits import BodySizeLimit
 from app.pages import classroom as classroom_pages
@@ -49,7 +51,9 @@ def create_app() -> FastAPI:
     app.add_exception_handler(ServerBusy, busy_handler)
     app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
     app.add_middleware(HttpCaching)
+    app.add_middleware(Compression)  # outside HttpCaching: it tags the identity body, this names the coding
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)  # outermost: a HEAD is the GET it stands for, through every middleware
     app.include_router(ops.router)
     app.include_router(traces.router)
     app.include_router(stack.router)

@@ -172,7 +172,7 @@ class HttpCaching:
             await self.app(scope, receive, send)
             return
         query = scope.get("query_string", b"").decode("latin-1")
-        policy = policy_for(scope["path"], query) if scope["method"] in ("GET", "HEAD") else None
+        policy = policy_for(scope["path"], query) if scope["method"] == "GET" else None
         if policy is None or policy.tag is None:
             await self.app(scope, receive, _uncache_errors(send) if policy is None else _with(send, NO_STORE))
             return
@@ -185,9 +185,7 @@ class HttpCaching:
                     await send(message)
                 return
             await self.app(inner, receive, _tagged(send, tag, policy.cache_control, wanted))
-        elif scope["method"] == "HEAD":  # no body to hash
-            await self.app(inner, receive, _uncache_errors(_with(send, policy.cache_control)))
-        else:
+        else:  # a HEAD arrives here as its GET (app/http/head.py): its headers are the GET's
             await self.app(inner, receive, _hashed(send, policy.cache_control, wanted))
 
 
