@@ -14,12 +14,13 @@ from html import escape
 from typing import Annotated, Any, Literal
 from urllib.parse import SplitResult, parse_qsl, urlencode, urlsplit
 
-from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi import APIRouter, Depends, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel
 
+from app.config import Settings, get_settings
 from app.pages.forms import form_fields
-from app.pages.players import PLAYER_STATE, PLAYERS, oembed_link, page
+from app.pages.players import PLAYER_STATE, PLAYERS, checked, oembed_link, page
 from app.pages.templates import templates
 from app.schemas.traces import QUERIES
 
@@ -76,7 +77,7 @@ def _kept(op: str, pairs: list[tuple[str, str]], names: tuple[str, ...]) -> list
 
 
 @router.get("/embed/{op:op}", response_class=HTMLResponse, include_in_schema=False)
-def embed(request: Request, op: str) -> HTMLResponse:
+def embed(request: Request, op: str, cfg: Annotated[Settings, Depends(get_settings)]) -> HTMLResponse:
     query = dict(request.query_params)
     options = embed_options(query)
     given = {k: v for k, v in query.items() if k not in PLAYER_STATE and k not in EMBED_OPTIONS}
@@ -85,6 +86,7 @@ def embed(request: Request, op: str) -> HTMLResponse:
         **page(op),
         "op": op,
         "fields": form_fields(QUERIES[op], given),
+        "checked": checked(op, given, cfg),
         "embed": True,
         "keep": " ".join(EMBED_OPTIONS),
         "show_params": options["params"],
