@@ -3,7 +3,8 @@ Chromium through the DevTools protocol (tests/browser/network.py).
 
 - cold (a new context: an empty cache): at most 40 requests and 250 KB received, headers included;
 - repeat (a new tab of the same context): at most 5 requests reach the network (cache hits are not
-  requests), since every bundle is immutable and the pages and API answers are still fresh.
+  requests), since every bundle is immutable and the pages and API answers are still fresh;
+- no widget asks /api/{op}/check before its trace: its page says the answer (data-checked).
 
 Counted on loopback, unthrottled; bench/school_network.py measures the same with the network
 throttled to a student's share of a school's line (docs/PERFORMANCE.md, "School network").
@@ -14,6 +15,7 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import Browser
 
+from app.engine.specs import OPS
 from tests.browser.conftest import DESKTOP, Console
 from tests.browser.network import load
 
@@ -41,4 +43,7 @@ def test_a_lesson_with_its_widgets_is_light_cold_and_on_a_repeat_visit(
     assert repeat.wire_bytes < cold.wire_bytes / 10, repeat.listing()
     failed = [fetch for fetch in cold.fetches + repeat.fetches if fetch.failed or fetch.status >= 400]
     assert failed == [], failed
+    # every widget's page was rendered with its parameters checked (data-checked): none asks /check first
+    checks = [f.url for f in cold.fetches for op in OPS if f"/api/{op}/check" in f.url]
+    assert checks == [], checks
     console.check()
