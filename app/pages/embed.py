@@ -10,14 +10,15 @@ the message protocol is in static/js/embed/bridge.js and docs/EMBED.md.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 from urllib.parse import urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 
+from app.config import Settings, get_settings
 from app.pages.forms import form_fields
-from app.pages.players import PLAYER_STATE, oembed_link, page
+from app.pages.players import PLAYER_STATE, checked, oembed_link, page
 from app.pages.templates import templates
 from app.schemas.traces import QUERIES
 
@@ -60,7 +61,7 @@ def kept(op: str, pairs: list[tuple[str, str]], names: tuple[str, ...]) -> list[
 
 
 @router.get("/embed/{op:op}", response_class=HTMLResponse, include_in_schema=False)
-def embed(request: Request, op: str) -> HTMLResponse:
+def embed(request: Request, op: str, cfg: Annotated[Settings, Depends(get_settings)]) -> HTMLResponse:
     query = dict(request.query_params)
     options = embed_options(query)
     given = {k: v for k, v in query.items() if k not in PLAYER_STATE and k not in EMBED_OPTIONS}
@@ -69,6 +70,7 @@ def embed(request: Request, op: str) -> HTMLResponse:
         **page(op),
         "op": op,
         "fields": form_fields(QUERIES[op], given),
+        "checked": checked(op, given, cfg),
         "embed": True,
         "keep": " ".join(EMBED_OPTIONS),
         "show_params": options["params"],

@@ -19,6 +19,7 @@ API = [
     "/api/relu/frame.png?height=3&width=3&step=2",
     "/api/max_pool2d/trace",
     "/api/exercises",
+    "/api/ops",
     "/api/exercises/output_size?seed=3",
     "/api/transfer/model",
     "/api/transfer/gallery",

@@ -13,6 +13,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
+from app.http.assets import assets
 from app.pages.oembed import HEIGHTS
 from tests.ndjson import OPS
 
@@ -133,8 +134,8 @@ def test_embed_page_is_the_player_alone(client: TestClient, op: str) -> None:
         assert "hidden" in page.find("section", **{"aria-labelledby": card})[0]
     assert "hidden" not in page.find("section", **{"aria-labelledby": "h-arith"})[0]
     assert page.find("section", **{"aria-labelledby": "h-embed"}) == [], "no embed card inside an embed"
-    assert page.find("script", src="/static/js/embed/embed.js"), "the embed entry point, which runs the player"
-    assert page.find("link", rel="stylesheet", href="/static/css/embed.css")
+    assert page.find("script", src=assets().scripts("embed")[-1]), "the embed entry point, which runs the player"
+    assert page.find("link", rel="stylesheet", href=assets().styles("embed")[-1])  # embed.css, or its bundle
     brand = page.by_id("embed-brand")
     assert brand["href"] == f"/play/{op}"
     assert brand["target"] == "_blank" and brand["rel"] == "noopener"

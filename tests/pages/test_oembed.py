@@ -13,6 +13,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.engine.specs import OPS
+from app.http.assets import BUNDLES, assets
 from app.pages.oembed import HEIGHTS, SIZES_FILE, VIEWS, fitted
 from tests.browser.measure import WIDTHS
 from tests.pages.test_embed import EMBED_CSP, IFRAME, PAGE_CSP, tags
@@ -129,9 +130,9 @@ def test_the_stack_embed_is_the_builder_alone(client: TestClient) -> None:
     assert page.find("header", **{"class": "site"}) == [] and page.find("nav") == []
     assert len(page.find("h1")) == 1
     assert page.by_id("layers") and page.by_id("strip")
-    assert page.find("script", src="/static/js/pages/stack/stack.js")
-    assert page.find("script", src="/static/js/embed/stack.js")
-    assert page.find("script", src="/static/js/core/present.js") == [], "no presentation mode in an embed"
+    scripts = [attrs["src"] for tag, attrs in page.tags if tag == "script"]
+    assert scripts == assets().scripts("embed-stack"), "the builder and the embed's entry, nothing of the site's"
+    assert "core/present.js" not in BUNDLES["embed-stack"].js and "pages/stack/stack.js" in BUNDLES["embed-stack"].js
     brand = page.by_id("embed-brand")
     assert brand["href"] == "/play/stack?input=1,8,8&layers=relu;max_pool2d"
     assert brand["target"] == "_blank" and brand["rel"] == "noopener"
