@@ -54,7 +54,7 @@ def embed_options(query: dict[str, str]) -> dict[str, Any]:
     return options
 
 
-def kept(op: str, pairs: list[tuple[str, str]], names: tuple[str, ...]) -> list[tuple[str, str]]:
+def _kept(op: str, pairs: list[tuple[str, str]], names: tuple[str, ...]) -> list[tuple[str, str]]:
     """The pairs whose name is a parameter of ``op`` or one of ``names``: anything else is dropped."""
     known = set(QUERIES[op].model_fields) | set(names)
     return [(name, value) for name, value in pairs if name in known]
@@ -65,7 +65,7 @@ def embed(request: Request, op: str, cfg: Annotated[Settings, Depends(get_settin
     query = dict(request.query_params)
     options = embed_options(query)
     given = {k: v for k, v in query.items() if k not in PLAYER_STATE and k not in EMBED_OPTIONS}
-    player_query = urlencode(kept(op, list(request.query_params.multi_items()), PLAYER_STATE))
+    player_query = urlencode(_kept(op, list(request.query_params.multi_items()), PLAYER_STATE))
     context: dict[str, Any] = {
         **page(op),
         "op": op,

@@ -24,7 +24,7 @@ from fastapi.responses import Response
 from pydantic import BaseModel
 
 from app.pages import transfer
-from app.pages.embed import EMBED_OPTIONS, kept
+from app.pages.embed import EMBED_OPTIONS, _kept
 from app.pages.players import PLAYER_STATE, PLAYERS, STACK_STATE, STACK_TITLE, page, raw_query
 
 router = APIRouter()
@@ -104,7 +104,7 @@ def _state(view: str, query: str) -> str:
     """The part of a link's query the embed keeps: its state and options; any other key is dropped."""
     if view in PAGES:
         return raw_query(query, PAGES[view][1])
-    return urlencode(kept(view, parse_qsl(query, keep_blank_values=True), PLAYER_STATE + EMBED_OPTIONS))
+    return urlencode(_kept(view, parse_qsl(query, keep_blank_values=True), PLAYER_STATE + EMBED_OPTIONS))
 
 
 def _title(view: str) -> str:
