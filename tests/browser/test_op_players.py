@@ -283,11 +283,12 @@ def test_dropout2d_drops_whole_channels(page: Page, base_url: str) -> None:
 # --- relu ---------------------------------------------------------------------------------------
 
 
-def test_relu_mask_is_zero_exactly_where_the_input_is_negative(page: Page, base_url: str) -> None:
+def test_relu_mask_is_zero_exactly_where_the_input_is_not_positive(page: Page, base_url: str) -> None:
     trace = api_trace(base_url, "relu", open_player(page, base_url, "relu", "in_channels=2&height=5&width=5"))
     seek_end(page)
     got = page.evaluate("({mask: convscope.mask, input: convscope.header.input})")
-    assert got["mask"] == [[[0 if x < 0 else 1 for x in row] for row in channel] for channel in got["input"]]
+    # PyTorch's mask: 1 where x > 0, so 0 at an exact 0 (the gradient there is 0)
+    assert got["mask"] == [[[1 if x > 0 else 0 for x in row] for row in channel] for channel in got["input"]]
     flat = [x for channel in got["input"] for row in channel for x in row]
     assert min(flat) < 0 and 0 in flat, "the case should have negative values and zeros"
     expect(page.locator("#cv-curve")).to_be_visible()
@@ -298,7 +299,16 @@ def test_relu_mask_is_zero_exactly_where_the_input_is_negative(page: Page, base_
     x = trace.column("input")[negative]
     expect(page.locator("#arith")).to_contain_text(f"max(0, {fmt(x)}) = 0")
     expect(page.locator("#arith")).to_contain_text("mask 0")
-    expect(page.locator("#formula")).to_contain_text(f"{trace.done['zeroed']} of {trace.total} values were negative")
+    zero = trace.column("input").index(0)
+    seek_and_draw(page, zero)
+    expect(page.locator("#arith")).to_contain_text("max(0, 0) = 0")
+    expect(page.locator("#arith")).to_contain_text("Zero: the output is 0 either way; the mask is 0")
+    zeroed = trace.done["zeroed"]
+    assert zeroed == sum(1 for x in trace.column("input") if x <= 0)
+    expect(page.locator("#formula")).to_contain_text(
+        f"{trace.total - zeroed} of {trace.total} values were positive and pass (mask 1); "
+        f"{zeroed} were negative or 0 and are now 0 (mask 0)."
+    )
 
 
 # --- the 1x1 convolution's depth view --------------------------------------------------------
