@@ -569,7 +569,7 @@ def test_products_of_zero_and_a_negative_never_show_minus_zero(page: Page, base_
     trace = api_trace(base_url, sent)
     products = [p for row in trace.column("products")[0][0] for p in row]
     assert products == [0, 0, 0, 0] and all(math.copysign(1.0, p) == 1.0 for p in products)  # json keeps -0.0
-    seek_and_draw(page, 0)
+    players.seek_and_draw(page, 0)
     arith = page.locator("#arith").inner_text()
     assert "(-3)×0 + 0×(-2) + 0×0 + (-1)×0 = 0" in arith, arith
     assert MINUS_ZERO.search(arith) is None, arith
