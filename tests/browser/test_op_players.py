@@ -191,18 +191,33 @@ def test_avg_pool_arithmetic_shows_the_divisor(
 
 
 @pytest.mark.parametrize(
-    ("query", "text"),
+    ("op", "query", "text"),
     [
-        ("", "75% of the values are discarded (36 in, 9 out)"),
-        ("kernel_size=2&stride=1&padding=1", "No values are discarded"),
+        ("max_pool2d", "", "(36 values in, 9 out). Each window keeps only its maximum: 9 of the 36 input values "),
+        (
+            "avg_pool2d",
+            "",
+            "(36 values in, 9 out). No value is discarded: each of the 36 input values counts in the mean",
+        ),
+        ("avg_pool2d", "kernel_size=2&stride=1&padding=1", "(36 values in, 49 out). No value is discarded"),
+        ("lp_pool2d", "", "No value is discarded: each of the 36 input values counts in the power sum Σ xᵖ"),
+        ("lp_pool2d", "height=7&width=7", "13 of the 49 input values lie in rows or columns no window reaches"),
     ],
-    ids=["2x2-stride2", "overlapping"],
+    ids=["max", "avg", "avg-overlapping", "lp", "lp-unread"],
 )
-def test_avg_pool_side_panel_states_the_share_discarded(page: Page, base_url: str, query: str, text: str) -> None:
-    trace = api_trace(base_url, "avg_pool2d", open_player(page, base_url, "avg_pool2d", query))
+def test_pool_side_panel_says_only_max_pooling_discards(
+    page: Page, base_url: str, op: str, query: str, text: str
+) -> None:
+    """Only max pooling discards values; an average or a power sum uses every value a window reads."""
+    trace = api_trace(base_url, op, open_player(page, base_url, op, query))
     expect(page.locator("#formula")).to_contain_text(text)
+    expect(page.locator("#formula")).to_contain_text(trace.header["reduction"])
     if not query:
         assert trace.header["discarded_share"] == 0.75
+        if op == "max_pool2d":
+            assert "and the other 27 (75%) are discarded." in trace.header["reduction"]
+        else:
+            assert "discarded" not in trace.header["reduction"].replace("No value is discarded", "")
 
 
 @pytest.mark.parametrize(("query", "root"), [("", "sqrt("), ("norm_type=3", ")^(1/3)")], ids=["p2", "p3"])
