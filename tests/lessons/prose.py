@@ -20,7 +20,7 @@ from app.api import build
 from app.config import get_settings
 from app.engine.specs import OPS
 from app.schemas.traces import QUERIES
-from app.stack.shapes import stack_shapes
+from app.stack.shapes import StackError, stack_shapes
 
 LESSONS = Path(__file__).resolve().parents[2] / "templates" / "lessons"
 NUMBER = re.compile(r"\d+(?:[.,]\d+)*")
@@ -113,6 +113,19 @@ class Lesson:
 
     def stack(self, query: str) -> dict[str, Any]:
         """The stack builder's shapes for a link of this lesson (its href must be exactly this query)."""
+        shape, layers = self._stack(query)
+        return stack_shapes(shape, layers).to_dict()
+
+    def stack_error(self, query: str) -> StackError:
+        """The builder's refusal of a stack this lesson links to: where it breaks, and why."""
+        shape, layers = self._stack(query)
+        try:
+            stack_shapes(shape, layers)
+        except StackError as err:
+            return err
+        raise AssertionError(f"{self.slug}: the stack does not break: {query}")
+
+    def _stack(self, query: str) -> tuple[tuple[int, ...], list[dict[str, Any]]]:
         assert f'href="/play/stack?{query.replace("&", "&amp;")}"' in self.source, f"{self.slug}: no stack {query}"
         params = dict(parse_qsl(query))
         shape = tuple(int(v) for v in params["input"].split(","))
@@ -122,4 +135,4 @@ class Lesson:
             layer: dict[str, Any] = {"type": kind}
             layer.update(query_params(rest.replace(",", "&")) if rest else {})
             layers.append(layer)
-        return stack_shapes(shape, layers).to_dict()
+        return shape, layers
