@@ -69,7 +69,7 @@ PLAYERS: dict[str, dict[str, Any]] = {
         "lead": "After a convolution, ReLU replaces every negative value with 0 and leaves the rest alone.",
         "panels": [
             ("input", "Input", "The feature map before ReLU"),
-            ("mask", "Mask", "Which values passed (1) and which were zeroed (0)"),
+            ("mask", "Mask", "1 where the value was positive and passed, 0 where it was 0 or negative (x > 0)"),
             ("output", "Output", "The feature map after ReLU"),
             ("curve", "f(x) = max(0, x)", "The ReLU curve with the current value marked"),
         ],
