@@ -4,6 +4,7 @@ frame, time to the last byte, and what the compressing costs the server.
     .venv/bin/python bench/compression.py               # server in its own process (as in production)
     .venv/bin/python bench/compression.py --thread      # server in a thread of this process
     .venv/bin/python bench/compression.py --repeat 2    # twice the repetitions
+    .venv/bin/python bench/compression.py --only 64x64  # the cases whose label has this text
 
 Each case is fetched with ``Accept-Encoding: identity``, ``gzip`` and ``br`` in turn (httpx, streaming,
 one keep-alive connection). The client decodes each chunk as it arrives (zlib / brotli, incrementally)
@@ -33,7 +34,11 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import _server  # noqa: E402
 
 CASES = [  # label, path, repetitions at --repeat 1
-    ("conv 3x64x64, full (the issue's 5.5 MB)", "/api/conv2d/trace?in_channels=3&height=64&width=64&detail=full", 10),
+    (
+        "conv 3x64x64, 4x3x3, full (5.5 MB)",
+        "/api/conv2d/trace?in_channels=3&height=64&width=64&out_channels=4&detail=full",
+        10,
+    ),
     (
         "conv 3x32x32, 6x5x5, pad 2, full",
         "/api/conv2d/trace?in_channels=3&height=32&width=32&out_channels=6&kernel_size=5&padding=2&detail=full",
@@ -99,6 +104,7 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--thread", action="store_true", help="run uvicorn in a thread of this process")
     parser.add_argument("--repeat", type=float, default=1.0, help="scale the repetitions (default 1.0)")
+    parser.add_argument("--only", default="", help="run only cases whose label contains this text")
     args = parser.parse_args()
     server: AbstractContextManager[_server.Running] = (
         _server.in_thread() if args.thread else _server.subprocess_server()
@@ -113,6 +119,8 @@ def main() -> int:
     print("-" * len(columns))
     with server as running, httpx.Client(base_url=running.base_url, timeout=120) as client:
         for label, path, repeat in CASES:
+            if args.only not in label:
+                continue
             plain = 0
             for encoding in ENCODINGS:
                 fetch(client, path, encoding, running.pid)  # warm up
