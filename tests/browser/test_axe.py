@@ -1,0 +1,224 @@
+"""axe-core (https://github.com/dequelabs/axe-core) in Chromium on every page the app serves, with zero
+violations of WCAG 2.0/2.1 A and AA and of axe's best practices.
+
+The pages: /, /lessons, every lesson with its widget iframes (axe's own frame support: axe is in every
+frame, and the scan of the page takes its frames in, so a landmark name repeated across two widgets
+counts), every player, the stack builder, the image, augmentation and transfer pages, /join (empty,
+with a wrong code, and with a real class's code), every embed (each player, the transfer view, the
+parameter form shown, and the embed 404 page), and the class panel open. Each site page is scanned
+with prefers-color-scheme light and dark, and again in presentation mode (?present=1, widgets
+dressed for the projector) in both; each embed in its three themes (?theme=light|dark|contrast).
+A test also checks that every HTML route of the app is among the pages scanned.
+
+axe-core is installed from npm into .tools/ by scripts/test, at the version pinned there
+(AXE_VERSION); it is never downloaded here, and a missing or other version fails the test.
+One Chromium, one context for the module, axe injected into every frame as it starts
+(an init script, which the pages' Content-Security-Policy does not apply to).
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+import pytest
+from fastapi.responses import HTMLResponse
+from fastapi.routing import APIRoute
+from playwright.sync_api import Browser, Page
+from starlette.routing import Match
+
+from app.engine.specs import OPS
+from app.lessons.catalogue import LESSONS
+from app.main import app
+
+from .conftest import DESKTOP, ROOT
+
+AXE_DIR = ROOT / ".tools" / "node_modules" / "axe-core"
+TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+THEMES = ("light", "dark", "contrast")
+SCHEMES = ("light", "dark")
+PLAYER_OPS = [op for op, spec in OPS.items() if spec.player]
+SCAN_TIMEOUT_MS = 30_000
+
+SITE_PAGES = [
+    "/",
+    "/lessons",
+    *(f"/lessons/{lesson.slug}" for lesson in LESSONS),
+    *(f"/play/{op}" for op in PLAYER_OPS),
+    "/play/stack",
+    "/play/image",
+    "/play/augment",
+    "/play/transfer",
+    "/join",
+    "/join?code=nope",  # the form again, saying why
+    "/join/KPRTXW",  # well formed, but no class has it: the form with the message, a 404
+]
+EMBED_PAGES = [
+    *(f"/embed/{op}" for op in PLAYER_OPS),
+    "/embed/conv2d?params=1",  # the parameter form shown
+    "/embed/transfer",
+    "/embed/nothing",  # the widget's own 404 page
+]
+CLASS_PAGES = ["/join/{code}"]  # a real class's code: test_a_class_passes_axe
+
+# Every iframe eager (a lesson's widgets are loading="lazy"), then: the document and every frame loaded,
+# axe in each, each page's own ready flag (window.convscope.ready) where it has one, and in presentation
+# mode each widget dressed for it (present.js: html.present-widget and present.css loaded).
+EAGER = "() => { for (const f of document.querySelectorAll('iframe')) f.loading = 'eager'; }"
+READY = """() => {
+  const settled = (w) => w.document.readyState === 'complete' && w.axe !== undefined
+    && (w.convscope === undefined || w.convscope.ready === true);
+  if (!settled(window)) return false;
+  const presenting = document.documentElement.classList.contains('present');
+  return [...document.querySelectorAll('iframe')].every((f) => {
+    const w = f.contentWindow;
+    if (!w || w.location.href === 'about:blank' || !settled(w)) return false;
+    if (!presenting || !w.location.pathname.startsWith('/embed/')) return true;
+    const link = w.document.querySelector('link[data-present]');
+    return w.document.documentElement.classList.contains('present-widget') && link !== null && link.sheet !== null;
+  });
+}"""
+RUN = """async (tags) => {
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  return result.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes.map((n) => ({target: n.target, summary: n.failureSummary}))}));
+}"""
+
+
+def pinned_version() -> str:
+    """The axe-core version scripts/test installs (its AXE_VERSION line): the one place it is written."""
+    found = re.search(r"^AXE_VERSION=(\S+)$", (ROOT / "scripts" / "test").read_text(), re.MULTILINE)
+    assert found, "scripts/test has no AXE_VERSION= line"
+    return found.group(1)
+
+
+@pytest.fixture(scope="module")
+def axe_script() -> Path:
+    """axe.min.js at the pinned version; the test fails, never skips, without it."""
+    version = pinned_version()
+    package = AXE_DIR / "package.json"
+    have = json.loads(package.read_text())["version"] if package.exists() else None
+    if have != version:
+        pytest.fail(
+            f"axe-core {version} is not in .tools/ ({'missing' if have is None else f'found {have}'}): "
+            f"scripts/test installs it (npm install --prefix .tools --save-exact axe-core@{version})",
+            pytrace=False,
+        )
+    return AXE_DIR / "axe.min.js"
+
+
+@pytest.fixture(scope="module")
+def scanner(browser: Browser, axe_script: Path) -> Iterator[Page]:
+    """One page in one context for the module, axe in every frame of every document it opens.
+    Reduced motion: no control is caught half faded (presentation mode's idle controls)."""
+    context = browser.new_context(viewport=DESKTOP, reduced_motion="reduce")
+    context.set_default_timeout(SCAN_TIMEOUT_MS)
+    context.add_init_script(path=axe_script)
+    yield context.new_page()
+    context.close()
+
+
+def report(violations: list[dict[str, Any]]) -> str:
+    lines = []
+    for v in violations:
+        lines.append(f"  {v['id']} ({v['impact']}): {v['help']}")
+        lines.extend(f"    {node['target']}" for node in v["nodes"])
+    return "\n".join(lines)
+
+
+class Scan:
+    """The violations of one test's scans, by what was scanned; asserted once, all of them shown."""
+
+    def __init__(self, page: Page, base_url: str) -> None:
+        self.page = page
+        self.base_url = base_url
+        self.found: dict[str, list[dict[str, Any]]] = {}
+        self.count = 0
+
+    def open(self, path: str, scheme: str = "light") -> None:
+        self.page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+        self.page.goto(self.base_url + path)
+        self.page.evaluate(EAGER)
+        self.page.wait_for_function(READY)
+
+    def run(self, label: str) -> None:
+        violations: list[dict[str, Any]] = self.page.evaluate(RUN, TAGS)
+        self.count += 1
+        if violations:
+            self.found[label] = violations
+
+    def check(self) -> None:
+        assert self.count, "nothing was scanned"
+        assert not self.found, "axe-core violations:\n" + "\n".join(
+            f"{label}:\n{report(violations)}" for label, violations in self.found.items()
+        )
+
+
+def with_query(path: str, extra: str) -> str:
+    return f"{path}{'&' if '?' in path else '?'}{extra}"
+
+
+def scan_site_page(scan: Scan, path: str) -> None:
+    """``path`` with prefers-color-scheme light then dark, and the same in presentation mode."""
+    for shown in (path, with_query(path, "present=1")):
+        scan.open(shown, "light")
+        for scheme in SCHEMES:
+            scan.page.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+            scan.run(f"{shown} (prefers-color-scheme: {scheme})")
+
+
+@pytest.mark.parametrize("path", SITE_PAGES)
+def test_site_page_passes_axe(scanner: Page, base_url: str, path: str) -> None:
+    scan = Scan(scanner, base_url)
+    scan_site_page(scan, path)
+    scan.check()
+
+
+@pytest.mark.parametrize("path", EMBED_PAGES)
+def test_embed_passes_axe_in_every_theme(scanner: Page, base_url: str, path: str) -> None:
+    scan = Scan(scanner, base_url)
+    for theme in THEMES:
+        shown = with_query(path, f"theme={theme}")
+        scan.open(shown)
+        scan.run(shown)
+    scan.check()
+
+
+def test_a_class_passes_axe(scanner: Page, base_url: str) -> None:
+    """The teacher's page with the class panel open, and a student's /join/{code} page of a class (one made
+    through the API, with no teacher to follow, so the page stays the join page while it is scanned)."""
+    scan = Scan(scanner, base_url)
+    scan.open("/play/conv2d?height=5&width=5")
+    scanner.get_by_role("button", name="Class", exact=True).click()
+    scanner.wait_for_function("() => document.querySelector('.class-qr')?.naturalWidth > 0")
+    for scheme in SCHEMES:
+        scanner.emulate_media(color_scheme=scheme)  # type: ignore[arg-type]
+        scan.run(f"/play/conv2d with the class panel open (prefers-color-scheme: {scheme})")
+    created = httpx.post(f"{base_url}/api/classroom")
+    assert created.status_code == 201, created.text
+    path = f"/join/{created.json()['code']}"
+    scan.open(path)
+    assert scanner.locator("#join-room").count() == 1, "not the student's page of an open class"
+    scan_site_page(scan, path)
+    scan.check()
+
+
+def test_every_html_route_is_scanned() -> None:
+    """Each GET route that answers HTML is reached by one of the pages scanned above: a new page must be
+    added here to be checked."""
+    scanned = [urlsplit(path).path for path in SITE_PAGES + EMBED_PAGES + CLASS_PAGES]
+    routes = [
+        r for r in app.routes if isinstance(r, APIRoute) and "GET" in r.methods and r.response_class is HTMLResponse
+    ]
+    assert len(routes) >= 12
+    missed = [
+        r.path
+        for r in routes
+        if not any(r.matches({"type": "http", "method": "GET", "path": p})[0] is Match.FULL for p in scanned)
+    ]
+    assert not missed, f"HTML routes no axe scan reaches: {missed}"
