@@ -86,7 +86,8 @@ READY = """() => {
 RUN = """async (tags) => {
   const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
   return result.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
-    nodes: v.nodes.map((n) => ({target: n.target, summary: n.failureSummary}))}));
+    nodes: v.nodes.map((n) => ({target: n.target, summary: n.failureSummary,
+      related: [...n.any, ...n.all, ...n.none].flatMap((c) => c.relatedNodes.map((r) => r.target))}))}));
 }"""
 
 
@@ -127,7 +128,9 @@ def report(violations: list[dict[str, Any]]) -> str:
     lines = []
     for v in violations:
         lines.append(f"  {v['id']} ({v['impact']}): {v['help']}")
-        lines.extend(f"    {node['target']}" for node in v["nodes"])
+        for node in v["nodes"]:
+            also = [t for t in node["related"] if t != node["target"]]
+            lines.append(f"    {node['target']}" + (f" (and {also})" if also else ""))
     return "\n".join(lines)
 
 
@@ -208,17 +211,28 @@ def test_a_class_passes_axe(scanner: Page, base_url: str) -> None:
     scan.check()
 
 
+def html_routes() -> list[tuple[str, APIRoute]]:
+    """Every GET route of the app that answers HTML, with the prefix its router was included under."""
+    found = []
+    for route in app.routes:
+        router = getattr(route, "original_router", None)  # this FastAPI keeps an included router whole
+        prefix = route.include_context.prefix if router is not None else ""  # type: ignore[attr-defined]
+        for inner in router.routes if router is not None else [route]:
+            if isinstance(inner, APIRoute) and "GET" in inner.methods and inner.response_class is HTMLResponse:
+                found.append((prefix, inner))
+    return found
+
+
 def test_every_html_route_is_scanned() -> None:
     """Each GET route that answers HTML is reached by one of the pages scanned above: a new page must be
     added here to be checked."""
     scanned = [urlsplit(path).path for path in SITE_PAGES + EMBED_PAGES + CLASS_PAGES]
-    routes = [
-        r for r in app.routes if isinstance(r, APIRoute) and "GET" in r.methods and r.response_class is HTMLResponse
-    ]
-    assert len(routes) >= 12
-    missed = [
-        r.path
-        for r in routes
-        if not any(r.matches({"type": "http", "method": "GET", "path": p})[0] is Match.FULL for p in scanned)
-    ]
+    routes = html_routes()
+    assert len(routes) >= 12, [route.path for _, route in routes]
+
+    def reached(prefix: str, route: APIRoute) -> bool:
+        paths = [p.removeprefix(prefix) for p in scanned if p.startswith(prefix)]
+        return any(route.matches({"type": "http", "method": "GET", "path": p})[0] is Match.FULL for p in paths)
+
+    missed = [prefix + route.path for prefix, route in routes if not reached(prefix, route)]
     assert not missed, f"HTML routes no axe scan reaches: {missed}"
