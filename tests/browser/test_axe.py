@@ -117,7 +117,7 @@ def axe_script() -> Path:
 def scanner(browser: Browser, axe_script: Path) -> Iterator[Page]:
     """One page in one context for the module, axe in every frame of every document it opens.
     Reduced motion: no control is caught half faded (presentation mode's idle controls)."""
-    context = browser.new_context(viewport=DESKTOP, reduced_motion="reduce")
+    context = browser.new_context(viewport=DESKTOP, reduced_motion="reduce")  # type: ignore[arg-type]
     context.set_default_timeout(SCAN_TIMEOUT_MS)
     context.add_init_script(path=axe_script)
     yield context.new_page()
@@ -218,7 +218,7 @@ def html_routes() -> list[tuple[str, APIRoute]]:
         router = getattr(route, "original_router", None)  # this FastAPI keeps an included router whole
         prefix = route.include_context.prefix if router is not None else ""  # type: ignore[attr-defined]
         for inner in router.routes if router is not None else [route]:
-            if isinstance(inner, APIRoute) and "GET" in inner.methods and inner.response_class is HTMLResponse:
+            if isinstance(inner, APIRoute) and "GET" in (inner.methods or ()) and inner.response_class is HTMLResponse:
                 found.append((prefix, inner))
     return found
 
