@@ -211,6 +211,63 @@ def test_a_class_passes_axe(scanner: Page, base_url: str) -> None:
     scan.check()
 
 
+ERROR_PAGES = [  # each page showing an error in words
+    "/play/conv2d?height=5&width=5&kernel_size=9",
+    "/play/stack?input=1,8,8&layers=conv2d:kernel_size=20",
+    *(f"/embed/conv2d?height=5&width=5&kernel_size=9&theme={theme}" for theme in THEMES),
+]
+
+
+@pytest.mark.parametrize("path", ERROR_PAGES)
+def test_a_page_showing_an_error_passes_axe(scanner: Page, base_url: str, path: str) -> None:
+    scan = Scan(scanner, base_url)
+    scan.open(path)
+    assert scanner.locator('[role="alert"]:visible, .layer-error:visible').count() >= 1, "no error shown"
+    scan.run(path)
+    scan.check()
+
+
+TRAINED = "() => Boolean(convscope.training.finished || convscope.training.error)"
+
+
+def test_answered_exercises_pass_axe(scanner: Page, base_url: str) -> None:
+    """A lesson's exercises after answers: refused input, a wrong answer, a right one, a revealed one; then
+    the same page switched to presentation mode (the Present button), where the feedback is a light island."""
+    scan = Scan(scanner, base_url)
+    scan.open("/lessons/01-stride?exercise_seed=1000")
+    boxes = scanner.locator(".exercise")
+    assert boxes.count() >= 2
+    boxes.nth(0).get_by_label("Your answer").fill("three")
+    boxes.nth(0).get_by_role("button", name="Check").click()
+    scanner.wait_for_function("() => document.querySelector('.exercise [aria-invalid=\"true\"]') !== null")
+    boxes.nth(1).get_by_label("Your answer").fill("9999")
+    boxes.nth(1).get_by_role("button", name="Check").click()
+    scanner.wait_for_function("() => document.querySelectorAll('.exercise')[1].dataset.state === 'incorrect'")
+    scan.run("/lessons/01-stride: a refused answer and a wrong one")
+    boxes.nth(1).get_by_role("button", name="Show the answer").click()
+    scanner.wait_for_function("() => document.querySelectorAll('.exercise')[1].dataset.state === 'revealed'")
+    scan.run("/lessons/01-stride: an answer revealed")
+    scanner.get_by_role("button", name="Present").click()
+    scanner.wait_for_function(READY)
+    scan.run("/lessons/01-stride: the answered exercises, presenting")
+    scan.check()
+
+
+@pytest.mark.parametrize("path", ["/play/transfer", *(f"/embed/transfer?theme={theme}" for theme in THEMES)])
+def test_a_trained_transfer_view_passes_axe(scanner: Page, base_url: str, path: str) -> None:
+    """The transfer view after a (short) training run: the examples, both charts, the sentence and the table."""
+    scan = Scan(scanner, base_url)
+    scan.open(with_query(path, "shots=1&epochs=5"))
+    scanner.locator("#tl-train").click()
+    scanner.wait_for_function(TRAINED)
+    scanner.wait_for_function("() => !document.getElementById('tl-run').hidden")
+    scan.run(f"{path} after training")
+    if path.startswith("/play/"):
+        scanner.get_by_role("button", name="Present").click()
+        scan.run(f"{path} after training, presenting")
+    scan.check()
+
+
 def html_routes() -> list[tuple[str, APIRoute]]:
     """Every GET route of the app that answers HTML, with the prefix its router was included under."""
     found = []
