@@ -12,12 +12,13 @@ A test also checks that every HTML route of the app is among the pages scanned.
 
 axe-core is installed from npm into .tools/ by scripts/test, at the version pinned there
 (AXE_VERSION); it is never downloaded here, and a missing or other version fails the test.
-One Chromium, one context for the module, axe injected into every frame as it starts
-(an init script, which the pages' Content-Security-Policy does not apply to).
+One Chromium, one context and page for the module; axe is injected into the page and every frame once
+they are ready (through the DevTools protocol, which the pages' Content-Security-Policy does not apply to).
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import re
 from collections.abc import Iterator
@@ -71,7 +72,7 @@ CLASS_PAGES = ["/join/{code}"]  # a real class's code: test_a_class_passes_axe
 # mode each widget dressed for it (present.js: html.present-widget and present.css loaded).
 EAGER = "() => { for (const f of document.querySelectorAll('iframe')) f.loading = 'eager'; }"
 READY = """() => {
-  const settled = (w) => w.document.readyState === 'complete' && w.axe !== undefined
+  const settled = (w) => w.document.readyState === 'complete'
     && (w.convscope === undefined || w.convscope.ready === true);
   if (!settled(window)) return false;
   const presenting = document.documentElement.classList.contains('present');
@@ -83,8 +84,12 @@ READY = """() => {
     return w.document.documentElement.classList.contains('present-widget') && link !== null && link.sheet !== null;
   });
 }"""
+# pingWaitTime 0: straight to each frame's axe (it is in every frame). With axe's default, a frame that does
+# not answer a ping within 500 ms is left out without a word; this way one that does not answer within
+# frameWaitTime fails the scan instead.
 RUN = """async (tags) => {
-  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations']});
+  const result = await axe.run(document, {runOnly: {type: 'tag', values: tags}, resultTypes: ['violations'],
+                                          pingWaitTime: 0, frameWaitTime: 20000});
   return result.violations.map((v) => ({id: v.id, impact: v.impact, help: v.help,
     nodes: v.nodes.map((n) => ({target: n.target, summary: n.failureSummary,
       related: [...n.any, ...n.all, ...n.none].flatMap((c) => c.relatedNodes.map((r) => r.target))}))}));
@@ -115,13 +120,26 @@ def axe_script() -> Path:
 
 @pytest.fixture(scope="module")
 def scanner(browser: Browser, axe_script: Path) -> Iterator[Page]:
-    """One page in one context for the module, axe in every frame of every document it opens.
-    Reduced motion: no control is caught half faded (presentation mode's idle controls)."""
+    """One page in one context for the module. Reduced motion: no control is caught half faded (presentation
+    mode's idle controls)."""
     context = browser.new_context(viewport=DESKTOP, reduced_motion="reduce")  # type: ignore[arg-type]
     context.set_default_timeout(SCAN_TIMEOUT_MS)
-    context.add_init_script(path=axe_script)
     yield context.new_page()
     context.close()
+
+
+@functools.cache
+def axe_source() -> str:
+    return (AXE_DIR / "axe.min.js").read_text()
+
+
+def inject(page: Page) -> None:
+    """axe into the page and each of its frames, once the documents are final. (Not as an init script: an
+    iframe's first, empty document keeps its window when the frame navigates to the widget, and an axe left
+    there answers the page's axe for the old, empty document.)"""
+    for frame in page.frames:
+        if frame.evaluate("() => window.axe === undefined"):
+            frame.evaluate(axe_source())
 
 
 def report(violations: list[dict[str, Any]]) -> str:
@@ -148,6 +166,7 @@ class Scan:
         self.page.goto(self.base_url + path)
         self.page.evaluate(EAGER)
         self.page.wait_for_function(READY)
+        inject(self.page)
 
     def run(self, label: str) -> None:
         violations: list[dict[str, Any]] = self.page.evaluate(RUN, TAGS)
