@@ -36,6 +36,8 @@ EMBED_OPTIONS = (*FLAGS, "theme")
 TRUE = ("1", "true", "yes", "on")
 FALSE = ("0", "false", "no", "off")
 
+NAME_VALUE = 24  # characters of a parameter's value in the widget's accessible name
+
 
 def _flag(value: str | None, default: bool) -> bool:
     text = (value or "").strip().lower()
@@ -60,6 +62,14 @@ def _kept(op: str, pairs: list[tuple[str, str]], names: tuple[str, ...]) -> list
     return [(name, value) for name, value in pairs if name in known]
 
 
+def widget_name(op: str, pairs: list[tuple[str, str]]) -> str:
+    """The widget's accessible name (its <main> landmark's): the player's title and the parameters it was
+    given (long values cut), so that several widgets on one page, a lesson's, have distinct landmarks."""
+    shown = [(name, value if len(value) <= NAME_VALUE else value[: NAME_VALUE - 1] + "…") for name, value in pairs]
+    given = ", ".join(f"{name}={value}" for name, value in _kept(op, shown, ()))
+    return str(page(op)["title"]) + (f": {given}" if given else "")
+
+
 @router.get("/embed/{op:op}", response_class=HTMLResponse, include_in_schema=False)
 def embed(request: Request, op: str, cfg: Annotated[Settings, Depends(get_settings)]) -> HTMLResponse:
     query = dict(request.query_params)
@@ -81,5 +91,6 @@ def embed(request: Request, op: str, cfg: Annotated[Settings, Depends(get_settin
         "loop": options["loop"],
         "player_url": f"/play/{op}" + (f"?{player_query}" if player_query else ""),
         "oembed_url": oembed_link(request),
+        "widget_name": widget_name(op, list(request.query_params.multi_items())),
     }
     return templates.TemplateResponse(request, "embed.html", context)

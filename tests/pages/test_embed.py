@@ -143,6 +143,22 @@ def test_embed_page_is_the_player_alone(client: TestClient, op: str) -> None:
     assert html_tag == ("html", {"lang": "en", "class": "embed theme-light"})
 
 
+def test_a_widget_is_named_by_its_parameters_and_has_a_heading(client: TestClient) -> None:
+    """Its <main> landmark is named by the player's title and the parameters given (embed options and
+    unknown names left out, long values cut), so two widgets on one lesson page differ; its parts are
+    groups, not landmarks; a visually hidden <h1> heads it (tests/browser/test_axe.py scans them)."""
+    long_input = ";".join(["1,2,3,4,5,6,7,8"] * 4)
+    response = client.get(f"/embed/conv2d?stride=2&theme=dark&junk=1&step=3&input={long_input}")
+    page = tags(response.text)
+    name = page.by_id("embed")["aria-label"]
+    assert name == f"Convolution: stride=2, input={long_input[:23]}…"
+    assert tags(client.get("/embed/conv2d").text).by_id("embed")["aria-label"] == "Convolution"
+    assert page.find("section", **{"class": "views views-4"})[0]["role"] == "group"
+    assert page.find("section", **{"aria-labelledby": "h-arith"})[0]["role"] == "group"
+    assert page.find("h1", **{"class": "visually-hidden"})
+    assert re.search(r'<h1 class="visually-hidden">Convolution</h1>', response.text)
+
+
 def test_embed_options(client: TestClient) -> None:
     page = embed_page(client, "controls=0&params=1&arith=0&autoplay=1&loop=true&theme=contrast&stride=2")
     assert "hidden" in page.find("div", **{"class": "transport"})[0]
