@@ -33,19 +33,9 @@ from datetime import UTC, datetime
 from _server import subprocess_server  # noqa: E402  (bench/ is on sys.path when a script here runs)
 from playwright.sync_api import Browser, sync_playwright
 
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 from tests.browser.network import SCHOOL, SCHOOL_KBITS, SCHOOL_LATENCY_MS, Load, load
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
 PAGES = ["/lessons/01-stride", "/lessons/06-pooling", "/lessons/10-transfer-learning", "/play/conv2d"]
 VIEWPORT = {"width": 1280, "height": 800}
 
@@ -68,7 +58,7 @@ def machine() -> str:
             cpu = next(line.split(":", 1)[1].strip() for line in info if line.startswith("model name"))
     except (OSError, StopIteration):
         pass
-    chromium = subprocess.run([CHROMIUM, "--version"], capture_output=True, text=True).stdout.strip()
+    chromium = subprocess.run([str(CHROMIUM), "--version"], capture_output=True, text=True).stdout.strip()
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
     return (
         f"{datetime.now(UTC):%Y-%m-%d %H:%M} UTC, {cpu}, {os.cpu_count()} cores, load {os.getloadavg()[0]:.2f}, "
@@ -91,7 +81,7 @@ def main() -> None:
     )
     rows = []
     with subprocess_server() as server, sync_playwright() as pw:
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         try:
             for path in PAGES:
                 runs = [visit(browser, server.base_url + path, throttle) for _ in range(args.runs)]
