@@ -33,9 +33,8 @@ from fastapi.routing import APIRoute
 from playwright.sync_api import Browser, Page
 from starlette.routing import Match
 
-from app.engine.specs import OPS
-from app.lessons.catalogue import LESSONS
 from app.main import app
+from tests import pages_served
 
 from .conftest import DESKTOP, ROOT
 
@@ -43,27 +42,17 @@ AXE_DIR = ROOT / ".tools" / "node_modules" / "axe-core"
 TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 THEMES = ("light", "dark", "contrast")
 SCHEMES = ("light", "dark")
-PLAYER_OPS = [op for op, spec in OPS.items() if spec.player]
+PLAYER_OPS = pages_served.PLAYER_OPS
 SCAN_TIMEOUT_MS = 30_000
 
 SITE_PAGES = [
-    "/",
-    "/lessons",
-    *(f"/lessons/{lesson.slug}" for lesson in LESSONS),
-    *(f"/play/{op}" for op in PLAYER_OPS),
-    "/play/stack",
-    "/play/image",
-    "/play/augment",
-    "/play/transfer",
-    "/join",
+    *pages_served.SITE_PAGES,
     "/join?code=nope",  # the form again, saying why
     "/join/KPRTXW",  # well formed, but no class has it: the form with the message, a 404
 ]
 EMBED_PAGES = [
-    *(f"/embed/{op}" for op in PLAYER_OPS),
+    *pages_served.EMBED_PAGES,
     "/embed/conv2d?params=1",  # the parameter form shown
-    "/embed/transfer",
-    "/embed/stack",
     "/embed/nothing",  # the widget's own 404 page
 ]
 CLASS_PAGES = ["/join/{code}"]  # a real class's code: test_a_class_passes_axe

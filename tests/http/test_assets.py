@@ -14,30 +14,16 @@ from pathlib import Path
 import pytest
 from fastapi.testclient import TestClient
 
-from app.engine.specs import OPS
 from app.http import assets as assets_module
 from app.http.assets import BUNDLES, DIST, DIST_URL, STATIC, Assets, assets, immutable
 from app.http.caching import IMMUTABLE_CACHE, STATIC_CACHE
 from app.images import palette
-from app.lessons.catalogue import LESSONS
+from tests import pages_served
 
 ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES = ROOT / "templates"
-PLAYERS = [op for op, spec in OPS.items() if spec.player]
-PAGES = [
-    "/",
-    "/lessons",
-    *(lesson.url for lesson in LESSONS),
-    *(f"/play/{op}" for op in PLAYERS),
-    "/play/stack",
-    "/play/image",
-    "/play/augment",
-    "/play/transfer",
-    *(f"/embed/{op}" for op in PLAYERS),
-    "/embed/transfer",
-    "/embed/nope",  # the widget's own 404 page
-    "/join",
-]
+PLAYERS = pages_served.PLAYER_OPS
+PAGES = [*pages_served.SITE_PAGES, *pages_served.EMBED_PAGES, "/embed/nope"]  # the widget's own 404 page
 # A URL of this site's files in a page: /static/..., or /palette.css, inside quotes or url(...).
 LINKED = re.compile(r"""(?<=["'(])(/static/[^"'()\s]+|/palette\.css)""")
 # A module specifier in built code: import ... from "x", import "x", import("x").
