@@ -150,9 +150,7 @@ def main() -> int:
     )
     print(columns)
     print("-" * len(columns))
-    # identity: the bytes as the engine makes them (bench/compression.py measures the compressed streams)
-    identity = {"Accept-Encoding": "identity"}
-    with server as running, httpx.Client(base_url=running.base_url, timeout=120, headers=identity) as client:
+    with server as running, httpx.Client(base_url=running.base_url, timeout=120) as client:
         for case in CASES:
             if args.only and args.only not in case.label:
                 continue

@@ -174,11 +174,10 @@ def _spell(value: Any) -> str:
 
 
 def _n(value: float) -> str:
-    """A number as a person writes it: 3, -2, 1.5, 0.125 (at most 4 decimals; never "-0")."""
+    """A number as a person writes it: 3, -2, 1.5, 0.125 (at most 4 decimals)."""
     if float(value).is_integer():
         return str(int(value))
-    text = f"{value:.4f}".rstrip("0").rstrip(".")
-    return "0" if text == "-0" else text
+    return f"{value:.4f}".rstrip("0").rstrip(".")
 
 
 def _sep(value: int) -> str:

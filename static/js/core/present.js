@@ -26,8 +26,7 @@ const CONTROLS = "header.site, .transport, [data-present-control]";
 const HINT = "Presenting: P or Esc leaves · F full screen";
 const WIDGETS = 'iframe[src^="/embed/"]';
 const WIDGET_CLASS = "present-widget";
-// present.css's URL for the widgets' frames: hashed when built (templates/base.html, app/http/assets.py)
-const PRESENT_CSS = document.querySelector('meta[name="convscope-present-css"]')?.content;
+const PRESENT_CSS = "/static/css/present.css";
 export const PLAYER_KEYS = new Set([" ", "ArrowLeft", "ArrowRight", "+", "=", "-", "Home", "End"]); // also the classroom's (a student's own step)
 const MIN_VISIBLE = 0.35; // a widget drives from the keyboard when this share of it is on screen
 
@@ -87,7 +86,7 @@ function dressWidget(frame, on) {
       doc.documentElement.setAttribute("data-present-keys", "");
       doc.addEventListener("keydown", modeKey);
     }
-    if (on && PRESENT_CSS && !doc.querySelector("link[data-present]")) {
+    if (on && !doc.querySelector("link[data-present]")) {
       const link = doc.createElement("link");
       link.rel = "stylesheet";
       link.href = PRESENT_CSS;

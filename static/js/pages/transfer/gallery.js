@@ -8,11 +8,9 @@ import { grey, paintCells, zoom } from "./cells.js";
 
 const KEYS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
 
-/** A small canvas of an 8x8 digit (0..16 pixels): an image named `label`, or hidden from assistive
- * technology without one (inside a button that names it). */
+/** A small canvas of an 8x8 digit (0..16 pixels). */
 export function digitCanvas(pixels, cell, label) {
-  const named = label ? { role: "img", "aria-label": label } : { "aria-hidden": "true" };
-  const canvas = el("canvas", { class: "tl-digit", ...named });
+  const canvas = el("canvas", { class: "tl-digit", role: "img", "aria-label": label });
   paintCells(canvas, pixels, cell, grey);
   return canvas;
 }
