@@ -14,6 +14,15 @@
 #   docker buildx imagetools inspect python:3.11.14-slim-trixie    (prints "Digest: sha256:...")
 #   docker build --build-arg PYTHON_IMAGE=python:3.11.14-slim-trixie@sha256:<digest> -t convscope .
 ARG PYTHON_IMAGE=python:3.11.14-slim-trixie
+# Only to fetch esbuild (a static native binary) from the npm registry; nothing of Node reaches the image.
+ARG NODE_IMAGE=node:22-trixie-slim
+
+# ---- esbuild: the bundler of static/dist/ (scripts/build_assets.py checks it is the version it pins) ----
+FROM ${NODE_IMAGE} AS esbuild
+ARG ESBUILD_VERSION=0.28.2
+RUN npm install --prefix /tools --no-audit --no-fund --loglevel=error --save-exact "esbuild@${ESBUILD_VERSION}" \
+ && cp /tools/node_modules/@esbuild/linux-*/bin/esbuild /usr/local/bin/esbuild \
+ && /usr/local/bin/esbuild --version
 
 # ---- builder: the runtime dependencies and the convscope command, in /opt/venv ----
 FROM ${PYTHON_IMAGE} AS builder
@@ -40,6 +49,11 @@ RUN python -c "import tomllib; print('\n'.join(tomllib.load(open('pyproject.toml
 COPY README.md ./
 COPY app/ app/
 RUN pip install --no-cache-dir --no-deps .
+# The pages' bundles, content-hashed, into /build/static/dist/ (app/http/assets.py reads its manifest).
+COPY --from=esbuild /usr/local/bin/esbuild /usr/local/bin/esbuild
+COPY static/ static/
+COPY scripts/build_assets.py scripts/
+RUN python scripts/build_assets.py --esbuild /usr/local/bin/esbuild
 
 # ---- final: the venv plus the files the app reads at run time ----
 FROM ${PYTHON_IMAGE}
@@ -64,6 +78,7 @@ COPY --from=builder /opt/venv /opt/venv
 WORKDIR /srv/convscope
 COPY app/ app/
 COPY static/ static/
+COPY --from=builder /build/static/dist/ static/dist/
 COPY templates/ templates/
 
 ENV PATH="/opt/venv/bin:$PATH" \

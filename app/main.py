@@ -17,10 +17,12 @@ from app.engine.errors import ParamError
 from app.http import errors
 from app.http.busy import ServerBusy, busy_handler
 from app.http.caching import HttpCaching
+from app.http.compression import Compression
+from app.http.head import HeadAsGet
 from app.http.headers import SecurityHeaders
 from app.http.limits import BodySizeLimit
 from app.pages import classroom as classroom_pages
-from app.pages import embed, missing, palette, players
+from app.pages import embed, missing, oembed, palette, players
 from app.pages import images as image_pages
 from app.pages import lessons as lesson_pages
 from app.pages import transfer as transfer_page
@@ -49,7 +51,9 @@ def create_app() -> FastAPI:
     app.add_exception_handler(ServerBusy, busy_handler)
     app.add_middleware(BodySizeLimit, max_bytes=get_settings().max_body_bytes)
     app.add_middleware(HttpCaching)
+    app.add_middleware(Compression)  # outside HttpCaching: it tags the identity body, this names the coding
     app.add_middleware(SecurityHeaders)
+    app.add_middleware(HeadAsGet)  # outermost: a HEAD is the GET it stands for, through every middleware
     app.include_router(ops.router)
     app.include_router(traces.router)
     app.include_router(stack.router)
@@ -65,6 +69,7 @@ def create_app() -> FastAPI:
     app.include_router(lesson_pages.router)
     app.include_router(classroom_pages.router)
     app.include_router(embed.router)
+    app.include_router(oembed.router)
     app.include_router(players.router)
     app.include_router(palette.router)
     app.mount("/static", StaticFiles(directory=ROOT / "static"), name="static")

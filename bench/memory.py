@@ -1,13 +1,14 @@
 """The worker's memory while it streams a long trace, read from /proc/<pid>/status.
 
-    .venv/bin/python bench/memory.py
+    .venv/bin/python bench/memory.py [--encoding br] [--only relu]
 
 Each case gets a fresh ``python -m uvicorn app.main:app`` process. It is warmed up
 with small traces of the same op, then VmRSS is read; the long trace is streamed
 (read at full speed, or throttled so that a server which buffered the whole
 body would show it), and VmRSS and VmHWM (peak RSS) are read again. The same
 trace is then streamed three more times after resetting the peak
-(/proc/<pid>/clear_refs), to show whether memory keeps growing.
+(/proc/<pid>/clear_refs), to show whether memory keeps growing. ``--encoding br`` (or gzip) has
+the server compress the streams (app/http/compression.py); the default is identity.
 "Peak growth" = VmHWM after - VmRSS before. Figures only: nothing asserts a size.
 """
 
@@ -93,8 +94,12 @@ def reset_peak(pid: int) -> bool:
         return False
 
 
-def run(case: Case) -> None:
-    with _server.subprocess_server() as server, httpx.Client(base_url=server.base_url, timeout=300) as client:
+def run(case: Case, encoding: str) -> None:
+    coding = {"Accept-Encoding": encoding}  # "MB sent" is then what crossed the wire, compressed or not
+    with (
+        _server.subprocess_server() as server,
+        httpx.Client(base_url=server.base_url, timeout=300, headers=coding) as client,
+    ):
         for _ in range(5):
             consume(client, case.warm, 0.0)
         client.get("/api/relu/shape")
@@ -125,9 +130,13 @@ def run(case: Case) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--only", default="", help="run only cases whose label contains this text")
+    parser.add_argument("--encoding", default="identity", help="Accept-Encoding sent: identity (default), gzip, br")
     args = parser.parse_args()
     load = " ".join(f"{v:.2f}" for v in os.getloadavg())
-    print(f"memory.py: a fresh uvicorn subprocess per case; MiB of the server process; load average {load}")
+    print(
+        f"memory.py: a fresh uvicorn subprocess per case; MiB of the server process; Accept-Encoding {args.encoding}; "
+        f"load average {load}"
+    )
     print(f"{'':52} {'':>7} {'RSS':>8} {'RSS':>8} {'peak':>8} {'peak':>8} {'RSS':>8} {'RSS':>8} {'peak':>9}")
     columns = (
         f"{'case':52} {'MB sent':>7} {'before':>8} {'after':>8} {'(HWM)':>8} {'growth':>8} {'kept':>8} "
@@ -137,7 +146,7 @@ def main() -> int:
     print("-" * len(columns))
     for case in CASES:
         if not args.only or args.only in case.label:
-            run(case)
+            run(case, args.encoding)
     return 0
 
 

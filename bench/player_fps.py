@@ -17,23 +17,13 @@ import argparse
 import math
 import statistics
 import sys
-from pathlib import Path
 from typing import Any
 
 from _server import in_thread  # noqa: E402  (bench/ is on sys.path when a script here runs)
 from playwright.sync_api import Browser, sync_playwright
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-dev-shm-usage",
-]
+from tests.browser.chromium import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
+
 PAGE = "/play/conv2d?in_channels=3&height=32&width=32&out_channels=6&kernel_size=5&padding=2"
 TARGET_FPS = 50
 
@@ -112,13 +102,13 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--seconds", type=float, default=5.0, help="how long to record each run (default 5)")
     args = parser.parse_args()
-    if not Path(CHROMIUM).exists():
+    if not CHROMIUM.exists():
         print(f"error: {CHROMIUM} is missing (apt-get install -y chromium)", file=sys.stderr)
         return 1
     runs = [("idle (not playing)", None), ("playing, speed 500", 500.0), ("playing, speed 60", 60.0)]
     with in_thread() as running, sync_playwright() as pw:
         base = running.base_url
-        browser = pw.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        browser = pw.chromium.launch(executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS)
         print(f"Chromium {browser.version}, headless, 1280x800, {PAGE}")
         print(
             f"{'run':<20} {'frames':>6} {'mean fps':>9} {'median':>7} {'p5 fps':>7} {'longest ms':>11} "

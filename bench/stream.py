@@ -150,7 +150,9 @@ def main() -> int:
     )
     print(columns)
     print("-" * len(columns))
-    with server as running, httpx.Client(base_url=running.base_url, timeout=120) as client:
+    # identity: the bytes as the engine makes them (bench/compression.py measures the compressed streams)
+    identity = {"Accept-Encoding": "identity"}
+    with server as running, httpx.Client(base_url=running.base_url, timeout=120, headers=identity) as client:
         for case in CASES:
             if args.only and args.only not in case.label:
                 continue

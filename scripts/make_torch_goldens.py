@@ -355,6 +355,25 @@ def relu_backward_case(seed: int, name: str, shape: tuple[int, int, int]) -> dic
     }
 
 
+def relu_signed_zeros_case(name: str) -> dict:
+    """Exact 0 and -0.0 next to tiny and ordinary values: torch's gradient is 0 at both zeros (its
+    mask, threshold_backward's, is x > 0); the output's sign at -0.0 is recorded as torch gives it."""
+    x = torch.tensor([[[-2.0, -0.0, 0.0, 1e-300], [-1e-300, 0.5, -0.0, 3.0]]], dtype=torch.float64)
+    x.requires_grad_(True)
+    grad_output = torch.arange(1.0, 9.0, dtype=torch.float64).reshape(1, 2, 4)
+    out = torch.relu(x)
+    out.backward(grad_output)
+    return {
+        "id": name,
+        "op": "relu_backward",
+        "input": x.tolist(),
+        "grad_output": grad_output.tolist(),
+        "params": {},
+        "grad_input": x.grad.tolist(),
+        "output": out.tolist(),
+    }
+
+
 def max_backward_case(seed: int, name: str, shape: tuple[int, int, int], kind: str = "signed", **params: Any) -> dict:
     x = tensor(seed, shape, kind)[None].requires_grad_(True)
     args = {key: tup(value) for key, value in params.items()}
@@ -461,6 +480,7 @@ def mask_backward_cases() -> list[dict]:
     m = max_backward_case
     return [
         relu_backward_case(140, "relu_backward_zeros", (2, 4, 4)),
+        relu_signed_zeros_case("relu_backward_signed_zeros"),
         m(141, "max_backward_k2s2", (2, 4, 4), kernel_size=2, stride=2),
         m(142, "max_backward_overlap", (1, 5, 5), kernel_size=3, stride=1),  # a cell can win several windows
         m(143, "max_backward_ties", (1, 6, 6), kind="ties", kernel_size=3, stride=2, padding=1),

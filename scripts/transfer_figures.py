@@ -6,7 +6,7 @@ For each number of examples per digit (shots), and for each seed (which picks th
 and the new weights), it trains the frozen-features network and the from-scratch one
 exactly as GET /api/transfer/train does, and prints the held-out accuracy on the 225
 held-out digits 5-9 after the last epoch: mean, lowest and highest over the seeds, and how
-many seeds each run won. docs/TRANSFER.md records a run.
+many seeds each run won. docs/MODEL.md ("Transfer vs from scratch") records a run.
 """
 
 from __future__ import annotations

@@ -79,9 +79,15 @@ class TraceCheck(Check):
 def check(spec: OpSpec, request: Request, cfg: Settings) -> TraceCheck:
     """Validate a GET trace's query and check its op's arguments and geometry (the op's plan),
     without computing the op, and say what GET /trace would answer."""
+    return check_params(spec, dict(request.query_params), cfg)
+
+
+def check_params(spec: OpSpec, params: dict[str, str], cfg: Settings) -> TraceCheck:
+    """What GET /api/{op}/check answers for the query ``params``: also asked by a player's page for the
+    parameters it is rendered with, so that its first load need not ask (app/pages/players.py)."""
 
     def run() -> dict[str, Any]:
-        query = QUERIES[spec.name].model_validate(dict(request.query_params))
+        query = QUERIES[spec.name].model_validate(params)
         plan = build.plan_query(spec, query, cfg)
         steps = getattr(plan, "total_steps", None) or math.prod(plan.output_shape)  # a step per output cell
         build.resolve_detail(query.detail, steps, plan.numbers_per_step(), cfg)

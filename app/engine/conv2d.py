@@ -124,8 +124,8 @@ class Conv2dTrace:
             "bias": self.bias,
             "filter_channels": self.filter_channels,
             "same_padding": {
-                axis.name: geometry.same_padding(axis.kernel, axis.stride, axis.dilation) | {"pytorch": unit_stride}
-                for axis in self.axes
+                a.name: geometry.same_padding(a.kernel, a.stride, a.dilation, a) | {"pytorch": unit_stride}
+                for a in self.axes
             },
         }
 

@@ -195,19 +195,35 @@ def formula(axis: Axis) -> dict[str, Any]:
     return result
 
 
-def same_padding(kernel: int, stride: int, dilation: int) -> dict[str, Any]:
+def keeping_padding(size: int, span: int, stride: int) -> int:
+    """The smallest P (on each side) for which (size - span + 2P)/stride + 1, floored, is ``size``."""
+    return max(0, -(-((size - 1) * stride - size + span) // 2))
+
+
+def same_padding(kernel: int, stride: int, dilation: int, axis: Axis | None = None) -> dict[str, Any]:
     """Whether a padding P keeps the output the size of the input, and what PyTorch's
-    padding='same' does."""
+    padding='same' does. With a stride above 1 and ``axis`` (the input's size and padding along it),
+    the sentence says what this input gives and which padding would keep its size."""
     total = dilation * (kernel - 1)
     before, after = total // 2, total - total // 2
     sym = "(K - 1)/2" if dilation == 1 else "d(K - 1)/2"
     nums = f"({kernel} - 1)/2" if dilation == 1 else f"{dilation}×({kernel} - 1)/2"
     info: dict[str, Any] = {"exists": False, "before": before, "after": after, "pytorch": stride == 1}
     if stride != 1:
-        info["text"] = (
-            f"With stride {stride} no padding keeps the size: the output is about {stride} times "
-            f"smaller whatever P is. PyTorch refuses padding='same' for strided convolutions."
+        every = f"no padding keeps every input's size with stride {stride}, as {sym} does with stride 1"
+        refuse = "PyTorch refuses padding='same' for strided convolutions."
+        if axis is None:
+            info["text"] = f"The output is about (W + 2P)/{stride}: {every}. {refuse}"
+            return info
+        here = (
+            f"With stride {stride} the output is about (W + 2P)/{stride}: here {axis.out} from an input of {axis.size}."
         )
+        if axis.out == axis.size:
+            keep = f"This padding keeps the size, but only for an input of {axis.size}"
+        else:
+            p = keeping_padding(axis.size, axis.span, stride)
+            keep = f"A padding of {p} on each side would give {axis.size} again, but only for an input of {axis.size}"
+        info["text"] = f"{here} {keep}: {every}. {refuse}"
     elif total % 2:
         info["text"] = (
             f"P = {sym} = {nums} = {Fraction(total, 2).numerator}/2 is not an integer: "

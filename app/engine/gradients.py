@@ -1,8 +1,7 @@
 """Where gradient flows back through ReLU and max pooling: the backward passes behind their masks.
 
 - ReLU passes a value's gradient where the value was > 0 and stops it elsewhere. At exactly 0
-  PyTorch's gradient is 0 (ReLU's mask in the forward player marks 0 as passed: its *value* passes,
-  unchanged, but no gradient does).
+  (and -0.0) PyTorch's gradient is 0: this is the mask the forward trace carries (app/engine/relu.py).
 - Max pooling sends each window's gradient to the cell it took its maximum from, the argmax the
   forward trace marks (PyTorch's return_indices); where windows overlap a cell can receive several.
 
@@ -17,6 +16,7 @@ import numpy as np
 
 from app.engine.errors import Described, ParamError
 from app.engine.pool import MaxPoolTrace, max_pool2d
+from app.engine.relu import relu
 from app.engine.tensors import as_tensor
 
 
@@ -32,9 +32,9 @@ def _grad(grad_output: Any, shape: tuple[int, ...], what: str) -> np.ndarray:
 
 
 def relu_mask(input: Any) -> np.ndarray:
-    """(C, H, W) 1 where ReLU lets gradient through (x > 0), 0 elsewhere, exactly 0 included."""
-    x = as_tensor("input", input, 3, "(channels, height, width)")
-    return (x > 0).astype(np.int64)
+    """(C, H, W) 1 where ReLU lets gradient through (x > 0), 0 elsewhere, exactly 0 included: the
+    forward trace's mask, the one place it is computed."""
+    return relu(input).mask
 
 
 def relu_backward(input: Any, grad_output: Any) -> np.ndarray:

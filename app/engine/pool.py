@@ -98,7 +98,28 @@ class PoolTrace:
             **windowed_header(self.padded, self.axes),
             "size_ratio": ratio,  # output values per input value (above 1 with overlap and padding)
             "discarded_share": max(0.0, 1.0 - ratio),  # 0.75 for 2x2 windows with stride 2
+            "reduction": self.reduction(),
         }
+
+    def unread(self) -> int:
+        """Input values in a row or column no window reads (PyTorch's floor leaves them out)."""
+        return int(self.input.shape[0]) * len(uncovered_cells(self.axes, self.input.shape[1:]))
+
+    def reduction(self) -> str:
+        """What happens to the input's values, in words (the player's side panel): an average or a
+        power sum uses every value a window reads; only max pooling discards (MaxPoolTrace)."""
+        n, unread = int(self.input.size), self.unread()
+        every = "of every window that reads it"
+        what = "mean" if self.op == "avg_pool2d" else "power sum Σ xᵖ"
+        if unread == 0:
+            return f"No value is discarded: each of the {n} input values counts in the {what} {every}."
+        lie = (
+            "lies in a row or column no window reaches and is"
+            if unread == 1
+            else "lie in rows or columns no window reaches and are"
+        )
+        rest = f"each of the other {n - unread} counts in the {what} {every}"
+        return f"{unread} of the {n} input values {lie} never used; {rest}."
 
     def done_extras(self) -> dict[str, Any]:
         return {}
@@ -125,6 +146,25 @@ class MaxPoolTrace(PoolTrace):
 
     def done_extras(self) -> dict[str, Any]:
         return {"indices": self.argmax}
+
+    def reduction(self) -> str:
+        """Max pooling keeps one value per window, its maximum: the input values that are no window's
+        maximum (those in unread rows and columns included) are discarded."""
+        n = int(self.input.size)
+        channels, height, width = self.input.shape
+        read = self.argmax_tap[..., 0] >= 0  # a window of padding only keeps no input value
+        flat = (np.arange(channels)[:, None, None] * (height * width) + self.argmax)[read]
+        kept = int(np.unique(flat).size)
+        if kept == n:
+            return (
+                f"Each window keeps only its maximum, and here each of the {n} input values is some window's "
+                "maximum: none is discarded."
+            )
+        share = f"{100 * (n - kept) / n:.1f}".rstrip("0").rstrip(".")
+        return (
+            f"Each window keeps only its maximum: {kept} of the {n} input values reach the output, "
+            f"and the other {n - kept} ({share}%) are discarded."
+        )
 
 
 @dataclass(frozen=True)

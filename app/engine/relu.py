@@ -1,5 +1,9 @@
 """ReLU, f(x) = max(0, x), with the mask of what passed.
 
+The mask is PyTorch's: 1 where x > 0, 0 elsewhere, exactly 0 and -0.0 included. It is the mask
+torch.autograd's backward pass (threshold_backward) applies to the gradient, and the one
+app/engine/gradients.py uses: a 0 comes out as 0 either way, and no gradient flows back through it.
+
 Step ``i`` is the input cell ``(channel, y, x) = unravel(i, (C, H, W))``.
 """
 
@@ -19,7 +23,7 @@ from app.engine.tensors import as_tensor
 class ReluTrace:
     input: np.ndarray  # (C, H, W)
     output: np.ndarray  # (C, H, W)
-    mask: np.ndarray  # (C, H, W) int: 1 where the input passed, 0 where a negative was zeroed
+    mask: np.ndarray  # (C, H, W) int: 1 where the input was > 0 and passed, 0 where it was 0 or negative
 
     @property
     def total_steps(self) -> int:
@@ -63,7 +67,7 @@ def relu_plan(input: Any) -> CellPlan:
 
 
 def relu(input: Any) -> ReluTrace:
-    """torch.relu on a (C, H, W) array. output == mask * input."""
+    """torch.relu on a (C, H, W) array: the input where the mask is 1 (x > 0), else 0.0 (never -0.0)."""
     x = relu_plan(input).input
-    mask = (x >= 0).astype(np.int64)
-    return ReluTrace(x, np.maximum(x, 0.0), mask)
+    mask = (x > 0).astype(np.int64)
+    return ReluTrace(x, np.where(mask == 1, x, 0.0), mask)

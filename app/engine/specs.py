@@ -157,12 +157,12 @@ LP_POOL2D = OpSpec(
     name="lp_pool2d",
     title="L2-norm pooling",
     torch="nn.LPPool2d",
-    summary="power-average (Lp) pooling; norm_type=2 is L2-norm pooling",
+    summary="power-sum (Lp) pooling, (sum x^p)^(1/p) with no division; norm_type=2 is L2-norm pooling",
     params=(
         Param(
             "norm_type",
             "float",
-            help="p of the power average (sum x^p)^(1/p); 2 is L2-norm pooling",
+            help="p of the power sum (sum x^p)^(1/p), not divided by the window size; 2 is L2-norm pooling",
             low=0,
             low_open=True,
             high="max_norm_type",

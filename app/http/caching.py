@@ -2,12 +2,14 @@
 
 Pure ASGI middleware, one place for every route (docs/CACHING.md). Each GET path has a policy:
 
-- API results (``/api/{op}/trace|shape|check|animation.gif|frame.png``, ``/api/augment...``,
+- API results (``/api/{op}/trace|shape|check|animation.gif|frame.png``, ``/api/ops``, ``/api/augment...``,
   ``/api/transfer/...``, ``/api/exercises`` and a seeded exercise): the body is a pure function
   of the build and the URL, so the ETag is a hash of the build id, the path and the query
   with its parameters in sorted order (``url_tag``). A stream cannot be hashed before it is
   sent; this tag can, so it is sent with the first byte, and a matching If-None-Match is a
   304 *before the handler runs*: revalidating a large trace or a GIF costs nothing.
+- Built assets (``/static/dist/<name>-<hash>.<ext>``, app/http/assets.py): the name changes with the
+  content, so ``immutable`` for a year: a repeat visit does not even revalidate them.
 - Pages and ``/static/``: the ETag is a hash of the body (pages name their own address in
   their oEmbed link, so they depend on the Host header too). The body is held back until
   complete (at most ``MAX_HASHED`` bytes), then sent, or replaced by a 304.
@@ -36,10 +38,12 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from app import __version__
 from app.config import get_settings
+from app.http.assets import PALETTE_CSS, immutable
 from app.images import palette
 
 API_CACHE = "public, max-age=86400"  # a day: the same URL and build give the same bytes
 STATIC_CACHE = "public, max-age=3600"  # an hour: /static/ URLs carry no version
+IMMUTABLE_CACHE = "public, max-age=31536000, immutable"  # a year: the URL names its content (app/http/assets.py)
 PAGE_CACHE = "public, max-age=300"  # five minutes: pages change with each deploy and are cheap to revalidate
 NO_STORE = "no-store"
 MAX_HASHED = 8 * 1024 * 1024  # a larger page or file is sent untagged rather than held in memory
@@ -57,12 +61,13 @@ class Policy:
 API = Policy(API_CACHE, "url")
 HASHED_API = Policy(API_CACHE, "body")
 STATIC = Policy(STATIC_CACHE, "body")
+IMMUTABLE = Policy(IMMUTABLE_CACHE, "body")
 PAGE = Policy(PAGE_CACHE, "body")
 UNCACHED = Policy(NO_STORE, None)
 
 _OP_RESULT = re.compile(r"^/api/[a-z0-9_]+/(trace|shape|check|animation\.gif|frame\.png)$")
 _PAGES = ("/", "/lessons")
-PALETTE_CSS = "/palette.css"  # generated from static/palette.json (app/pages/palette.py)
+OPS_SPECS = "/api/ops"  # every page asks it first: a function of the settings and the code, both in the build id
 _PAGE_PREFIXES = ("/lessons/", "/play/", "/embed/")
 
 
@@ -70,13 +75,15 @@ def policy_for(path: str, query: str) -> Policy | None:
     """How a GET of ``path`` is cached; None leaves the response alone (/docs, /openapi.json)."""
     if path == "/healthz" or path.startswith("/api/classroom/"):
         return UNCACHED  # a room's presence changes; it ends or expires
+    if immutable(path):
+        return IMMUTABLE
     if path.startswith("/static/") or path == PALETTE_CSS:
         return STATIC
     if path in _PAGES or path.startswith(_PAGE_PREFIXES):
         return PAGE
     if path == "/oembed":
         return HASHED_API  # its answer holds absolute URLs built from the Host header
-    if _OP_RESULT.match(path) or path == "/api/exercises":
+    if _OP_RESULT.match(path) or path in ("/api/exercises", OPS_SPECS):
         return API
     if path == "/api/augment" or path.startswith(("/api/augment/", "/api/transfer/")):
         return API
@@ -165,7 +172,7 @@ class HttpCaching:
             await self.app(scope, receive, send)
             return
         query = scope.get("query_string", b"").decode("latin-1")
-        policy = policy_for(scope["path"], query) if scope["method"] in ("GET", "HEAD") else None
+        policy = policy_for(scope["path"], query) if scope["method"] == "GET" else None
         if policy is None or policy.tag is None:
             await self.app(scope, receive, _uncache_errors(send) if policy is None else _with(send, NO_STORE))
             return
@@ -178,9 +185,7 @@ class HttpCaching:
                     await send(message)
                 return
             await self.app(inner, receive, _tagged(send, tag, policy.cache_control, wanted))
-        elif scope["method"] == "HEAD":  # no body to hash
-            await self.app(inner, receive, _uncache_errors(_with(send, policy.cache_control)))
-        else:
+        else:  # a HEAD arrives here as its GET (app/http/head.py): its headers are the GET's
             await self.app(inner, receive, _hashed(send, policy.cache_control, wanted))
 
 

@@ -290,6 +290,8 @@ def method_not_allowed(request: Request, exc: StarletteHTTPException) -> Respons
             for method in HTTP_METHODS
             if route.matches({**scope, "method": method})[0] is Match.FULL
         }
+    if "GET" in allowed:
+        allowed.add("HEAD")  # every GET route answers HEAD (app/http/head.py)
     methods = ", ".join(sorted(allowed))
     found = problem(["method"], "method", request.method, f"{request.url.path} allows {methods}")
     response = error_response(405, [found])

@@ -1,7 +1,9 @@
 """Op results -> the frames of a trace stream: one header, step batches, one done.
 
 Frames are plain dicts of numbers, lists and NumPy arrays; ``encode`` turns each
-into one NDJSON line with orjson (arrays serialised natively, NaN/-inf as null).
+into one NDJSON line with orjson (arrays serialised natively, NaN/-inf as null), every -0.0
+written 0.0 (``unsigned_zeros``): a product 0 × (-3) is -0.0 in IEEE arithmetic, and no page,
+picture or tooltip should show a learner "-0".
 Steps are produced batch by batch from the op's ``steps(start, stop)``, so a
 trace of any length is never held in memory whole. See docs/TRACE_FORMAT.md.
 """
@@ -27,8 +29,26 @@ PIECE_NUMBERS = 65_536  # numbers of one array encoded at a time by ``encode_pie
 PIECE_BYTES = 65_536  # parts of a frame are joined into pieces of at least this many bytes
 
 
+def unsigned_zeros(value: Any) -> Any:
+    """``value`` with every -0.0 in it made 0.0 (adding 0.0 does that and changes nothing else: NaN and
+    ±inf stay). The one place a trace's numbers lose the sign of a zero, so no front end has to know."""
+    if isinstance(value, np.ndarray):
+        return value + 0.0 if value.dtype.kind in "fc" else value
+    if isinstance(value, (float, np.floating)):
+        return value + 0.0
+    if isinstance(value, dict):
+        return {key: unsigned_zeros(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [unsigned_zeros(item) for item in value]
+    return value
+
+
+def _dumps(value: Any) -> bytes:
+    return orjson.dumps(unsigned_zeros(value), option=_OPTIONS)
+
+
 def encode(frame: dict[str, Any]) -> bytes:
-    return orjson.dumps(frame, option=_OPTIONS) + b"\n"
+    return _dumps(frame) + b"\n"
 
 
 def encode_pieces(frame: dict[str, Any], limit: int = PIECE_NUMBERS) -> Iterator[bytes]:
@@ -56,14 +76,14 @@ def _parts(frame: dict[str, Any], limit: int) -> Iterator[bytes]:
         if isinstance(value, np.ndarray):
             yield from _array_pieces(value, limit)
         else:
-            yield orjson.dumps(value, option=_OPTIONS)
+            yield _dumps(value)
     yield b"}\n"
 
 
 def _array_pieces(values: np.ndarray, limit: int) -> Iterator[bytes]:
     """``orjson.dumps(values)`` in pieces of at most ``limit`` numbers (blocks of rows, or parts of a row)."""
     if values.ndim == 0 or values.size <= limit:
-        yield orjson.dumps(values, option=_OPTIONS)
+        yield _dumps(values)
         return
     row = values[0].size
     yield b"["
@@ -75,7 +95,7 @@ def _array_pieces(values: np.ndarray, limit: int) -> Iterator[bytes]:
     else:
         rows = limit // row
         for start in range(0, len(values), rows):
-            inner = orjson.dumps(values[start : start + rows], option=_OPTIONS)[1:-1]  # "row,row,...": brackets off
+            inner = _dumps(values[start : start + rows])[1:-1]  # "row,row,...": brackets off
             yield (b"," if start else b"") + inner
     yield b"]"
 

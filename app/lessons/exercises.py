@@ -174,10 +174,11 @@ def _spell(value: Any) -> str:
 
 
 def _n(value: float) -> str:
-    """A number as a person writes it: 3, -2, 1.5, 0.125 (at most 4 decimals)."""
+    """A number as a person writes it: 3, -2, 1.5, 0.125 (at most 4 decimals; never "-0")."""
     if float(value).is_integer():
         return str(int(value))
-    return f"{value:.4f}".rstrip("0").rstrip(".")
+    text = f"{value:.4f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
 
 
 def _sep(value: int) -> str:

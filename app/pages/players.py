@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 import re
-from typing import Any
-from urllib.parse import urlencode
+from typing import Annotated, Any
+from urllib.parse import quote, unquote_plus, urlencode
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Depends, Request
 from fastapi.responses import HTMLResponse
 from starlette.convertors import Convertor, register_url_convertor
 
+from app.api.traces import check_params
+from app.config import Settings, get_settings
 from app.engine.specs import OPS
 from app.pages.forms import form_fields
 from app.pages.templates import templates
@@ -67,7 +69,7 @@ PLAYERS: dict[str, dict[str, Any]] = {
         "lead": "After a convolution, ReLU replaces every negative value with 0 and leaves the rest alone.",
         "panels": [
             ("input", "Input", "The feature map before ReLU"),
-            ("mask", "Mask", "Which values passed (1) and which were zeroed (0)"),
+            ("mask", "Mask", "1 where the value was positive and passed, 0 where it was 0 or negative (x > 0)"),
             ("output", "Output", "The feature map after ReLU"),
             ("curve", "f(x) = max(0, x)", "The ReLU curve with the current value marked"),
         ],
@@ -120,6 +122,15 @@ def page(op: str) -> dict[str, Any]:
 PLAYER_STATE = ("step", "speed")  # page-only parameters, not sent to the API
 
 
+def checked(op: str, given: dict[str, str], cfg: Settings) -> bool:
+    """Whether the trace of the parameters a player's form is rendered with would stream: the /check its
+    first load would ask, answered with the page (static/js/pages/play/play.js skips it when true). The
+    form holds only the op's fields, and the player asks for ``detail=auto``."""
+    fields = QUERIES[op].model_fields
+    params = {name: value for name, value in given.items() if name in fields and name != "detail"}
+    return check_params(OPS[op], {**params, "detail": "auto"}, cfg).ok
+
+
 def oembed_link(request: Request) -> str:
     """The oEmbed discovery address of this page (``<link rel="alternate" type="application/json+oembed">``):
     /oembed asked about this very URL, query included, so a pasted link embeds the state it shows."""
@@ -160,14 +171,45 @@ def home(request: Request) -> HTMLResponse:
     return templates.TemplateResponse(request, "index.html", {"ops": ops, "examples": EXAMPLES})
 
 
+STACK_TITLE = "Layer stack"
+STACK_STATE = ("input", "layers")  # the stack in the builder's URL (static/js/pages/stack/url.js)
+
+
+def raw_query(query: str, names: tuple[str, ...]) -> str:
+    """The parts of ``query`` named in ``names``, as written: the stack's encoding escapes some of its
+    values inside a value, so decoding and encoding again would lose them (url.js)."""
+    parts = [part for part in query.split("&") if unquote_plus(part.split("=", 1)[0]) in names]
+    return quote("&".join(parts), safe="%&=:;,+*!$'()/?@-._~")
+
+
 @router.get("/play/stack", response_class=HTMLResponse, include_in_schema=False)
 def stack_builder(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "stack.html", {})
+    return templates.TemplateResponse(request, "stack.html", {"oembed_url": oembed_link(request)})
+
+
+@router.get("/embed/stack", response_class=HTMLResponse, include_in_schema=False)
+def stack_embed(request: Request) -> HTMLResponse:
+    """The builder alone, for an <iframe>: no site header; the stack stays in the URL (``input``, ``layers``)."""
+    query = raw_query(request.url.query, STACK_STATE)
+    context = {
+        "layout": "embed/frame.html",
+        "title": STACK_TITLE,
+        "theme": "light",
+        "page_url": "/play/stack" + (f"?{query}" if query else ""),
+        "embed_bundle": "embed-stack",
+    }
+    return templates.TemplateResponse(request, "stack.html", context)
 
 
 @router.get("/play/{op:op}", response_class=HTMLResponse, include_in_schema=False)
-def play(request: Request, op: str) -> HTMLResponse:
+def play(request: Request, op: str, cfg: Annotated[Settings, Depends(get_settings)]) -> HTMLResponse:
     query_model = QUERIES[op]
     given = {k: v for k, v in request.query_params.items() if k not in PLAYER_STATE}
-    context = {"op": op, "fields": form_fields(query_model, given), "oembed_url": oembed_link(request), **page(op)}
+    context = {
+        "op": op,
+        "fields": form_fields(query_model, given),
+        "checked": checked(op, given, cfg),
+        "oembed_url": oembed_link(request),
+        **page(op),
+    }
     return templates.TemplateResponse(request, "play.html", context)

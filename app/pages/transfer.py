@@ -24,6 +24,7 @@ from app.config import get_settings
 from app.engine.random import MAX_SEED
 from app.http.check import Check, answer
 from app.pages.embed import embed_options
+from app.pages.players import oembed_link
 from app.pages.templates import templates
 from app.transfer import training as transfer
 
@@ -73,7 +74,8 @@ def _settings_query(request: Request) -> str:
 
 @router.get("/play/transfer", response_class=HTMLResponse, include_in_schema=False)
 def transfer_page(request: Request) -> HTMLResponse:
-    return templates.TemplateResponse(request, "transfer.html", {"title": TITLE, "embed": False, **_limits()})
+    context = {"title": TITLE, "embed": False, "oembed_url": oembed_link(request), **_limits()}
+    return templates.TemplateResponse(request, "transfer.html", context)
 
 
 @router.get("/embed/transfer", response_class=HTMLResponse, include_in_schema=False)

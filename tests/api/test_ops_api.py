@@ -67,3 +67,12 @@ def test_bounds_and_limits_follow_the_settings(client: TestClient) -> None:
         assert by_name(op["params"]).get("kernel_size", {"max": 9})["max"] == 9
     layers = {layer["type"]: by_name(layer["fields"]) for layer in body["layers"]}
     assert layers["max_pool2d"]["kernel_size"]["max"] == 9
+
+
+def test_lp_pool2d_is_called_a_power_sum(client: TestClient) -> None:
+    """PyTorch's LPPool2d is (sum x^p)^(1/p): a power sum, not divided by the window's size."""
+    lp = next(o for o in client.get("/api/ops").json()["ops"] if o["name"] == "lp_pool2d")
+    norm_type = next(p for p in lp["params"] if p["name"] == "norm_type")
+    for text in (lp["summary"], norm_type["help"]):
+        assert "power sum" in text.replace("-", " ") and "(sum x^p)^(1/p)" in text, text
+        assert "average" not in text and "mean" not in text, text

@@ -8,7 +8,16 @@ from fastapi.testclient import TestClient
 from app.engine.specs import OPS
 from app.main import create_app
 
-PAGES = ["/", "/play/stack", "/play/image", "/play/augment", "/play/transfer", "/embed/transfer", "/lessons"]
+PAGES = [
+    "/",
+    "/play/stack",
+    "/play/image",
+    "/play/augment",
+    "/play/transfer",
+    "/embed/transfer",
+    "/embed/stack",
+    "/lessons",
+]
 PLAYERS = [op for op, spec in OPS.items() if spec.player]  # an op can be traced before its player is built
 PAGES += [f"/play/{op}" for op in PLAYERS] + [f"/embed/{op}" for op in PLAYERS]
 

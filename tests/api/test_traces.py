@@ -304,8 +304,9 @@ def test_max_pool2d_ceil_mode_overhang_is_null_in_json(client: TestClient) -> No
 def test_relu_mask_and_output(client: TestClient) -> None:
     t = get(client, "/api/relu/trace", input="-1,0,2;3,-4,5")
     assert t.output().tolist() == [[[0.0, 0.0, 2.0], [3.0, 0.0, 5.0]]]
-    assert t.done["mask"] == [[[0, 1, 1], [1, 0, 1]]]
-    assert t.column("zeroed") == [True, False, False, False, True, False]
+    assert t.done["mask"] == [[[0, 0, 1], [1, 0, 1]]]  # PyTorch's mask, x > 0: 0 at the 0
+    assert t.column("zeroed") == [True, True, False, False, True, False]
+    assert t.done["zeroed"] == 3
     bare = get(client, "/api/relu/trace", in_channels=2)
     x, mask = np.array(bare.header["input"]), np.array(bare.done["mask"])
     assert (x < 0).any(), "the sample should have negatives to zero"
@@ -474,3 +475,18 @@ def test_post_conv2d_matches_the_loop_reference(client: TestClient) -> None:
     )
     np.testing.assert_allclose(t.output(), ref, rtol=0, atol=1e-12)
     assert t.output()[0, 0, 0] == 1 * 0 + 0 * 0 + 0 * 0 + (-1) * 1 + 0.5 * 0 + 0.5 * 0 + 0 * 0 + 1 * 1 + 0.5
+
+
+def test_no_minus_zero_in_a_trace(client: TestClient) -> None:
+    """A weight of 0 on a negative input and a negative weight on a 0 give -0.0 products (and a -0.0
+    partial sum, value and output): the stream writes each as 0.0, so no player, PNG or tooltip shows -0."""
+    body = {"input": [[[-3.0, 0.0], [0.0, -1.0]]], "weight": [[[[0.0, -2.0], [0.0, 0.0]]]], "bias": None}
+    t = post(client, "/api/conv2d/trace", body)
+    assert b"-0" not in t.raw
+    products = t.column("products")[0][0]  # 1 channel: (-3)×0, 0×(-2), 0×0, (-1)×0
+    assert products == [[0.0, 0.0], [0.0, 0.0]]
+    numbers = [*np.ravel(products), *t.column("partial_sums")[0], t.column("value")[0], *t.output().ravel()]
+    assert all(np.copysign(1.0, v) == 1.0 for v in numbers)
+    relu = post(client, "/api/relu/trace", {"input": [[[-0.0, 0.0, -2.0]]]})
+    assert b"-0" not in relu.raw.replace(b"-2", b"")
+    assert relu.header["input"] == [[[0.0, 0.0, -2.0]]] and relu.done["mask"] == [[[0, 0, 0]]]

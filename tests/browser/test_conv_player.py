@@ -7,6 +7,7 @@ server gives for the very query the page sent.
 
 from __future__ import annotations
 
+import math
 import re
 from pathlib import Path
 from typing import Any
@@ -543,3 +544,34 @@ def test_download_gif_yields_the_trace_as_a_gif(page: Page, base_url: str, tmp_p
     with Image.open(path) as gif:
         assert gif.format == "GIF"
         assert gif.n_frames == trace.total == 9
+
+
+# --- -0 never on screen ---------------------------------------------------------------------------
+
+MINUS_ZERO = re.compile(r"[-−]0(?![.\d])")  # "-0" or "−0" standing alone, not "-0.5" or "-05"
+HAS_MINUS_ZERO = """() => {
+  const seen = [];
+  const walk = (x) => {
+    if (Array.isArray(x)) x.forEach(walk);
+    else if (x && typeof x === "object") Object.values(x).forEach(walk);
+    else if (Object.is(x, -0)) seen.push(x);
+  };
+  walk(convscope.header);
+  walk(convscope.output);
+  return seen.length;
+}"""
+
+
+def test_products_of_zero_and_a_negative_never_show_minus_zero(page: Page, base_url: str) -> None:
+    """0 × (-3) and (-2) × 0 are -0.0 in IEEE arithmetic: the trace carries them as 0.0, so the
+    arithmetic text, the grids and the data the page holds have no -0 (0×0 and (-1)×0 too)."""
+    sent = open_player(page, base_url, "input=-3,0;0,-1&weight=0,-2;0,0&kernel_size=2&bias=false")
+    trace = api_trace(base_url, sent)
+    products = [p for row in trace.column("products")[0][0] for p in row]
+    assert products == [0, 0, 0, 0] and all(math.copysign(1.0, p) == 1.0 for p in products)  # json keeps -0.0
+    players.seek_and_draw(page, 0)
+    arith = page.locator("#arith").inner_text()
+    assert "(-3)×0 + 0×(-2) + 0×0 + (-1)×0 = 0" in arith, arith
+    assert MINUS_ZERO.search(arith) is None, arith
+    assert MINUS_ZERO.search(page.locator("#formula").inner_text()) is None
+    assert page.evaluate(HAS_MINUS_ZERO) == 0

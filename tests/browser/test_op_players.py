@@ -191,18 +191,33 @@ def test_avg_pool_arithmetic_shows_the_divisor(
 
 
 @pytest.mark.parametrize(
-    ("query", "text"),
+    ("op", "query", "text"),
     [
-        ("", "75% of the values are discarded (36 in, 9 out)"),
-        ("kernel_size=2&stride=1&padding=1", "No values are discarded"),
+        ("max_pool2d", "", "(36 values in, 9 out). Each window keeps only its maximum: 9 of the 36 input values "),
+        (
+            "avg_pool2d",
+            "",
+            "(36 values in, 9 out). No value is discarded: each of the 36 input values counts in the mean",
+        ),
+        ("avg_pool2d", "kernel_size=2&stride=1&padding=1", "(36 values in, 49 out). No value is discarded"),
+        ("lp_pool2d", "", "No value is discarded: each of the 36 input values counts in the power sum Σ xᵖ"),
+        ("lp_pool2d", "height=7&width=7", "13 of the 49 input values lie in rows or columns no window reaches"),
     ],
-    ids=["2x2-stride2", "overlapping"],
+    ids=["max", "avg", "avg-overlapping", "lp", "lp-unread"],
 )
-def test_avg_pool_side_panel_states_the_share_discarded(page: Page, base_url: str, query: str, text: str) -> None:
-    trace = api_trace(base_url, "avg_pool2d", open_player(page, base_url, "avg_pool2d", query))
+def test_pool_side_panel_says_only_max_pooling_discards(
+    page: Page, base_url: str, op: str, query: str, text: str
+) -> None:
+    """Only max pooling discards values; an average or a power sum uses every value a window reads."""
+    trace = api_trace(base_url, op, open_player(page, base_url, op, query))
     expect(page.locator("#formula")).to_contain_text(text)
+    expect(page.locator("#formula")).to_contain_text(trace.header["reduction"])
     if not query:
         assert trace.header["discarded_share"] == 0.75
+        if op == "max_pool2d":
+            assert "and the other 27 (75%) are discarded." in trace.header["reduction"]
+        else:
+            assert "discarded" not in trace.header["reduction"].replace("No value is discarded", "")
 
 
 @pytest.mark.parametrize(("query", "root"), [("", "sqrt("), ("norm_type=3", ")^(1/3)")], ids=["p2", "p3"])
@@ -283,11 +298,12 @@ def test_dropout2d_drops_whole_channels(page: Page, base_url: str) -> None:
 # --- relu ---------------------------------------------------------------------------------------
 
 
-def test_relu_mask_is_zero_exactly_where_the_input_is_negative(page: Page, base_url: str) -> None:
+def test_relu_mask_is_zero_exactly_where_the_input_is_not_positive(page: Page, base_url: str) -> None:
     trace = api_trace(base_url, "relu", open_player(page, base_url, "relu", "in_channels=2&height=5&width=5"))
     seek_end(page)
     got = page.evaluate("({mask: convscope.mask, input: convscope.header.input})")
-    assert got["mask"] == [[[0 if x < 0 else 1 for x in row] for row in channel] for channel in got["input"]]
+    # PyTorch's mask: 1 where x > 0, so 0 at an exact 0 (the gradient there is 0)
+    assert got["mask"] == [[[1 if x > 0 else 0 for x in row] for row in channel] for channel in got["input"]]
     flat = [x for channel in got["input"] for row in channel for x in row]
     assert min(flat) < 0 and 0 in flat, "the case should have negative values and zeros"
     expect(page.locator("#cv-curve")).to_be_visible()
@@ -298,7 +314,16 @@ def test_relu_mask_is_zero_exactly_where_the_input_is_negative(page: Page, base_
     x = trace.column("input")[negative]
     expect(page.locator("#arith")).to_contain_text(f"max(0, {fmt(x)}) = 0")
     expect(page.locator("#arith")).to_contain_text("mask 0")
-    expect(page.locator("#formula")).to_contain_text(f"{trace.done['zeroed']} of {trace.total} values were negative")
+    zero = trace.column("input").index(0)
+    seek_and_draw(page, zero)
+    expect(page.locator("#arith")).to_contain_text("max(0, 0) = 0")
+    expect(page.locator("#arith")).to_contain_text("Zero: the output is 0 either way; the mask is 0")
+    zeroed = trace.done["zeroed"]
+    assert zeroed == sum(1 for x in trace.column("input") if x <= 0)
+    expect(page.locator("#formula")).to_contain_text(
+        f"{trace.total - zeroed} of {trace.total} values were positive and pass (mask 1); "
+        f"{zeroed} were negative or 0 and are now 0 (mask 0)."
+    )
 
 
 # --- the 1x1 convolution's depth view --------------------------------------------------------

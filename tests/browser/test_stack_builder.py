@@ -354,12 +354,16 @@ def test_values_with_separators_survive_the_url(page: Page, base_url: str) -> No
 
 
 def test_the_url_encoding_round_trips_any_field_text(page: Page, base_url: str) -> None:
-    """Encoder and decoder, run in the page: every text a field can hold comes back as the same request."""
+    """Encoder and decoder, run in the page: every text a field can hold comes back as the same request.
+    The page runs its bundle (app/http/assets.py); the test imports the source modules, which learn the
+    layer types from GET /api/ops as the page's own copy did."""
     open_builder(page, base_url)
     mismatches = page.evaluate(
         """async (texts) => {
             const url = await import('/static/js/pages/stack/url.js');
             const layers = await import('/static/js/pages/stack/layers.js');
+            const specs = await import('/static/js/core/specs.js');
+            layers.learnLayers((await specs.specs()).layers);
             const bad = [];
             for (const text of texts) {
                 const model = {input: ['3', '16', '16'], layers: [

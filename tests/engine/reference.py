@@ -217,11 +217,11 @@ def _pow(base: float, exponent: float) -> float:
 
 
 def relu(x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(output, mask): mask 1 where x >= 0."""
+    """(output, mask): mask 1 where x > 0 (PyTorch's threshold_backward mask: 0 at 0)."""
     out = np.zeros(x.shape)
     mask = np.zeros(x.shape, dtype=np.int64)
     for index in np.ndindex(*x.shape):
         value = float(x[index])
         out[index] = value if value > 0 else 0.0
-        mask[index] = 1 if value >= 0 else 0
+        mask[index] = 1 if value > 0 else 0
     return out, mask

@@ -21,8 +21,9 @@ def test_relu_passes_gradient_where_the_input_was_positive_and_not_at_zero() -> 
     g = np.array([[[10.0, 20.0, 30.0], [40.0, 50.0, 60.0]]])
     np.testing.assert_array_equal(relu_backward(x, g), [[[0, 0, 30], [40, 0, 0]]])
     np.testing.assert_array_equal(relu_mask(x), [[[0, 0, 1], [1, 0, 0]]])
-    # the forward mask says 0 passed (its value goes through unchanged); no gradient does
-    assert relu(x).mask[0, 0, 1] == 1 and relu_mask(x)[0, 0, 1] == 0
+    # the forward trace's mask is the same: 0 and -0.0 are masked, as in PyTorch
+    np.testing.assert_array_equal(relu(x).mask, relu_mask(x))
+    assert relu(x).mask[0, 0, 1] == 0 and relu(x).mask[0, 1, 1] == 0
 
 
 def test_max_pooling_routes_each_window_gradient_to_its_argmax() -> None:

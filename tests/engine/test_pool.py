@@ -232,3 +232,31 @@ def test_lp_pool2d_matches_the_reference(case: dict[str, Any], norm_type: float)
     expected = reference.lp_pool2d(x, norm_type, **args)
     assert trace.output.shape == pool_shape(case)
     assert np.allclose(trace.output, expected, **TOL)
+
+
+def test_only_max_pooling_discards_values() -> None:
+    """The side panel's sentence (header "reduction"): max pooling keeps each window's maximum and
+    discards the rest; an average and a power sum use every value a window reads, and leave out only
+    the rows and columns no window reaches."""
+    x = ONE_TO_NINE
+    # 2x2 windows, stride 1 over 1..9: the maxima are 5, 6, 8, 9; the other 5 values are discarded
+    assert max_pool2d(x, 2, 1).reduction() == (
+        "Each window keeps only its maximum: 4 of the 9 input values reach the output, "
+        "and the other 5 (55.6%) are discarded."
+    )
+    # padding 1, stride 1: every cell is the maximum of the window that has it at its bottom right
+    assert (
+        max_pool2d(x, 2, 1, 1)
+        .reduction()
+        .endswith("each of the 9 input values is some window's maximum: none is discarded.")
+    )
+    for trace in (avg_pool2d(x, 2, 1), lp_pool2d(x, 2, 2, 1)):
+        assert trace.unread() == 0 and "No value is discarded: each of the 9 input values counts" in trace.reduction()
+    # stride 2 over 3 rows: row 2 and column 2 are never read (5 cells); the 4 others count in the one window
+    assert avg_pool2d(x, 2).reduction() == (
+        "5 of the 9 input values lie in rows or columns no window reaches and are never used; "
+        "each of the other 4 counts in the mean of every window that reads it."
+    )
+    assert lp_pool2d(np.ones((1, 2, 3)), 2, 2).reduction().startswith("2 of the 6 input values lie in rows or columns")
+    one = lp_pool2d(np.ones((1, 1, 2)), 2, (1, 1), (1, 2)).reduction()  # column 1 is never read
+    assert one.startswith("1 of the 2 input values lies in a row or column no window reaches and is never used"), one

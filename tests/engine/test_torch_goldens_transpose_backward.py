@@ -21,6 +21,7 @@ from app.engine.conv2d import conv2d
 from app.engine.conv2d_backward import conv2d_backward
 from app.engine.conv_transpose import conv_transpose2d
 from app.engine.gradients import max_pool2d_backward, relu_backward
+from app.engine.relu import relu
 from tests.engine import reference_transpose as ref
 
 FIXTURE = Path(__file__).resolve().parent.parent / "fixtures" / "torch_goldens_transpose_backward.json"
@@ -110,3 +111,17 @@ def test_mask_backward_matches_torch_autograd(name: str) -> None:
         close(name, relu_backward(x, g), case, "grad_input")
     else:
         close(name, max_pool2d_backward(x, g, **case["params"]), case, "grad_input")
+
+
+@pytest.mark.parametrize("name", by_op("relu_backward"))
+def test_the_forward_relu_mask_is_torch_s_gradient_mask(name: str) -> None:
+    """The mask the relu player draws is where torch.autograd let gradient through: x > 0, so 0 at an
+    exact 0 (the case holds zeros; a -0.0 input would be masked the same way, tests/engine/test_relu.py)."""
+    case = CASES[name]
+    x, g, grad = array(case, "input"), array(case, "grad_output"), array(case, "grad_input")
+    assert x is not None and g is not None and grad is not None
+    reached = g != 0  # where torch's grad_output is 0 the gradient says nothing about the mask
+    assert reached.sum() > x.size // 2 and (x[reached] == 0).any()
+    mask = relu(x).mask
+    np.testing.assert_array_equal(mask[reached], (grad[reached] != 0).astype(np.int64), err_msg=name)
+    np.testing.assert_array_equal(mask, (x > 0).astype(np.int64))

@@ -65,3 +65,28 @@ def test_a_large_done_frame_is_cut_into_pieces_of_bounded_size() -> None:
     # at most PIECE_BYTES of small parts, then one block of 20k numbers of at most 24 characters and a comma
     assert max(len(piece) for piece in pieces) < frames.PIECE_BYTES + 20_000 * 25
     assert len(pieces) >= 8  # 16 blocks of one filter map, some joined (each ~60 kB)
+
+
+def test_minus_zero_is_written_as_zero_everywhere_in_a_frame(monkeypatch: pytest.MonkeyPatch) -> None:
+    """-0.0 (0 × -3 in IEEE arithmetic) never reaches a page as "-0": every number a frame carries,
+    arrays, scalars and nested lists, is written 0.0; NaN, ±inf and the other numbers are unchanged."""
+    monkeypatch.setattr(frames, "PIECE_BYTES", 1)
+    frame = {
+        "type": "steps",
+        "products": np.array([[0.0 * -3.0, -2.0 * 0.0], [-1.5, np.nan]]),
+        "ints": np.array([0, -1]),
+        "scalar": np.float64(-0.0),
+        "plain": -0.0,
+        "nested": {"range": [-0.0, 2.0], "pair": (-0.0, -np.inf)},
+    }
+    assert np.signbit(frame["products"][0]).all()  # the arithmetic does give -0.0
+    line = frames.encode(frame)
+    assert b"-0" not in line
+    assert line == (
+        b'{"type":"steps","products":[[0.0,0.0],[-1.5,null]],"ints":[0,-1],"scalar":0.0,"plain":0.0,'
+        b'"nested":{"range":[0.0,2.0],"pair":[0.0,null]}}\n'
+    )
+    for limit in (1, 3, 100):
+        assert b"".join(frames.encode_pieces(frame, limit)) == line
+    big = np.full((5, 7), -0.0)
+    assert b"-0" not in b"".join(frames.encode_pieces({"output": big}, 4))

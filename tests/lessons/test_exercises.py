@@ -478,3 +478,16 @@ def test_bad_answers_raise_pinned_messages() -> None:
     choice = ex.make("one_by_one", 0, {"mode": "shape"})
     assert message(lambda: ex.judge(choice, 9)) == "answer: got 9; must be a choice's index, from 0 to 3"
     assert message(lambda: ex.judge(choice, 1.5)) == "answer: got 1.5; must be a choice: its index or its text"
+
+
+def test_numbers_in_exercise_text_are_never_minus_zero() -> None:
+    """A number the prompt or the explanation writes: -0.0 and a negative that rounds to 0 read "0"."""
+    assert [ex._n(v) for v in (-0.0, 0.0, -0.00001, 0.00001, -0.5, 3.0, -2.0)] == [
+        "0",
+        "0",
+        "0",
+        "0",
+        "-0.5",
+        "3",
+        "-2",
+    ]

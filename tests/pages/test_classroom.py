@@ -11,6 +11,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from app.classroom.broker import BrokerDown
+from app.http.assets import BUNDLES, assets
 from app.main import create_app
 
 NOT_A_CODE = "“{}” is not a class code: a code must be 6 letters from ACDEFGHJKMNPQRTUVWXY."
@@ -37,7 +38,9 @@ def test_the_join_form(client: TestClient) -> None:
     assert response.headers["content-type"].startswith("text/html")
     assert 'name="code"' in response.text and 'action="/join"' in response.text
     assert 'role="alert"' not in response.text
-    assert "classroom/main.js" in response.text  # the site's pages load the classroom (inert until a room opens)
+    # the site's pages load the classroom (inert until a room opens): its module, or the bundle holding it
+    assert "classroom/main.js" in BUNDLES["site"].js
+    assert all(f'<script type="module" src="{src}">' in response.text for src in assets().scripts("site"))
 
 
 def test_a_typed_code_goes_to_its_page_in_capitals(client: TestClient) -> None:
@@ -65,7 +68,7 @@ def test_a_room_that_does_not_exist_is_a_worded_404(client: TestClient) -> None:
     assert response.status_code == 404
     assert NO_CLASS.format("KPRTXW") in text(response.text)
     assert 'value="KPRTXW"' in response.text  # the form again, with the code to mend
-    assert "join.js" not in response.text
+    assert assets().scripts("join")[-1] not in response.text  # the join page's module (join.js)
 
 
 def test_a_room_that_exists_is_joined_by_its_page(client: TestClient) -> None:
@@ -73,7 +76,7 @@ def test_a_room_that_exists_is_joined_by_its_page(client: TestClient) -> None:
     response = client.get(f"/join/{code.lower()}")
     assert response.status_code == 200
     assert f'data-code="{code}"' in response.text
-    assert '<script type="module" src="/static/js/pages/join/join.js">' in response.text
+    assert f'<script type="module" src="{assets().scripts("join")[-1]}">' in response.text
     assert "content-security-policy" in response.headers
 
 

@@ -13,6 +13,8 @@ from urllib.parse import parse_qsl, urlencode, urlsplit
 import pytest
 from fastapi.testclient import TestClient
 
+from app.http.assets import assets
+from app.pages.oembed import HEIGHTS
 from tests.ndjson import OPS
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,13 +134,29 @@ def test_embed_page_is_the_player_alone(client: TestClient, op: str) -> None:
         assert "hidden" in page.find("section", **{"aria-labelledby": card})[0]
     assert "hidden" not in page.find("section", **{"aria-labelledby": "h-arith"})[0]
     assert page.find("section", **{"aria-labelledby": "h-embed"}) == [], "no embed card inside an embed"
-    assert page.find("script", src="/static/js/embed/embed.js"), "the embed entry point, which runs the player"
-    assert page.find("link", rel="stylesheet", href="/static/css/embed.css")
+    assert page.find("script", src=assets().scripts("embed")[-1]), "the embed entry point, which runs the player"
+    assert page.find("link", rel="stylesheet", href=assets().styles("embed")[-1])  # embed.css, or its bundle
     brand = page.by_id("embed-brand")
     assert brand["href"] == f"/play/{op}"
     assert brand["target"] == "_blank" and brand["rel"] == "noopener"
     html_tag = page.tags[0]
     assert html_tag == ("html", {"lang": "en", "class": "embed theme-light"})
+
+
+def test_a_widget_is_named_by_its_parameters_and_has_a_heading(client: TestClient) -> None:
+    """Its <main> landmark is named by the player's title and the parameters given (embed options and
+    unknown names left out, long values cut), so two widgets on one lesson page differ; its parts are
+    groups, not landmarks; a visually hidden <h1> heads it (tests/browser/test_axe.py scans them)."""
+    long_input = ";".join(["1,2,3,4,5,6,7,8"] * 4)
+    response = client.get(f"/embed/conv2d?stride=2&theme=dark&junk=1&step=3&input={long_input}")
+    page = tags(response.text)
+    name = page.by_id("embed")["aria-label"]
+    assert name == f"Convolution: stride=2, input={long_input[:23]}…"
+    assert tags(client.get("/embed/conv2d").text).by_id("embed")["aria-label"] == "Convolution"
+    assert page.find("section", **{"class": "views views-4"})[0]["role"] == "group"
+    assert page.find("section", **{"aria-labelledby": "h-arith"})[0]["role"] == "group"
+    assert page.find("h1", **{"class": "visually-hidden"})
+    assert re.search(r'<h1 class="visually-hidden">Convolution</h1>', response.text)
 
 
 def test_embed_options(client: TestClient) -> None:
@@ -209,7 +227,11 @@ def test_oembed_answers_a_rich_iframe(client: TestClient) -> None:
     assert iframe, body["html"]
     assert unescape(iframe["src"]) == "http://testserver/embed/conv2d?stride=2&step=3"
     assert "&amp;" in iframe["src"]
-    assert (int(iframe["width"]), int(iframe["height"])) == (body["width"], body["height"]) == (800, 540)
+    assert (
+        (int(iframe["width"]), int(iframe["height"]))
+        == (body["width"], body["height"])
+        == (800, HEIGHTS["conv2d"][800])
+    )
     assert unescape(iframe["title"]) == body["title"]
 
 
@@ -219,16 +241,16 @@ def test_oembed_for_every_op_and_both_paths(client: TestClient, op: str) -> None
         body = oembed(client, url=f"http://testserver/{path}/{op}").json()
         iframe = IFRAME.fullmatch(body["html"])
         assert iframe and unescape(iframe["src"]) == f"http://testserver/embed/{op}"
-        assert 300 <= body["height"] <= 1000
+        assert (body["width"], body["height"]) == (800, HEIGHTS[op][800]), "the widest measured size"
 
 
 def test_oembed_respects_maxwidth_and_maxheight(client: TestClient) -> None:
     body = oembed(client, url="http://testserver/play/relu", maxwidth=480, maxheight=300).json()
-    assert (body["width"], body["height"]) == (480, 300)
+    assert (body["width"], body["height"]) == (400, 300), "the widest measured width within 480, cut to 300 high"
     iframe = IFRAME.fullmatch(body["html"])
-    assert iframe and (iframe["width"], iframe["height"]) == ("480", "300")
+    assert iframe and (iframe["width"], iframe["height"]) == ("400", "300")
     wide = oembed(client, url="http://testserver/play/relu", maxwidth=5000, maxheight=5000).json()
-    assert (wide["width"], wide["height"]) == (800, 860), "never larger than the widget's own size"
+    assert (wide["width"], wide["height"]) == (800, HEIGHTS["relu"][800]), "never larger than the widget's own size"
 
 
 def test_oembed_keeps_embed_options_and_drops_unknown_keys(client: TestClient) -> None:
@@ -256,7 +278,7 @@ def test_oembed_default_ports_and_https_count_as_ours(client: TestClient) -> Non
         "ftp://testserver/play/conv2d",
         "javascript:alert(1)//testserver/play/conv2d",
         "/play/conv2d",
-        "http://testserver/play/stack",
+        "http://testserver/play/image",
         "http://testserver/play/conv3d",
         "http://testserver/play/conv2d/extra",
         "http://testserver/api/conv2d/trace",

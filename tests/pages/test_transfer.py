@@ -9,8 +9,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-PAGE_SCRIPT = '<script type="module" src="/static/js/pages/transfer/transfer.js"></script>'
-EMBED_SCRIPT = '<script type="module" src="/static/js/embed/transfer.js"></script>'
+from app.http.assets import assets
+
+# The module of each page (pages/transfer/transfer.js, embed/transfer.js), bundled or not (app/http/assets.py)
+PAGE_SCRIPT = f'<script type="module" src="{assets().scripts("transfer")[-1]}"></script>'
+EMBED_SCRIPT = f'<script type="module" src="{assets().scripts("embed-transfer")[-1]}"></script>'
 
 
 def test_the_page_is_served_with_its_script_and_refuses_framing(client: TestClient) -> None:

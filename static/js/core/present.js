@@ -26,7 +26,8 @@ const CONTROLS = "header.site, .transport, [data-present-control]";
 const HINT = "Presenting: P or Esc leaves · F full screen";
 const WIDGETS = 'iframe[src^="/embed/"]';
 const WIDGET_CLASS = "present-widget";
-const PRESENT_CSS = "/static/css/present.css";
+// present.css's URL for the widgets' frames: hashed when built (templates/base.html, app/http/assets.py)
+const PRESENT_CSS = document.querySelector('meta[name="convscope-present-css"]')?.content;
 export const PLAYER_KEYS = new Set([" ", "ArrowLeft", "ArrowRight", "+", "=", "-", "Home", "End"]); // also the classroom's (a student's own step)
 const MIN_VISIBLE = 0.35; // a widget drives from the keyboard when this share of it is on screen
 
@@ -86,7 +87,7 @@ function dressWidget(frame, on) {
       doc.documentElement.setAttribute("data-present-keys", "");
       doc.addEventListener("keydown", modeKey);
     }
-    if (on && !doc.querySelector("link[data-present]")) {
+    if (on && PRESENT_CSS && !doc.querySelector("link[data-present]")) {
       const link = doc.createElement("link");
       link.rel = "stylesheet";
       link.href = PRESENT_CSS;

@@ -21,6 +21,9 @@ const op = root.dataset.op;
 const KEEP = (root.dataset.keep || "").split(" ").filter(Boolean); // embed options: kept in the URL, never sent to the API
 const STATE = ["step", "speed", ...KEEP];
 const form = $("params");
+// The query of the form as the server rendered it, when the server has checked it already (data-checked,
+// app/pages/players.py): a load with exactly this query skips its /check, one round trip per widget.
+const checkedQuery = root.dataset.checked === "true" ? apiQuery(readForm(form)) : null;
 const spec = OPS[op];
 const canvases = Object.fromEntries([...root.querySelectorAll("canvas[id^=cv-]")].map((c) => [c.id.slice(3), c]));
 const view = spec.createView(canvases);
@@ -309,7 +312,7 @@ async function load(startStep = 0) {
   try {
     const query = apiQuery(readForm(form));
     updateDownloads();
-    await check(`/api/${op}/check?${query}`, { signal });
+    if (query !== checkedQuery) await check(`/api/${op}/check?${query}`, { signal });
     await streamNdjson(
       `/api/${op}/trace?${query}`,
       (frame) => {

@@ -8,9 +8,11 @@ import { grey, paintCells, zoom } from "./cells.js";
 
 const KEYS = { ArrowRight: 1, ArrowDown: 1, ArrowLeft: -1, ArrowUp: -1 };
 
-/** A small canvas of an 8x8 digit (0..16 pixels). */
+/** A small canvas of an 8x8 digit (0..16 pixels): an image named `label`, or hidden from assistive
+ * technology without one (inside a button that names it). */
 export function digitCanvas(pixels, cell, label) {
-  const canvas = el("canvas", { class: "tl-digit", role: "img", "aria-label": label });
+  const named = label ? { role: "img", "aria-label": label } : { "aria-hidden": "true" };
+  const canvas = el("canvas", { class: "tl-digit", ...named });
   paintCells(canvas, pixels, cell, grey);
   return canvas;
 }

@@ -98,15 +98,12 @@ function renderSide(container, h, onUsePadding) {
   renderFormula(container, h, onUsePadding);
   const [c, hi, wi] = h.input_shape;
   const [, ho, wo] = h.output_shape;
-  const share = Math.round(h.discarded_share * 1000) / 10;
+  // h.reduction: the engine's words for what becomes of the values (only max pooling discards any)
   container.append(
     el(
       "p",
       { class: "formula-shape" },
-      `Depth stays ${c}; ${hi} × ${wi} becomes ${ho} × ${wo}. ` +
-        (share > 0
-          ? `${share}% of the values are discarded (${hi * wi * c} in, ${ho * wo * c} out).`
-          : "No values are discarded: the windows overlap."),
+      `Depth stays ${c}; ${hi} × ${wi} becomes ${ho} × ${wo} (${hi * wi * c} values in, ${ho * wo * c} out). ${h.reduction}`,
     ),
   );
 }

@@ -6,6 +6,10 @@ import { CurveView } from "../../../render/curve.js";
 import { ElementwiseView } from "../../../render/elementwise.js";
 import { el, replace } from "../../../widgets/dom.js";
 
+// PyTorch's mask is x > 0: at exactly 0 the output is 0 either way, and no gradient flows back.
+const ZERO =
+  "Zero: the output is 0 either way; the mask is 0, as in PyTorch, where no gradient flows back through a 0.";
+
 export default {
   createView: (canvases) =>
     new ElementwiseView(canvases, { flag: "zeroed", curve: canvases.curve ? new CurveView(canvases.curve) : null }),
@@ -17,7 +21,15 @@ export default {
       container,
       el("p", { class: "where" }, `channel ${c}, row ${y}, column ${x}`),
       el("p", { class: "total" }, `max(0, ${fmt(step.input)}) = ${fmt(step.value)}`),
-      el("p", {}, zeroed ? "Negative: ReLU sets it to 0 (mask 0)." : "Not negative: it passes unchanged (mask 1)."),
+      el(
+        "p",
+        {},
+        zeroed
+          ? step.input === 0
+            ? ZERO
+            : "Negative: ReLU sets it to 0 (mask 0)."
+          : "Positive: it passes unchanged (mask 1).",
+      ),
     );
   },
   narrate(h, step, total) {
@@ -35,11 +47,15 @@ export default {
       el(
         "p",
         {},
-        "Every negative value becomes 0; every other value passes unchanged. The shape does not change, and there is nothing to learn: ReLU has no parameters.",
+        "Every negative value becomes 0 and every positive value passes unchanged; a 0 stays 0. The mask is 1 where x > 0 and 0 everywhere else, at 0 too, as in PyTorch. The shape does not change, and there is nothing to learn: ReLU has no parameters.",
       ),
       zeroed === null
         ? null
-        : el("p", { class: "formula-shape" }, `${zeroed} of ${total} values were negative and are now 0.`),
+        : el(
+            "p",
+            { class: "formula-shape" },
+            `${total - zeroed} of ${total} values were positive and pass (mask 1); ${zeroed} were negative or 0 and are now 0 (mask 0).`,
+          ),
       el(
         "p",
         { class: "hint" },
