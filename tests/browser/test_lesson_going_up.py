@@ -16,6 +16,9 @@ from app.lessons import numbers
 
 SLUG = "12-going-back-up"
 READY = "() => Boolean(window.convscope && convscope.ready)"  # a function: the CSP forbids eval
+# The widget in an <iframe> element is ready, asked from the page: a Frame taken before a lazy frame
+# navigates can stay the first, empty document's, where convscope never appears.
+FRAME_READY = "(el) => Boolean(el.contentWindow && el.contentWindow.convscope && el.contentWindow.convscope.ready)"
 KINDS = ["transpose_sources", "transpose_size", "weight_grad"]  # in page order
 
 
@@ -122,7 +125,8 @@ def test_its_widgets_become_ready(page: Page, base_url: str) -> None:
     for i in range(frames.count()):
         element = frames.nth(i)
         element.scroll_into_view_if_needed()  # the frames load lazily
-        frame = element.element_handle().content_frame()
+        page.wait_for_function(FRAME_READY, arg=element.element_handle(), timeout=30_000)  # asked from the page
+        frame = element.element_handle().content_frame()  # now its widget's document, not the first empty one
         assert frame is not None
         frame.wait_for_function(READY, timeout=30_000)
         assert frame.url.endswith(wanted[i])
